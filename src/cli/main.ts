@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { ConfigError } from '../server/index.js';
+import { IchigenError } from '../model/index.js';
+import { UsageError } from './args.js';
+import { configCheckCommand, startCommand, tokenCommand, userCommand } from './commands.js';
+import { packageVersion } from './version.js';
+
+const HELP = `ichigen — metrics, logs, traces, alerts, on-call and runbooks in one program
+
+usage:
+  ichigen start [--config FILE] [--data-dir DIR] [--listen HOST:PORT]
+  ichigen config check FILE
+  ichigen user add NAME --role admin|editor|viewer     (password from stdin or the terminal)
+  ichigen user passwd NAME
+  ichigen token create --name NAME --scopes ingest,read,write,admin [--tenants default|a,b|*] [--expires-in-days N]
+  ichigen --version
+
+Every command that touches state accepts --config/--data-dir; ICHIGEN_CONFIG,
+ICHIGEN_DATA_DIR, ICHIGEN_LISTEN and ICHIGEN_<SECTION>_<KEY> override the file.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`ichigen ${packageVersion()}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return cmd === undefined ? 2 : 0;
+    case 'start':
+      return startCommand(rest);
+    case 'config':
+      if (rest[0] !== 'check') throw new UsageError('usage: ichigen config check FILE');
+      return configCheckCommand(rest.slice(1));
+    case 'user':
+      return userCommand(rest);
+    case 'token':
+      return tokenCommand(rest);
+    default:
+      throw new UsageError(`unknown command "${cmd}"; see ichigen --help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`ichigen: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof IchigenError && err.status < 500) {
+      process.stderr.write(`ichigen: ${err.message}\n`);
+      process.exit(err.code === 'INVALID_PARAMETER' ? 2 : 1);
+    }
+    process.stderr.write(`ichigen: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,3 @@
+export { REDACT_PATHS, createLogger, loggerOptions } from './logger.js';
+export type { Logger, LoggerSettings } from './logger.js';
+export { Counter, Gauge, Histogram, Registry, createMetricsRegistry } from './metrics-registry.js';

@@ -1,0 +1,11 @@
+export { CONFIG_TABLE_END, CONFIG_TABLE_START, renderConfigTable } from './docs.js';
+export { ENV_ALIASES, applyEnv } from './env.js';
+export type { EnvProblem } from './env.js';
+export { FIELD_DOCS, bool, bytes, duration, int, num, oneOf, secret, section, str, stringList, structured } from './fields.js';
+export type { FieldDoc, FieldKind } from './fields.js';
+export { ConfigError, loadConfig, parseConfigText } from './load.js';
+export type { ConfigProblem, LoadOptions } from './load.js';
+export { DEFAULT_PORT, configSchema } from './schema.js';
+export type { Config } from './schema.js';
+export { configLeaves, envName } from './walk.js';
+export type { ConfigLeaf } from './walk.js';

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { bool, bytes, duration, int, oneOf, secret, section, str } from './fields.js';
+
+/** The default main port: unused by Prometheus, Alertmanager, Loki, Tempo, Grafana and OTLP. */
+export const DEFAULT_PORT = 8910;
+
+const server = section({
+  listen: str(`0.0.0.0:${DEFAULT_PORT}`, 'Address of the main HTTP port (UI and every API). Also `--listen`.'),
+  public_url: str('', 'External URL of this server, used in links sent out (notifications, acknowledge links). Empty: derived from the request.'),
+  max_request_bytes: bytes('32MiB', 'Largest request body accepted, after decompression.'),
+  request_timeout: duration('2m', 'Time limit for reading a request and producing its answer.'),
+  shutdown_timeout: duration('30s', 'How long a graceful shutdown waits for in-flight requests.'),
+  trust_proxy: bool(false, 'Trust X-Forwarded-* headers (set when behind a load balancer).'),
+});
+
+const storage = section({
+  data_dir: str('data', 'Directory holding the embedded databases (DuckDB telemetry, SQLite state) and write-ahead logs. Also `--data-dir`.'),
+});
+
+const state = section({
+  url: str('', 'State database: empty for SQLite in the data directory, `sqlite:PATH`, or `postgres://user:pass@host/db` (needed to run several replicas).'),
+  pool_size: int(10, 'PostgreSQL connection pool size.', { min: 1, max: 200 }),
+});
+
+const auth = section({
+  admin_password: secret('Password for the `admin` user created on first start; empty: a random one is printed once to the console.'),
+  session_ttl: duration('7d', 'How long a browser session lasts without activity.'),
+  cookie_secure: bool(false, 'Mark the session cookie Secure (turn on when users reach Ichigen over HTTPS).'),
+  login_max_failures: int(5, 'Failed logins allowed per client address and per username within `login_window` before 429.', { min: 1 }),
+  login_window: duration('5m', 'Window for counting failed logins.'),
+});
+
+const log = section({
+  level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
+});
+
+/**
+ * The whole configuration file. Sections for each pillar are added here as they land;
+ * every key has a default, so no file is needed on a single machine.
+ */
+export const configSchema = z
+  .object({
+    server,
+    storage,
+    state,
+    auth,
+    log,
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

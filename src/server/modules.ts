@@ -1,0 +1,10 @@
+import type { ServerContext, ServerModule } from './module.js';
+
+/**
+ * The composition root's list of pillars, in start order (storage before what reads it).
+ * Each pillar adds one line here.
+ */
+export function createModules(ctx: ServerContext): ServerModule[] {
+  void ctx;
+  return [];
+}

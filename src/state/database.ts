@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { IchigenError } from '../model/index.js';
+import type { StateSchema } from './schema.js';
+
+export type StateDialect = 'sqlite' | 'postgres';
+
+export interface StateDb {
+  readonly db: Kysely<StateSchema>;
+  readonly dialect: StateDialect;
+  /** Where the state lives, with any password removed (safe to log). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface StateDbOptions {
+  /** `postgres://…` selects PostgreSQL; empty selects SQLite in `dataDir`. */
+  readonly url: string;
+  readonly dataDir: string;
+  readonly poolSize?: number;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}
+
+export function openStateDb(options: StateDbOptions): StateDb {
+  const url = options.url.trim();
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options.poolSize ?? 10);
+  if (url !== '' && !url.startsWith('sqlite:')) {
+    throw new IchigenError('INVALID_PARAMETER', `state.url must be empty, sqlite:PATH or postgres://…, got "${redactUrl(url)}"`);
+  }
+  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : path.join(options.dataDir, 'state.sqlite');
+  return openSqlite(file);
+}
+
+function openSqlite(file: string): StateDb {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new SQLite(file);
+  // WAL lets the CLI (user add, token create) write while the server runs.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<StateSchema>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    close: () => db.destroy(),
+  };
+}
+
+const INT8_OID = 20;
+
+function openPostgres(url: string, poolSize: number): StateDb {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // Times are stored as bigint milliseconds; they fit in a double, so read them as numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<StateSchema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    location: redactUrl(url),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import { foundation } from './0001-foundation.js';
+
+/**
+ * Every migration, by name. Names sort in the order they were written; modules add
+ * theirs here (state is the one place that knows the whole schema).
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-foundation': foundation,
+};

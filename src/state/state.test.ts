@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestState } from '../../test/support/state-backends.js';
+import { getSetting, listAudit, migrateToLatest, newId, setSetting, writeAudit, type StateDb } from './index.js';
+
+describe.each(BACKENDS)('state on %s', (backend) => {
+  let s: Awaited<ReturnType<typeof openTestState>>;
+  beforeAll(async () => {
+    s = await openTestState(backend);
+  });
+  afterAll(async () => {
+    await s.dispose();
+  });
+
+  it('reports its dialect', () => {
+    expect(s.dialect).toBe(backend);
+  });
+
+  it('migrations are idempotent', async () => {
+    const again = await migrateToLatest((s as StateDb).db);
+    expect(again).toEqual([]);
+  });
+
+  it('upserts settings', async () => {
+    expect(await getSetting(s.db, 'instance_id')).toBeUndefined();
+    await setSetting(s.db, 'instance_id', 'a');
+    await setSetting(s.db, 'instance_id', 'b');
+    expect(await getSetting(s.db, 'instance_id')).toBe('b');
+  });
+
+  it('keeps an audit trail per tenant, newest first, with numeric times', async () => {
+    await writeAudit(s.db, { tenant: 't1', actor: 'alice', action: 'x.create', target: 'x1', details: { n: 1 }, at: 1000 });
+    await writeAudit(s.db, { tenant: 't1', actor: 'bob', action: 'x.delete', target: 'x1', at: 2000 });
+    await writeAudit(s.db, { tenant: 't2', actor: 'carol', action: 'x.create', at: 3000 });
+    const t1 = await listAudit(s.db, { tenant: 't1', limit: 10 });
+    expect(t1.map((r) => r.actor)).toEqual(['bob', 'alice']);
+    expect(t1[1]!.details).toEqual({ n: 1 });
+    expect(typeof t1[0]!.at).toBe('number');
+    expect(t1[0]!.at).toBe(2000);
+    const page = await listAudit(s.db, { tenant: 't1', limit: 10, before: t1[0]!.id });
+    expect(page.map((r) => r.actor)).toEqual(['alice']);
+    expect(await listAudit(s.db, { tenant: 't1', limit: 10, action: 'x.create' })).toHaveLength(1);
+  });
+
+  it('stores times beyond 32 bits exactly', async () => {
+    const at = Date.UTC(2100, 0, 1);
+    await writeAudit(s.db, { tenant: 'big', actor: 'a', action: 'a', at });
+    const [row] = await listAudit(s.db, { tenant: 'big', limit: 1 });
+    expect(row!.at).toBe(at);
+  });
+});
+
+describe('newId', () => {
+  it('sorts by creation time and is unique', () => {
+    const a = newId(1000);
+    const b = newId(2000);
+    expect(a < b).toBe(true);
+    expect(new Set(Array.from({ length: 1000 }, () => newId())).size).toBe(1000);
+    expect(a).toMatch(/^[0-9a-z]{26}$/);
+  });
+});

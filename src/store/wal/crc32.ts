@@ -1,0 +1,16 @@
+/** CRC-32 (IEEE), table-driven: Node 20 has no zlib.crc32 yet (it arrives in 22.2). */
+const TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+export function crc32(buf: Uint8Array, start = 0, end = buf.length): number {
+  let c = -1;
+  for (let i = start; i < end; i++) c = TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
