@@ -22,3 +22,6 @@ export { ROLES, ROLE_SCOPES, SCOPES, hasScope, isRole, isScope } from './princip
 export type { Principal, Role, Scope } from './principal.js';
 export { formatDuration, parseDuration, tryParseDuration } from './duration.js';
 export { formatBytes, parseBytes, tryParseBytes } from './size.js';
+export { STALE_NAN, STALE_NAN_HI, STALE_NAN_LO, isStaleAt, isStaleNaN } from './sample.js';
+export type { Exemplar, MetricMetadata, MetricType } from './sample.js';
+export type { IchigenEvent } from './event.js';

@@ -1,0 +1,10 @@
+export type {
+  AppendResult,
+  LabelQuery,
+  MetricBatch,
+  MetricQuerier,
+  MetricStore,
+  SelectHints,
+  SeriesAppend,
+  SeriesSamples,
+} from './metric-store.js';
