@@ -30,6 +30,14 @@ const auth = section({
   login_window: duration('5m', 'Window for counting failed logins.'),
 });
 
+const promql = section({
+  compatibility: oneOf(['prometheus3', 'prometheus2'], 'prometheus3', 'PromQL semantics: `prometheus3` (left-open range selectors and lookback) or `prometheus2` (closed ranges, `holt_winters`), for teams migrating from Prometheus 2.'),
+  lookback_delta: duration('5m', 'How far back an instant vector selector looks for the latest sample (Prometheus `--query.lookback-delta`).'),
+  max_samples: int(50_000_000, 'Most samples one query may hold in memory at once; more fails with 422 (Prometheus `--query.max-samples`).', { min: 1 }),
+  timeout: duration('2m', 'Longest a query may run; longer fails with 503 `timeout` (Prometheus `--query.timeout`). A request `timeout` parameter can only shorten it.'),
+  default_evaluation_interval: duration('1m', 'Step of subqueries written without one (`x[1h:]`), as Prometheus\' global `evaluation_interval`.'),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -44,6 +52,7 @@ export const configSchema = z
     storage,
     state,
     auth,
+    promql,
     log,
   })
   .strict();

@@ -1,0 +1,13 @@
+import type { PrometheusEndpoint } from './deps.js';
+import { formatQueryEndpoint } from './endpoints/format-query.js';
+import { flagsEndpoint } from './endpoints/status-flags.js';
+import { buildInfoEndpoint } from './endpoints/status-buildinfo.js';
+import { runtimeInfoEndpoint } from './endpoints/status-runtimeinfo.js';
+
+/** Every endpoint of the Prometheus HTTP API we serve; a new endpoint is one file and one line here. */
+export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
+  buildInfoEndpoint,
+  runtimeInfoEndpoint,
+  flagsEndpoint,
+  formatQueryEndpoint,
+];
