@@ -16,4 +16,8 @@ export interface IchigenEvent {
   /** Resource identifiers it concerns (ARNs, alert group ids…). */
   readonly resources: readonly string[];
   readonly detail: Readonly<Record<string, unknown>>;
+  /** The AWS account of an AWS event (EventBridge `account`); absent for Ichigen's own. */
+  readonly account?: string;
+  /** The AWS region of an AWS event (EventBridge `region`). */
+  readonly region?: string;
 }

@@ -1,3 +1,4 @@
+import { createEventsModule } from '../events/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 
@@ -6,7 +7,9 @@ import { prometheusApiModule } from './prometheus-api-module.js';
  * Each pillar adds one line here.
  */
 export function createModules(ctx: ServerContext): ServerModule[] {
+  const events = createEventsModule({ state: ctx.state, log: ctx.log, registry: ctx.registry, retentionMs: ctx.config.events.retention });
   return [
     prometheusApiModule(ctx, undefined),
+    events,
   ];
 }

@@ -60,10 +60,27 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  tenant: string;
+  time: number;
+  source: string;
+  detail_type: string;
+  /** JSON array of strings. */
+  resources: string;
+  /** JSON object. */
+  detail: string;
+  account: string;
+  region: string;
+  received_at: number;
+}
+
 export interface StateSchema {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  events: EventsTable;
 }

@@ -38,6 +38,10 @@ const promql = section({
   default_evaluation_interval: duration('1m', 'Step of subqueries written without one (`x[1h:]`), as Prometheus\' global `evaluation_interval`.'),
 });
 
+const events = section({
+  retention: duration('30d', 'How long events (alerts, AWS and external events, schedule ticks) are kept for search.'),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -53,6 +57,7 @@ export const configSchema = z
     state,
     auth,
     promql,
+    events,
     log,
   })
   .strict();

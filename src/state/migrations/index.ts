@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { foundation } from './0001-foundation.js';
+import { events } from './0200-events.js';
 
 /**
  * Every migration, by name. Names sort in the order they were written; modules add
@@ -7,4 +8,5 @@ import { foundation } from './0001-foundation.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
+  '0200-events': events,
 };

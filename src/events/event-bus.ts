@@ -1,0 +1,131 @@
+import type { IchigenEvent } from '../model/index.js';
+import { DEFAULT_TENANT, IchigenError } from '../model/index.js';
+import { Counter, type Logger, type Registry } from '../self/index.js';
+import { newId } from '../state/index.js';
+import { toEnvelope, type EventEnvelope } from './envelope.js';
+import type { EventStore } from './event-store.js';
+import { compileEventPattern, type EventPattern } from './pattern/event-pattern.js';
+
+/** What a publisher gives: id, tenant, time and resources get defaults. */
+export interface EventInput {
+  /** Give the sender's id (SNS MessageId, EventBridge id) so a redelivery is stored once. */
+  readonly id?: string;
+  readonly tenant?: string;
+  readonly time?: number;
+  readonly source: string;
+  readonly detailType: string;
+  readonly resources?: readonly string[];
+  readonly detail?: Readonly<Record<string, unknown>>;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+export type EventHandler = (event: IchigenEvent, envelope: EventEnvelope) => void | Promise<void>;
+
+export interface EventSubscription {
+  unsubscribe(): void;
+}
+
+export interface SubscribeOptions {
+  /** Only this tenant's events; all tenants when absent. */
+  readonly tenant?: string;
+  /** For logs and metrics. */
+  readonly name?: string;
+}
+
+/**
+ * The one event stream. `publish` resolves once the event is stored (durable), after every
+ * matching subscriber has been called; a subscriber's failure is logged, never the publisher's.
+ */
+export interface EventBus {
+  publish(input: EventInput): Promise<PublishResult>;
+  /** `pattern`: an EventBridge pattern (object or JSON text), or null for every event. */
+  subscribe(pattern: unknown, handler: EventHandler, options?: SubscribeOptions): EventSubscription;
+}
+
+export interface PublishResult {
+  readonly event: IchigenEvent;
+  /** False when an event with the same id was stored before (then nobody is called again). */
+  readonly stored: boolean;
+}
+
+interface Subscriber {
+  readonly pattern: EventPattern | undefined;
+  readonly handler: EventHandler;
+  readonly tenant: string | undefined;
+  readonly name: string;
+}
+
+const MAX_ID = 256;
+const MAX_DETAIL_BYTES = 256 * 1024;
+
+export class StoredEventBus implements EventBus {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly published: Counter;
+  private readonly failures: Counter;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly log: Logger,
+    registry: Registry,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.published = new Counter({ name: 'ichigen_events_published_total', help: 'Events stored in the event stream.', registers: [registry] });
+    this.failures = new Counter({ name: 'ichigen_event_subscriber_failures_total', help: 'Event subscriber calls that threw.', registers: [registry] });
+  }
+
+  async publish(input: EventInput): Promise<PublishResult> {
+    const now = this.now();
+    const event = normalize(input, now);
+    const stored = await this.store.insert(event, now);
+    if (!stored) return { event, stored };
+    this.published.inc();
+    const envelope = toEnvelope(event);
+    const calls: Array<Promise<void>> = [];
+    for (const s of this.subscribers) {
+      if (s.tenant !== undefined && s.tenant !== event.tenant) continue;
+      if (s.pattern !== undefined && !s.pattern.matches(envelope)) continue;
+      calls.push(
+        (async () => s.handler(event, envelope))().catch((err: unknown) => {
+          this.failures.inc();
+          this.log.error({ err, subscriber: s.name, eventId: event.id }, 'event subscriber failed');
+        }),
+      );
+    }
+    await Promise.all(calls);
+    return { event, stored };
+  }
+
+  subscribe(pattern: unknown, handler: EventHandler, options: SubscribeOptions = {}): EventSubscription {
+    const sub: Subscriber = {
+      pattern: pattern === null || pattern === undefined ? undefined : compileEventPattern(pattern),
+      handler,
+      tenant: options.tenant,
+      name: options.name ?? 'anonymous',
+    };
+    this.subscribers.add(sub);
+    return { unsubscribe: () => this.subscribers.delete(sub) };
+  }
+}
+
+function normalize(input: EventInput, now: number): IchigenEvent {
+  const fail = (m: string): never => {
+    throw new IchigenError('INVALID_PARAMETER', m);
+  };
+  if (typeof input.source !== 'string' || input.source === '') fail('event source must be a non-empty string');
+  if (typeof input.detailType !== 'string' || input.detailType === '') fail('event detailType must be a non-empty string');
+  if (input.id !== undefined && (input.id === '' || input.id.length > MAX_ID)) fail(`event id must be 1–${MAX_ID} characters`);
+  const detail = input.detail ?? {};
+  if (JSON.stringify(detail).length > MAX_DETAIL_BYTES) fail(`event detail is larger than ${MAX_DETAIL_BYTES} bytes`);
+  return {
+    id: input.id ?? newId(now),
+    tenant: input.tenant ?? DEFAULT_TENANT,
+    time: input.time ?? now,
+    source: input.source,
+    detailType: input.detailType,
+    resources: [...(input.resources ?? [])],
+    detail,
+    ...(input.account !== undefined && input.account !== '' ? { account: input.account } : {}),
+    ...(input.region !== undefined && input.region !== '' ? { region: input.region } : {}),
+  };
+}

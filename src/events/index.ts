@@ -1,0 +1,11 @@
+export { toEnvelope } from './envelope.js';
+export type { EventEnvelope } from './envelope.js';
+export { StoredEventBus } from './event-bus.js';
+export type { EventBus, EventHandler, EventInput, EventSubscription, PublishResult, SubscribeOptions } from './event-bus.js';
+export { EventStore } from './event-store.js';
+export type { EventQuery, StoredEvent } from './event-store.js';
+export { createEventsModule } from './events-module.js';
+export type { EventsModule, EventsModuleDeps } from './events-module.js';
+export { PatternIndex } from './pattern-index.js';
+export { compileEventPattern } from './pattern/event-pattern.js';
+export type { EventPattern } from './pattern/event-pattern.js';
