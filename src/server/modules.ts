@@ -1,4 +1,6 @@
+import { OtlpEndpoints } from '../api/otlp/index.js';
 import { createEventsModule } from '../events/index.js';
+import type { OtlpSinks } from '../receive/otlp/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 
@@ -8,8 +10,23 @@ import { prometheusApiModule } from './prometheus-api-module.js';
  */
 export function createModules(ctx: ServerContext): ServerModule[] {
   const events = createEventsModule({ state: ctx.state, log: ctx.log, registry: ctx.registry, retentionMs: ctx.config.events.retention });
+  // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
+  const otlp: OtlpSinks = {};
   return [
     prometheusApiModule(ctx, undefined),
     events,
+    // Last: its own listeners (4318, 4317) open once every store above has started.
+    otlpEndpoints(ctx, otlp),
   ];
+}
+
+function otlpEndpoints(ctx: ServerContext, sinks: OtlpSinks): ServerModule {
+  return new OtlpEndpoints(sinks, {
+    httpListen: ctx.config.otlp.http_listen,
+    grpcListen: ctx.config.otlp.grpc_listen,
+    maxRequestBytes: ctx.config.server.max_request_bytes,
+    authenticator: ctx.auth.authenticator,
+    log: ctx.log,
+    registry: ctx.registry,
+  });
 }

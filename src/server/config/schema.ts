@@ -42,6 +42,11 @@ const events = section({
   retention: duration('30d', 'How long events (alerts, AWS and external events, schedule ticks) are kept for search.'),
 });
 
+const otlp = section({
+  http_listen: str('0.0.0.0:4318', 'Address of the dedicated OTLP/HTTP listener (`/v1/traces`, `/v1/metrics`, `/v1/logs`; the main port serves them too). Empty disables it.'),
+  grpc_listen: str('0.0.0.0:4317', 'Address of the OTLP/gRPC listener. Empty disables it.'),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -59,6 +64,7 @@ export const configSchema = z
     promql,
     events,
     log,
+    otlp,
   })
   .strict();
 
