@@ -1,6 +1,7 @@
 import { OtlpEndpoints } from '../api/otlp/index.js';
 import { createEventsModule } from '../events/index.js';
 import type { OtlpSinks } from '../receive/otlp/index.js';
+import { createIncidentsModule } from '../incidents/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 
@@ -15,6 +16,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   return [
     prometheusApiModule(ctx, undefined),
     events,
+    createIncidentsModule({ state: ctx.state, log: ctx.log, options: { resolveTimeoutMs: ctx.config.incidents.resolve_timeout, maxAlertsPerRequest: ctx.config.incidents.max_alerts_per_request, sweepIntervalMs: ctx.config.incidents.sweep_interval } }),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
   ];

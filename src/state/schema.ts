@@ -74,6 +74,183 @@ export interface EventsTable {
   account: string;
   region: string;
   received_at: number;
+/** Alerting and on-call (src/incidents): see migration 0100-incidents. */
+export interface IncidentIntegrationsTable {
+  id: string;
+  tenant: string;
+  name: string;
+  kind: string;
+  token_hash: string | null;
+  settings: string;
+  maintenance_until: number | null;
+  last_alert_at: number | null;
+  created_at: number;
+}
+
+export interface IncidentGroupsTable {
+  id: string;
+  tenant: string;
+  integration_id: string;
+  group_key: string;
+  group_labels: string;
+  title: string;
+  status: string;
+  open: number;
+  suppressed: string | null;
+  silenced_until: number | null;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  alerts_total: number;
+  alerts_firing: number;
+  route_id: string | null;
+  chain_id: string | null;
+  esc_step: number;
+  esc_repeat: number;
+  esc_next_at: number | null;
+  esc_state: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentAlertsTable {
+  id: string;
+  tenant: string;
+  integration_id: string;
+  group_id: string;
+  fingerprint: string;
+  labels: string;
+  annotations: string;
+  generator_url: string;
+  starts_at: number;
+  ends_at: number;
+  explicit_end: number;
+  status: string;
+  updated_at: number;
+}
+
+export interface IncidentTimelineTable {
+  id: Generated<number>;
+  group_id: string;
+  at: number;
+  kind: string;
+  actor: string;
+  message: string;
+  details: string;
+}
+
+export interface IncidentSilencesTable {
+  id: string;
+  tenant: string;
+  matchers: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: string;
+  comment: string;
+  updated_at: number;
+}
+
+export interface IncidentInhibitRulesTable {
+  id: string;
+  tenant: string;
+  source_matchers: string;
+  target_matchers: string;
+  equal: string;
+  created_at: number;
+}
+
+export interface IncidentChannelsTable {
+  id: string;
+  tenant: string;
+  name: string;
+  kind: string;
+  settings: string;
+  created_at: number;
+}
+
+export interface IncidentJobsTable {
+  id: string;
+  tenant: string;
+  group_id: string | null;
+  payload: string;
+  run_at: number;
+  attempts: number;
+  claimed_by: string | null;
+  claimed_until: number | null;
+  done_at: number | null;
+  outcome: string | null;
+  created_at: number;
+}
+
+export interface IncidentDeliveriesTable {
+  id: Generated<number>;
+  tenant: string;
+  job_id: string;
+  group_id: string | null;
+  channel_kind: string;
+  target: string;
+  attempt: number;
+  ok: number;
+  detail: string;
+  at: number;
+  duration_ms: number;
+}
+
+export interface IncidentSchedulesTable {
+  id: string;
+  tenant: string;
+  name: string;
+  time_zone: string;
+  layers: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentOverridesTable {
+  id: string;
+  schedule_id: string;
+  user_id: string;
+  replaces_user_id: string | null;
+  starts_at: number;
+  ends_at: number;
+  created_by: string;
+  created_at: number;
+}
+
+export interface IncidentChainsTable {
+  id: string;
+  tenant: string;
+  name: string;
+  steps: string;
+  created_at: number;
+}
+
+export interface IncidentRoutesTable {
+  id: string;
+  tenant: string;
+  integration_id: string | null;
+  position: number;
+  matchers: string;
+  template: string;
+  chain_id: string;
+  is_default: number;
+}
+
+export interface IncidentTeamsTable {
+  id: string;
+  tenant: string;
+  name: string;
+  members: string;
+}
+
+export interface IncidentUserSettingsTable {
+  user_id: string;
+  contact: string;
+  rules: string;
+  important_rules: string;
+  quiet_hours: string | null;
+  time_zone: string;
 }
 
 export interface StateSchema {
@@ -83,4 +260,19 @@ export interface StateSchema {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   events: EventsTable;
+  incident_integrations: IncidentIntegrationsTable;
+  incident_groups: IncidentGroupsTable;
+  incident_alerts: IncidentAlertsTable;
+  incident_timeline: IncidentTimelineTable;
+  incident_silences: IncidentSilencesTable;
+  incident_inhibit_rules: IncidentInhibitRulesTable;
+  incident_channels: IncidentChannelsTable;
+  incident_jobs: IncidentJobsTable;
+  incident_deliveries: IncidentDeliveriesTable;
+  incident_schedules: IncidentSchedulesTable;
+  incident_overrides: IncidentOverridesTable;
+  incident_chains: IncidentChainsTable;
+  incident_routes: IncidentRoutesTable;
+  incident_teams: IncidentTeamsTable;
+  incident_user_settings: IncidentUserSettingsTable;
 }

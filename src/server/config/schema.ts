@@ -47,6 +47,12 @@ const otlp = section({
   grpc_listen: str('0.0.0.0:4317', 'Address of the OTLP/gRPC listener. Empty disables it.'),
 });
 
+const incidents = section({
+  resolve_timeout: duration('5m', 'An alert sent without endsAt resolves when not refreshed for this long (Alertmanager `resolve_timeout`).'),
+  max_alerts_per_request: int(10000, 'Most alerts accepted in one Alertmanager API request or webhook.', { min: 1 }),
+  sweep_interval: duration('5s', 'How often expired alerts, group silences and heartbeats are checked.'),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -63,6 +69,7 @@ export const configSchema = z
     auth,
     promql,
     events,
+    incidents,
     log,
     otlp,
   })

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { foundation } from './0001-foundation.js';
 import { events } from './0200-events.js';
+import { incidents } from './0100-incidents.js';
 
 /**
  * Every migration, by name. Names sort in the order they were written; modules add
@@ -8,5 +9,6 @@ import { events } from './0200-events.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
+  '0100-incidents': incidents,
   '0200-events': events,
 };

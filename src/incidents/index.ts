@@ -1,0 +1,7 @@
+export { createIncidentsModule } from './module.js';
+export type { IncidentsModule, IncidentsModuleDeps } from './module.js';
+export { IncidentsCore } from './core.js';
+export type { IncidentsOptions } from './core.js';
+export { alertFingerprint } from './fingerprint.js';
+export type { Clock } from './clock.js';
+export type { AlertGroup, GroupChange, StoredAlert } from './group.js';
