@@ -74,6 +74,8 @@ export interface EventsTable {
   account: string;
   region: string;
   received_at: number;
+}
+
 /** Alerting and on-call (src/incidents): see migration 0100-incidents. */
 export interface IncidentIntegrationsTable {
   id: string;
