@@ -3,6 +3,7 @@ export type { Readiness } from './health.js';
 export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
 export type { ServerContext, ServerModule } from './module.js';
+export type { MetricsModule } from './metrics-module.js';
 export { startServer } from './server.js';
 export type { RunningServer, StartOptions } from './server.js';
 export { ConfigError, loadConfig, renderConfigTable, CONFIG_TABLE_START, CONFIG_TABLE_END, configSchema } from './config/index.js';

@@ -4,6 +4,7 @@ import type { OtlpSinks } from '../receive/otlp/index.js';
 import { createIncidentsModule } from '../incidents/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
+import { createMetricsModule } from './metrics-module.js';
 
 /**
  * The composition root's list of pillars, in start order (storage before what reads it).
@@ -11,10 +12,12 @@ import { prometheusApiModule } from './prometheus-api-module.js';
  */
 export function createModules(ctx: ServerContext): ServerModule[] {
   const events = createEventsModule({ state: ctx.state, log: ctx.log, registry: ctx.registry, retentionMs: ctx.config.events.retention });
+  const metrics = createMetricsModule(ctx);
   // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
   const otlp: OtlpSinks = {};
   return [
-    prometheusApiModule(ctx, undefined),
+    metrics,
+    prometheusApiModule(ctx, metrics.store),
     events,
     createIncidentsModule({ state: ctx.state, log: ctx.log, options: { resolveTimeoutMs: ctx.config.incidents.resolve_timeout, maxAlertsPerRequest: ctx.config.incidents.max_alerts_per_request, sweepIntervalMs: ctx.config.incidents.sweep_interval } }),
     // Last: its own listeners (4318, 4317) open once every store above has started.

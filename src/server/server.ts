@@ -20,6 +20,8 @@ export interface RunningServer {
   readonly port: number;
   /** Resolves once every module has started (storage open). */
   readonly started: Promise<void>;
+  /** The pillars, in start order (tests reach a module's store through them). */
+  readonly modules: readonly ServerModule[];
   stop(): Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       })();
       return stopping;
     };
-    return { app, ctx, url: `http://${urlHost}:${bound}`, port: bound, started, stop };
+    return { app, ctx, url: `http://${urlHost}:${bound}`, port: bound, started, modules, stop };
   } catch (e) {
     await closeAll();
     throw e;

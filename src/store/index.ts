@@ -1,9 +1,12 @@
 export { Wal, crc32 } from './wal/index.js';
 export type { Lsn, ReplayStats, WalOptions } from './wal/index.js';
+export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './metrics/index.js';
 export type {
   AppendResult,
+  EmbeddedMetricStoreOptions,
   LabelQuery,
   MetricBatch,
+  MetricLimits,
   MetricQuerier,
   MetricStore,
   SelectHints,

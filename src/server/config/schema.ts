@@ -53,6 +53,23 @@ const incidents = section({
   sweep_interval: duration('5s', 'How often expired alerts, group silences and heartbeats are checked.'),
 });
 
+const metrics = section({
+  retention: duration('15d', 'How long metric samples are kept; `0` keeps everything.'),
+  retention_size: bytes('0', 'Largest size of stored metric chunks; the oldest are dropped beyond it. `0`: no size limit.'),
+  out_of_order_window: duration('10m', "Samples up to this much older than a series' newest sample are accepted; older ones are refused with 400."),
+  flush_interval: duration('10m', 'How often the in-memory head is written to DuckDB as compressed chunks (the write-ahead log covers the time between).'),
+  max_head_samples: int(10_000_000, 'Flush early once the head holds this many samples; writes get 429 at twice as many.', { min: 1000 }),
+  duckdb_memory_limit: str('512MB', 'DuckDB memory_limit for the metric database.'),
+  duckdb_threads: int(2, 'DuckDB threads for the metric database.', { min: 1, max: 64 }),
+  max_write_bytes: bytes('64MiB', 'Largest remote-write request after snappy decompression (413 beyond).'),
+  max_series_per_request: int(100_000, 'Most series in one write request (400 beyond).', { min: 1 }),
+  max_labels_per_series: int(64, 'Most labels on one series (400 beyond).', { min: 1, max: 65535 }),
+  max_label_name_length: int(1024, 'Longest label name (400 beyond).', { min: 1, max: 65535 }),
+  max_label_value_length: int(4096, 'Longest label value (400 beyond).', { min: 1 }),
+  max_active_series: int(5_000_000, 'Most series that received samples in the last hour, over all tenants (429 beyond). `0`: unlimited.', { min: 0 }),
+  max_active_series_per_tenant: int(2_000_000, 'Most active series per tenant (429 beyond). `0`: unlimited.', { min: 0 }),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -70,6 +87,7 @@ export const configSchema = z
     promql,
     events,
     incidents,
+    metrics,
     log,
     otlp,
   })

@@ -8,3 +8,5 @@ export type {
   SeriesAppend,
   SeriesSamples,
 } from './metric-store.js';
+export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './embedded/index.js';
+export type { EmbeddedMetricStoreOptions, MetricLimits } from './embedded/index.js';

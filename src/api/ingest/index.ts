@@ -1,0 +1,2 @@
+export { registerRemoteWriteRoute } from './remote-write-route.js';
+export type { RemoteWriteRouteOptions } from './remote-write-route.js';

@@ -1,0 +1,6 @@
+export { decodeWriteRequest } from './decode.js';
+export type { DecodedSeries, DecodedWriteRequest } from './decode.js';
+export { encodeWriteRequest } from './encode.js';
+export type { EncodableSeries } from './encode.js';
+export { WriteRequestType, METRIC_TYPE_NAMES } from './schema.js';
+export { compressSnappyBlock, uncompressSnappyBlock } from './snappy-block.js';

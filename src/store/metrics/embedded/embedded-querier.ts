@@ -1,0 +1,115 @@
+import type { DuckDBBlobValue } from '@duckdb/node-api';
+import { compareLabels, matchLabels, type Exemplar, type LabelMatcher, type Labels } from '../../../model/index.js';
+import type { LabelQuery, MetricQuerier, SelectHints, SeriesSamples } from '../metric-store.js';
+import { decodeChunk } from './chunk.js';
+import { idList } from './duck-tables.js';
+import type { EmbeddedMetricStore } from './embedded-store.js';
+import type { MemSeries, SampleRun } from './mem-series.js';
+import { mergeRuns } from './merge-runs.js';
+
+/** Series read from DuckDB per query round trip. */
+const READ_BATCH = 1000;
+
+/** Reads one tenant: the label index answers matchers, DuckDB chunks plus the head give samples. */
+export class EmbeddedQuerier implements MetricQuerier {
+  constructor(
+    private readonly store: EmbeddedMetricStore,
+    private readonly tenant: string,
+  ) {}
+
+  private matching(matchers: readonly LabelMatcher[], mint: number, maxt: number): MemSeries[] {
+    const head = this.store.tenants.get(this.tenant);
+    if (!head) return [];
+    const byId = this.store.byId;
+    const ids = head.postings.select(matchers, (id) => byId.get(id)?.labels);
+    const out: MemSeries[] = [];
+    for (const id of ids) {
+      const s = byId.get(id);
+      if (s && s.maxT >= mint && s.minT <= maxt) out.push(s);
+    }
+    return out;
+  }
+
+  private union(query: LabelQuery): MemSeries[] {
+    const selectors = query.selectors.length === 0 ? [[]] : query.selectors;
+    const seen = new Map<number, MemSeries>();
+    for (const sel of selectors) for (const s of this.matching(sel, query.start, query.end)) seen.set(s.id, s);
+    return [...seen.values()];
+  }
+
+  async *select(matchers: readonly LabelMatcher[], mint: number, maxt: number, hints?: SelectHints): AsyncIterable<SeriesSamples> {
+    void hints;
+    const series = this.matching(matchers, mint, maxt).sort((a, b) => compareLabels(a.labels, b.labels));
+    for (let i = 0; i < series.length; i += READ_BATCH) {
+      const batch = series.slice(i, i + READ_BATCH);
+      // Snapshot memory first: a flush committing meanwhile then shows up twice (merged away), never zero times.
+      const memory = new Map<number, SampleRun[]>(batch.map((s) => [s.id, s.memoryRuns()]));
+      const onDisk = batch.filter((s) => s.diskMaxT >= mint && s.diskMinT <= maxt).map((s) => s.id);
+      const chunks = await this.readChunks(onDisk, mint, maxt);
+      for (const s of batch) {
+        const runs: SampleRun[] = [];
+        for (const data of chunks.get(s.id) ?? []) {
+          const c = decodeChunk(data);
+          runs.push({ t: c.timestamps, v: c.values, n: c.timestamps.length, unsorted: false });
+        }
+        runs.push(...memory.get(s.id)!);
+        const merged = mergeRuns(runs, mint, maxt);
+        if (merged.t.length > 0) yield { labels: s.labels, timestamps: merged.t, values: merged.v };
+      }
+    }
+  }
+
+  private async readChunks(ids: number[], mint: number, maxt: number): Promise<Map<number, Uint8Array[]>> {
+    const out = new Map<number, Uint8Array[]>();
+    if (ids.length === 0) return out;
+    const sql = `SELECT series_id, data FROM metric_chunks WHERE tenant = $1 AND series_id IN (${idList(ids)}) AND max_t >= ${Math.trunc(Math.max(mint, -8e15))} AND min_t <= ${Math.trunc(Math.min(maxt, 8e15))} ORDER BY series_id, min_t`;
+    const rows = (await this.store.duck.read.runAndReadAll(sql, [this.tenant])).getRows();
+    for (const [id, data] of rows) {
+      const key = Number(id);
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push((data as DuckDBBlobValue).bytes);
+    }
+    return out;
+  }
+
+  async series(query: LabelQuery): Promise<Labels[]> {
+    const out = this.union(query)
+      .map((s) => s.labels)
+      .sort(compareLabels);
+    return query.limit ? out.slice(0, query.limit) : out;
+  }
+
+  async labelNames(query: LabelQuery): Promise<string[]> {
+    const names = new Set<string>();
+    for (const s of this.union(query)) for (const l of s.labels) names.add(l.name);
+    const out = [...names].sort();
+    return query.limit ? out.slice(0, query.limit) : out;
+  }
+
+  async labelValues(name: string, query: LabelQuery): Promise<string[]> {
+    const values = new Set<string>();
+    for (const s of this.union(query)) {
+      for (const l of s.labels) if (l.name === name) values.add(l.value);
+    }
+    const out = [...values].sort();
+    return query.limit ? out.slice(0, query.limit) : out;
+  }
+
+  async exemplars(matchers: readonly LabelMatcher[], start: number, end: number): Promise<Array<{ labels: Labels; exemplars: Exemplar[] }>> {
+    const head = this.store.tenants.get(this.tenant);
+    if (!head) return [];
+    const bySeries = new Map<number, Exemplar[]>();
+    for (const e of head.exemplars()) {
+      if (e.exemplar.timestamp < start || e.exemplar.timestamp > end) continue;
+      const s = this.store.byId.get(e.seriesId);
+      if (!s || !matchLabels(matchers, s.labels)) continue;
+      let list = bySeries.get(e.seriesId);
+      if (!list) bySeries.set(e.seriesId, (list = []));
+      list.push(e.exemplar);
+    }
+    return [...bySeries]
+      .map(([id, exemplars]) => ({ labels: this.store.byId.get(id)!.labels, exemplars: exemplars.sort((a, b) => a.timestamp - b.timestamp) }))
+      .sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+}

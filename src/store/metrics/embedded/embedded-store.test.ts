@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { STALE_NAN_HI, STALE_NAN_LO, isStaleAt, labelsFromRecord, type Labels } from '../../../model/index.js';
+import type { SeriesSamples } from '../metric-store.js';
+import { EmbeddedMetricStore } from './embedded-store.js';
+import { DEFAULT_LIMITS, type EmbeddedMetricStoreOptions } from './options.js';
+
+const dirs: string[] = [];
+const stores: EmbeddedMetricStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function options(dir: string, over: Partial<EmbeddedMetricStoreOptions> = {}): EmbeddedMetricStoreOptions {
+  return {
+    dir,
+    retentionMs: 0,
+    retentionBytes: 0,
+    outOfOrderWindowMs: 10 * 60_000,
+    flushIntervalMs: 3_600_000,
+    maxHeadSamples: 1_000_000,
+    duckdbMemoryLimit: '128MB',
+    duckdbThreads: 1,
+    limits: DEFAULT_LIMITS,
+    ...over,
+  };
+}
+
+async function open(over: Partial<EmbeddedMetricStoreOptions> = {}, dir?: string): Promise<{ store: EmbeddedMetricStore; dir: string }> {
+  const d = dir ?? mkdtempSync(path.join(tmpdir(), 'ichigen-ms-'));
+  if (!dir) dirs.push(d);
+  const store = new EmbeddedMetricStore(options(d, over));
+  await store.open();
+  stores.push(store);
+  return { store, dir: d };
+}
+
+function series(rec: Record<string, string>, ts: number[], vs: number[]): { labels: Labels; timestamps: Float64Array; values: Float64Array } {
+  return { labels: labelsFromRecord(rec), timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
+}
+
+async function collect(it: AsyncIterable<SeriesSamples>): Promise<SeriesSamples[]> {
+  const out: SeriesSamples[] = [];
+  for await (const s of it) out.push(s);
+  return out;
+}
+
+const T0 = 1_700_000_000_000;
+
+describe('embedded metric store', () => {
+  it('selects by every matcher type across head and flushed chunks, and survives a restart', async () => {
+    const { store, dir } = await open();
+    const jobs = ['api', 'db', 'web'];
+    for (let k = 0; k < 3; k++) {
+      await store.append('default', {
+        series: jobs.map((job, j) => series({ __name__: 'up', job, instance: `h${j}` }, [T0 + k * 15_000], [k + j])),
+        metadata: [{ metric: 'up', type: 'gauge', help: 'target up', unit: '' }],
+      });
+      if (k === 1) await store.flush();
+    }
+    const q = store.querier('default');
+    const all = await collect(q.select([{ name: '__name__', type: '=', value: 'up' }], T0, T0 + 60_000));
+    expect(all.map((s) => s.labels.find((l) => l.name === 'job')!.value)).toEqual(jobs);
+    expect(Array.from(all[1]!.values)).toEqual([1, 2, 3]);
+    expect(Array.from(all[1]!.timestamps)).toEqual([T0, T0 + 15_000, T0 + 30_000]);
+    const re = await collect(q.select([{ name: '__name__', type: '=', value: 'up' }, { name: 'job', type: '=~', value: 'a.*|w.b' }], T0, T0 + 60_000));
+    expect(re.length).toBe(2);
+    const ne = await collect(q.select([{ name: '__name__', type: '=', value: 'up' }, { name: 'job', type: '!=', value: 'db' }, { name: 'instance', type: '!~', value: 'h2' }], T0, T0 + 60_000));
+    expect(ne.map((s) => s.labels.find((l) => l.name === 'job')!.value)).toEqual(['api']);
+    const clipped = await collect(q.select([{ name: 'job', type: '=', value: 'db' }], T0 + 10_000, T0 + 20_000));
+    expect(Array.from(clipped[0]!.timestamps)).toEqual([T0 + 15_000]);
+    expect(await collect(q.select([{ name: 'job', type: '=', value: 'nope' }], T0, T0 + 60_000))).toEqual([]);
+    expect(await store.querier('other').series({ selectors: [], start: T0, end: T0 + 60_000 })).toEqual([]);
+    expect(await q.labelValues('job', { selectors: [], start: T0, end: T0 + 60_000 })).toEqual(jobs);
+    expect(await q.labelNames({ selectors: [[{ name: 'job', type: '=', value: 'db' }]], start: T0, end: T0 + 60_000 })).toEqual(['__name__', 'instance', 'job']);
+    expect(await store.metadata('default')).toEqual({ up: [{ metric: 'up', type: 'gauge', help: 'target up', unit: '' }] });
+
+    await store.close();
+    stores.length = 0;
+    const again = (await open({}, dir)).store;
+    const after = await collect(again.querier('default').select([{ name: '__name__', type: '=', value: 'up' }], T0, T0 + 60_000));
+    expect(after.map((s) => Array.from(s.values))).toEqual([[0, 1, 2], [1, 2, 3], [2, 3, 4]]);
+    expect(await again.metadata('default', 'up')).toEqual({ up: [{ metric: 'up', type: 'gauge', help: 'target up', unit: '' }] });
+  });
+
+  it('keeps staleness markers bit-exact through the log and DuckDB', async () => {
+    const { store, dir } = await open();
+    const s = series({ __name__: 'x' }, [T0, T0 + 1000], [1, 0]);
+    new Uint32Array(s.values.buffer).set([STALE_NAN_LO, STALE_NAN_HI], 2);
+    await store.append('default', { series: [s] });
+    let got = await collect(store.querier('default').select([{ name: '__name__', type: '=', value: 'x' }], T0, T0 + 1000));
+    expect(isStaleAt(got[0]!.values, 1)).toBe(true);
+    await store.flush();
+    got = await collect(store.querier('default').select([{ name: '__name__', type: '=', value: 'x' }], T0, T0 + 1000));
+    expect(isStaleAt(got[0]!.values, 1)).toBe(true);
+    await store.close();
+    stores.length = 0;
+    const again = (await open({}, dir)).store;
+    got = await collect(again.querier('default').select([{ name: '__name__', type: '=', value: 'x' }], T0, T0 + 1000));
+    expect(isStaleAt(got[0]!.values, 1)).toBe(true);
+    expect(got[0]!.values[0]).toBe(1);
+  });
+
+  it('accepts out-of-order samples inside the window, refuses older ones with a clear error, ignores identical retries', async () => {
+    const { store } = await open({ outOfOrderWindowMs: 60_000 });
+    await store.append('default', { series: [series({ __name__: 'c' }, [T0 + 120_000], [5])] });
+    await store.flush();
+    await store.append('default', { series: [series({ __name__: 'c' }, [T0 + 90_000, T0 + 120_000], [4, 5])] });
+    await expect(store.append('default', { series: [series({ __name__: 'c' }, [T0, T0 + 130_000], [1, 6])] })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/series c: out of order sample.*\(1 samples of this request were accepted\)/),
+    });
+    await store.append('default', { series: [series({ __name__: 'c' }, [T0 + 130_000], [6])] });
+    await expect(store.append('default', { series: [series({ __name__: 'c' }, [T0 + 130_000], [7])] })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/duplicate sample/) });
+    const got = await collect(store.querier('default').select([], 0, T0 + 200_000));
+    expect(Array.from(got[0]!.timestamps)).toEqual([T0 + 90_000, T0 + 120_000, T0 + 130_000]);
+    expect(Array.from(got[0]!.values)).toEqual([4, 5, 6]);
+  });
+
+  it('enforces label limits (400) and active series limits (429)', async () => {
+    const { store } = await open({ limits: { ...DEFAULT_LIMITS, maxLabelsPerSeries: 3, maxLabelValueLength: 10, maxActiveSeriesPerTenant: 2 } });
+    await expect(store.append('default', { series: [series({ __name__: 'a', b: '1', c: '2', d: '3' }, [T0], [1])] })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('has 4 labels, over the limit of 3'),
+    });
+    await expect(store.append('default', { series: [series({ __name__: 'a', b: 'x'.repeat(11) }, [T0], [1])] })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('value of label "b"') });
+    await store.append('default', { series: [series({ __name__: 'a', i: '1' }, [T0], [1]), series({ __name__: 'a', i: '2' }, [T0], [1])] });
+    const err = await store.append('default', { series: [series({ __name__: 'a', i: '3' }, [T0], [1])] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 429, retryAfterSeconds: 60 });
+    await store.append('default', { series: [series({ __name__: 'a', i: '1' }, [T0 + 1], [1])] });
+    await store.append('other', { series: [series({ __name__: 'a', i: '3' }, [T0], [1])] });
+  });
+
+  it('drops data past the retention time', async () => {
+    let now = T0;
+    const { store } = await open({ retentionMs: 3_600_000, now: () => now });
+    await store.append('default', { series: [series({ __name__: 'old' }, [T0 - 1000], [1]), series({ __name__: 'new' }, [T0 - 1000, T0], [1, 2])] });
+    await expect(store.append('default', { series: [series({ __name__: 'old' }, [T0 - 7_200_000], [1])] })).rejects.toMatchObject({ message: expect.stringContaining('older than the retention period') });
+    await store.flush();
+    // Retention drops whole chunks whose newest sample is past the cutoff.
+    now = T0 + 3_600_000 - 500;
+    await store.enforceRetention();
+    const names = await store.querier('default').labelValues('__name__', { selectors: [], start: 0, end: now });
+    expect(names).toEqual(['new']);
+    const got = await collect(store.querier('default').select([], 0, now));
+    expect(Array.from(got[0]!.timestamps)).toEqual([T0 - 1000, T0]);
+    now = T0 + 3_600_000 + 500;
+    await store.enforceRetention();
+    expect(await store.querier('default').series({ selectors: [], start: 0, end: now })).toEqual([]);
+  });
+});

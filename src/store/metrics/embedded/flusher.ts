@@ -1,0 +1,260 @@
+import { labelsKey, type MetricMetadata, type MetricType } from '../../../model/index.js';
+import { encodeChunk } from './chunk.js';
+import { idList } from './duck-tables.js';
+import type { EmbeddedMetricStore } from './embedded-store.js';
+import { MemSeries } from './mem-series.js';
+import { mergeRuns } from './merge-runs.js';
+
+/** Samples per chunk: long enough to compress well, short enough that a read decodes little it does not need. */
+const CHUNK_SAMPLES = 2048;
+const RETENTION_EVERY_MS = 5 * 60 * 1000;
+const SWEEP_EVERY_MS = 60 * 1000;
+
+/**
+ * Moves the head into DuckDB: rotate the log (atomically freezing every series' head),
+ * write all frozen samples as compressed chunks in ONE transaction with the Appender, then
+ * drop the log segments the commit made redundant. Also loads the persisted state on open
+ * and enforces retention by time and size.
+ */
+export class Flusher {
+  private running: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+
+  constructor(private readonly store: EmbeddedMetricStore) {}
+
+  async load(): Promise<void> {
+    const s = this.store;
+    const { read } = s.duck;
+    const rows = (await read.runAndReadAll('SELECT tenant, id, labels FROM metric_series')).getRows();
+    for (const [tenant, id, labels] of rows) {
+      const pairs = JSON.parse(String(labels)) as Array<[string, string]>;
+      const ls = pairs.map(([name, value]) => ({ name, value }));
+      const head = s.tenant(String(tenant));
+      const key = labelsKey(ls);
+      const series = new MemSeries(Number(id), head.tenant, ls, key);
+      series.persisted = true;
+      head.series.set(key, series);
+      head.postings.add(series.id, ls);
+      s.byId.set(series.id, series);
+      if (series.id >= s.nextId) s.nextId = series.id + 1;
+    }
+    await this.refreshDiskBounds();
+    const meta = (await read.runAndReadAll('SELECT tenant, metric, type, help, unit FROM metric_metadata')).getRows();
+    for (const [tenant, metric, type, help, unit] of meta) {
+      s.tenant(String(tenant)).metadata.set(String(metric), { metric: String(metric), type: String(type) as MetricType, help: String(help), unit: String(unit) });
+    }
+  }
+
+  start(): void {
+    const log = this.store.options.log;
+    const every = (ms: number, fn: () => Promise<void> | void, what: string): void => {
+      const t = setInterval(() => {
+        void Promise.resolve()
+          .then(fn)
+          .catch((err: unknown) => log?.error({ err }, `metric store ${what} failed`));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.store.options.flushIntervalMs, () => this.flush(), 'flush');
+    every(RETENTION_EVERY_MS, () => this.enforceRetention(), 'retention');
+    every(SWEEP_EVERY_MS, () => this.store.sweepActive(), 'active-series sweep');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.running?.catch(() => undefined);
+    // A final flush makes the next start quick; the log would replay it anyway.
+    await this.flushNow().catch((err: unknown) => this.store.options.log?.error({ err }, 'final metric flush failed; the write-ahead log keeps the data'));
+  }
+
+  onAppended(): void {
+    if (!this.stopped && this.running === undefined && this.store.headSamples >= this.store.options.maxHeadSamples) {
+      void this.flush().catch((err: unknown) => this.store.options.log?.error({ err }, 'metric store flush failed'));
+    }
+  }
+
+  async flush(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+    return this.flushNow();
+  }
+
+  private flushNow(): Promise<void> {
+    const p = this.doFlush().finally(() => {
+      if (this.running === p) this.running = undefined;
+    });
+    this.running = p;
+    return p;
+  }
+
+  private async doFlush(): Promise<void> {
+    const s = this.store;
+    const wal = s.walForFlush;
+    const { lsn, value } = await wal.rotate(() => {
+      const frozen: MemSeries[] = [];
+      const fresh: MemSeries[] = [];
+      for (const ms of s.byId.values()) {
+        if (ms.freeze()) frozen.push(ms);
+        if (!ms.persisted) fresh.push(ms);
+      }
+      const meta: Array<[string, MetricMetadata[]]> = [];
+      for (const head of s.tenants.values()) {
+        if (!head.metadataDirty) continue;
+        head.metadataDirty = false;
+        meta.push([head.tenant, [...head.metadata.values()]]);
+      }
+      const samples = s.headSamples;
+      s.headSamples = 0;
+      return { frozen, fresh, meta, samples };
+    });
+    const { frozen, fresh, meta } = value;
+    if (frozen.length > 0 || fresh.length > 0 || meta.length > 0) {
+      const conn = s.duck.write;
+      const bounds = new Map<MemSeries, [number, number]>();
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const chunks = await conn.createAppender('metric_chunks');
+        for (const ms of frozen) {
+          const run = mergeRuns([ms.frozen!], -Infinity, Infinity);
+          const n = run.t.length;
+          if (n === 0) continue;
+          bounds.set(ms, [run.t[0]!, run.t[n - 1]!]);
+          for (let from = 0; from < n; from += CHUNK_SAMPLES) {
+            const to = Math.min(n, from + CHUNK_SAMPLES);
+            chunks.appendVarchar(ms.tenant);
+            chunks.appendBigInt(BigInt(ms.id));
+            chunks.appendBigInt(BigInt(run.t[from]!));
+            chunks.appendBigInt(BigInt(run.t[to - 1]!));
+            chunks.appendInteger(to - from);
+            chunks.appendBlob(encodeChunk(run.t, run.v, from, to));
+            chunks.endRow();
+          }
+        }
+        chunks.closeSync();
+        const series = await conn.createAppender('metric_series');
+        for (const ms of fresh) {
+          series.appendVarchar(ms.tenant);
+          series.appendBigInt(BigInt(ms.id));
+          series.appendVarchar(JSON.stringify(ms.labels.map((l) => [l.name, l.value])));
+          series.endRow();
+        }
+        series.closeSync();
+        for (const [tenant, list] of meta) {
+          await conn.run('DELETE FROM metric_metadata WHERE tenant = $1', [tenant]);
+          const app = await conn.createAppender('metric_metadata');
+          for (const m of list) {
+            app.appendVarchar(tenant);
+            app.appendVarchar(m.metric);
+            app.appendVarchar(m.type);
+            app.appendVarchar(m.help);
+            app.appendVarchar(m.unit);
+            app.endRow();
+          }
+          app.closeSync();
+        }
+        await conn.run('COMMIT');
+      } catch (e) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        for (const ms of frozen) ms.thaw();
+        s.headSamples += value.samples;
+        for (const [tenant] of meta) s.tenant(tenant).metadataDirty = true;
+        throw e;
+      }
+      for (const ms of frozen) {
+        const b = bounds.get(ms);
+        if (b) {
+          if (b[0] < ms.diskMinT) ms.diskMinT = b[0];
+          if (b[1] > ms.diskMaxT) ms.diskMaxT = b[1];
+        }
+        ms.frozen = undefined;
+      }
+      for (const ms of fresh) ms.persisted = true;
+    }
+    await wal.truncateBefore(lsn);
+  }
+
+  async enforceRetention(): Promise<void> {
+    const s = this.store;
+    const conn = s.duck.write;
+    let deleted = 0;
+    let cutoff = -Infinity;
+    if (s.options.retentionMs > 0) cutoff = s.now() - s.options.retentionMs;
+    if (s.options.retentionBytes > 0) {
+      // Chunk bytes plus a per-row allowance approximate the table's size on disk.
+      const rows = (
+        await s.duck.read.runAndReadAll('SELECT max_t // 3600000 AS h, sum(octet_length(data) + 40)::DOUBLE FROM metric_chunks GROUP BY h ORDER BY h DESC')
+      ).getRows();
+      let total = 0;
+      for (const [h, bytes] of rows) {
+        total += Number(bytes);
+        if (total > s.options.retentionBytes) {
+          cutoff = Math.max(cutoff, (Number(h) + 1) * 3600000);
+          break;
+        }
+      }
+    }
+    if (cutoff === -Infinity) return;
+    const r = await conn.run(`DELETE FROM metric_chunks WHERE max_t < ${Math.trunc(cutoff)}`);
+    deleted = Number(r.rowsChanged);
+    const gone: MemSeries[] = [];
+    for (const ms of s.byId.values()) {
+      if (ms.n === 0 && !ms.frozen && ms.maxT < cutoff) gone.push(ms);
+    }
+    if (gone.length > 0) {
+      for (let i = 0; i < gone.length; i += 5000) await conn.run(`DELETE FROM metric_series WHERE id IN (${idList(gone.slice(i, i + 5000).map((g) => g.id))})`);
+      const byTenant = new Map<string, Set<number>>();
+      for (const ms of gone) {
+        const head = s.tenant(ms.tenant);
+        head.series.delete(ms.key);
+        s.byId.delete(ms.id);
+        if (ms.active) {
+          head.active--;
+          s.activeTotal--;
+        }
+        let set = byTenant.get(ms.tenant);
+        if (!set) byTenant.set(ms.tenant, (set = new Set()));
+        set.add(ms.id);
+      }
+      for (const [tenant, ids] of byTenant) s.tenant(tenant).postings.remove(ids);
+    }
+    if (deleted > 0) {
+      await this.refreshDiskBounds();
+      await conn.run('CHECKPOINT');
+    }
+    s.options.log?.debug({ chunks: deleted, series: gone.length, cutoff }, 'metric retention applied');
+  }
+
+  /** Recomputes each series' on-disk time bounds from the chunk table. */
+  private async refreshDiskBounds(): Promise<void> {
+    const s = this.store;
+    const rows = (await s.duck.read.runAndReadAll('SELECT series_id, min(min_t), max(max_t) FROM metric_chunks GROUP BY series_id')).getRows();
+    const seen = new Set<number>();
+    for (const [id, lo, hi] of rows) {
+      const ms = s.byId.get(Number(id));
+      if (!ms) continue;
+      seen.add(ms.id);
+      ms.diskMinT = Number(lo);
+      ms.diskMaxT = Number(hi);
+    }
+    for (const ms of s.byId.values()) {
+      if (!seen.has(ms.id)) {
+        ms.diskMinT = Infinity;
+        ms.diskMaxT = -Infinity;
+      }
+      let lo = ms.diskMinT;
+      let hi = ms.diskMaxT;
+      for (const r of ms.memoryRuns()) {
+        for (let i = 0; i < r.n; i++) {
+          const t = r.t[i]!;
+          if (t < lo) lo = t;
+          if (t > hi) hi = t;
+        }
+      }
+      ms.minT = lo;
+      ms.maxT = hi;
+    }
+  }
+}
