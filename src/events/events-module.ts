@@ -4,6 +4,9 @@ import type { StateDb } from '../state/index.js';
 import { StoredEventBus, type EventBus } from './event-bus.js';
 import { EventStore } from './event-store.js';
 import { registerEventRoutes } from './routes.js';
+import { EventSourceStore } from './sources/event-source-store.js';
+import { registerSourceRoutes } from './sources/source-routes.js';
+import { SnsVerifier } from './sources/sns-signature.js';
 
 export interface EventsModuleDeps {
   readonly state: StateDb;
@@ -12,6 +15,12 @@ export interface EventsModuleDeps {
   /** How long events are kept (ms). */
   readonly retentionMs: number;
   readonly now?: () => number;
+  /** External URL for the links shown to users (server.public_url); empty: from the request. */
+  readonly publicUrl?: string;
+  /** URL prefixes trusted for SNS certificates and SubscribeURLs besides https://sns.<region>.amazonaws.com/. */
+  readonly snsUrlPrefixes?: readonly string[];
+  /** PEM CA certificates SNS signing certificates must chain to (empty: trust the HTTPS host). */
+  readonly snsCaPem?: string;
 }
 
 export interface EventsModule {
@@ -19,6 +28,7 @@ export interface EventsModule {
   /** The bus other modules publish to and subscribe on (incidents, automation…). */
   readonly bus: EventBus;
   readonly store: EventStore;
+  readonly sources: EventSourceStore;
   routes(app: FastifyInstance): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -32,6 +42,8 @@ export function createEventsModule(deps: EventsModuleDeps): EventsModule {
   const now = deps.now ?? Date.now;
   const store = new EventStore(deps.state.db);
   const bus = new StoredEventBus(store, deps.log.child({ module: 'events' }), deps.registry, now);
+  const sources = new EventSourceStore(deps.state.db, now);
+  const verifier = new SnsVerifier({ extraUrlPrefixes: deps.snsUrlPrefixes ?? [], ...(deps.snsCaPem !== undefined ? { caPem: deps.snsCaPem } : {}), now });
   let timer: NodeJS.Timeout | undefined;
   const applyRetention = async (): Promise<number> => {
     const n = await store.deleteBefore(now() - deps.retentionMs);
@@ -42,7 +54,11 @@ export function createEventsModule(deps: EventsModuleDeps): EventsModule {
     name: 'events',
     bus,
     store,
-    routes: (app) => registerEventRoutes(app, store, bus),
+    sources,
+    routes: (app) => {
+      registerEventRoutes(app, store, bus);
+      registerSourceRoutes(app, { store: sources, bus, verifier, state: deps.state, log: deps.log.child({ module: 'event-sources' }), publicUrl: deps.publicUrl ?? '' });
+    },
     start: async () => {
       await applyRetention();
       timer = setInterval(() => void applyRetention().catch((err: unknown) => deps.log.error({ err }, 'event retention failed')), RETENTION_EVERY_MS);

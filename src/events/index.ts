@@ -2,6 +2,7 @@ export { toEnvelope } from './envelope.js';
 export type { EventEnvelope } from './envelope.js';
 export { StoredEventBus } from './event-bus.js';
 export type { EventBus, EventHandler, EventInput, EventSubscription, PublishResult, SubscribeOptions } from './event-bus.js';
+export { EventSourceStore } from './sources/event-source-store.js';
 export { EventStore } from './event-store.js';
 export type { EventQuery, StoredEvent } from './event-store.js';
 export { createEventsModule } from './events-module.js';

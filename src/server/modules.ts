@@ -1,7 +1,7 @@
 import { OtlpEndpoints } from '../api/otlp/index.js';
-import { createEventsModule } from '../events/index.js';
 import type { OtlpSinks } from '../receive/otlp/index.js';
 import { createIncidentsModule } from '../incidents/index.js';
+import { eventsModuleFor } from './events-wiring.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
@@ -11,7 +11,7 @@ import { createMetricsModule } from './metrics-module.js';
  * Each pillar adds one line here.
  */
 export function createModules(ctx: ServerContext): ServerModule[] {
-  const events = createEventsModule({ state: ctx.state, log: ctx.log, registry: ctx.registry, retentionMs: ctx.config.events.retention });
+  const events = eventsModuleFor(ctx);
   const metrics = createMetricsModule(ctx);
   // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
   const otlp: OtlpSinks = {};

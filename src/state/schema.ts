@@ -253,6 +253,20 @@ export interface IncidentUserSettingsTable {
   important_rules: string;
   quiet_hours: string | null;
   time_zone: string;
+export interface EventSourcesTable {
+  id: string;
+  tenant: string;
+  name: string;
+  /** 'eventbridge' | 'sns' */
+  kind: string;
+  /** 'api_key' | 'basic' | 'oauth' | 'none' (SNS: signature only) */
+  auth_type: string;
+  principal: string;
+  secret_hash: string;
+  token_key: string;
+  allowed_topics: string;
+  created_at: number;
+  created_by: string;
 }
 
 export interface StateSchema {
@@ -277,4 +291,5 @@ export interface StateSchema {
   incident_routes: IncidentRoutesTable;
   incident_teams: IncidentTeamsTable;
   incident_user_settings: IncidentUserSettingsTable;
+  event_sources: EventSourcesTable;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, bytes, duration, int, oneOf, secret, section, str } from './fields.js';
+import { bool, bytes, duration, int, oneOf, secret, section, str, stringList } from './fields.js';
 
 /** The default main port: unused by Prometheus, Alertmanager, Loki, Tempo, Grafana and OTLP. */
 export const DEFAULT_PORT = 8910;
@@ -40,6 +40,8 @@ const promql = section({
 
 const events = section({
   retention: duration('30d', 'How long events (alerts, AWS and external events, schedule ticks) are kept for search.'),
+  sns_cert_url_prefixes: stringList([], 'URL prefixes trusted for SNS signing certificates and subscription URLs besides `https://sns.<region>.amazonaws.com/` (e.g. a test server).'),
+  sns_ca_file: str('', 'PEM file of CA certificates an SNS signing certificate must be issued by; empty: trust the certificate fetched over HTTPS from the SNS host.'),
 });
 
 const otlp = section({

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { foundation } from './0001-foundation.js';
 import { events } from './0200-events.js';
 import { incidents } from './0100-incidents.js';
+import { eventSources } from './0201-event-sources.js';
 
 /**
  * Every migration, by name. Names sort in the order they were written; modules add
@@ -11,4 +12,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0100-incidents': incidents,
   '0200-events': events,
+  '0201-event-sources': eventSources,
 };
