@@ -253,6 +253,8 @@ export interface IncidentUserSettingsTable {
   important_rules: string;
   quiet_hours: string | null;
   time_zone: string;
+}
+
 export interface EventSourcesTable {
   id: string;
   tenant: string;
