@@ -3,6 +3,10 @@ import { formatQueryEndpoint } from './endpoints/format-query.js';
 import { flagsEndpoint } from './endpoints/status-flags.js';
 import { buildInfoEndpoint } from './endpoints/status-buildinfo.js';
 import { runtimeInfoEndpoint } from './endpoints/status-runtimeinfo.js';
+import { labelValuesEndpoint } from './endpoints/label-values.js';
+import { labelsEndpoint } from './endpoints/labels.js';
+import { metadataEndpoint } from './endpoints/metadata.js';
+import { seriesEndpoint } from './endpoints/series.js';
 
 /** Every endpoint of the Prometheus HTTP API we serve; a new endpoint is one file and one line here. */
 export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
@@ -10,4 +14,8 @@ export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
   runtimeInfoEndpoint,
   flagsEndpoint,
   formatQueryEndpoint,
+  seriesEndpoint,
+  labelsEndpoint,
+  labelValuesEndpoint,
+  metadataEndpoint,
 ];
