@@ -5,6 +5,7 @@ import { eventsModuleFor } from './events-wiring.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
+import { createWebUiModule } from './web-ui.js';
 
 /**
  * The composition root's list of pillars, in start order (storage before what reads it).
@@ -22,6 +23,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     createIncidentsModule({ state: ctx.state, log: ctx.log, options: { resolveTimeoutMs: ctx.config.incidents.resolve_timeout, maxAlertsPerRequest: ctx.config.incidents.max_alerts_per_request, sweepIntervalMs: ctx.config.incidents.sweep_interval } }),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
+    createWebUiModule(ctx),
   ];
 }
 

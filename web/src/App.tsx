@@ -1,0 +1,82 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { useSession } from './api/session.js';
+import { Layout } from './components/Layout.js';
+import { useT } from './i18n/i18n.js';
+import { Link, navigate, useLocation } from './lib/router.js';
+import { Login } from './pages/Login.js';
+import { Overview } from './pages/Overview.js';
+import { Connect } from './pages/settings/Connect.js';
+import { Profile } from './pages/settings/Profile.js';
+import { Tokens } from './pages/settings/Tokens.js';
+import { Users } from './pages/settings/Users.js';
+
+// Editors and charts (CodeMirror, uPlot) load only when an Explore page opens.
+const MetricsExplore = lazy(() => import('./pages/explore/MetricsExplore.js').then((m) => ({ default: m.MetricsExplore })));
+
+function Loading(): React.JSX.Element {
+  const t = useT();
+  return <div className="loading">{t('common.loading')}</div>;
+}
+
+function AdminOnly({ children }: { children: React.JSX.Element }): React.JSX.Element {
+  const t = useT();
+  const { isAdmin } = useSession();
+  return isAdmin ? children : <p className="note">{t('common.adminOnly')}</p>;
+}
+
+function NotFound(): React.JSX.Element {
+  const t = useT();
+  return (
+    <div className="empty-page">
+      <h1>{t('notFound.title')}</h1>
+      <Link to="/">{t('notFound.back')}</Link>
+    </div>
+  );
+}
+
+function Page({ path }: { path: string }): React.JSX.Element {
+  switch (path) {
+    case '/':
+    case '/overview':
+      return <Overview />;
+    case '/explore/metrics':
+      return <MetricsExplore />;
+    case '/settings':
+    case '/settings/connect':
+      return <Connect />;
+    case '/settings/users':
+      return (
+        <AdminOnly>
+          <Users />
+        </AdminOnly>
+      );
+    case '/settings/tokens':
+      return (
+        <AdminOnly>
+          <Tokens />
+        </AdminOnly>
+      );
+    case '/settings/profile':
+      return <Profile />;
+    default:
+      return <NotFound />;
+  }
+}
+
+export function App(): React.JSX.Element {
+  const { me } = useSession();
+  const { path } = useLocation();
+  useEffect(() => {
+    if (me === null && path !== '/login') navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, true);
+    if (me && path === '/login') navigate('/', true);
+  }, [me, path]);
+  if (me === undefined) return <Loading />;
+  if (me === null) return <Login />;
+  return (
+    <Layout>
+      <Suspense fallback={<Loading />}>
+        <Page path={path} />
+      </Suspense>
+    </Layout>
+  );
+}

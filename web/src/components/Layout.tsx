@@ -1,0 +1,87 @@
+import { useState, type ReactNode } from 'react';
+import { useSession } from '../api/session.js';
+import type { MessageKey } from '../i18n/en.js';
+import { useT } from '../i18n/i18n.js';
+import { Link, useLocation } from '../lib/router.js';
+import { BrandMark } from './BrandMark.js';
+import { UserMenu } from './UserMenu.js';
+
+interface NavItem {
+  readonly to: string;
+  readonly label: MessageKey;
+  readonly icon: string;
+  readonly admin?: boolean;
+}
+interface NavGroup {
+  readonly label?: MessageKey;
+  readonly items: readonly NavItem[];
+}
+
+// Only pages whose backend is in this build appear here.
+const NAV: readonly NavGroup[] = [
+  { items: [{ to: '/', label: 'nav.overview', icon: '◎' }] },
+  { label: 'nav.explore', items: [{ to: '/explore/metrics', label: 'nav.metrics', icon: '∿' }] },
+  {
+    label: 'nav.settings',
+    items: [
+      { to: '/settings/connect', label: 'nav.connect', icon: '⇪' },
+      { to: '/settings/users', label: 'nav.users', icon: '☺', admin: true },
+      { to: '/settings/tokens', label: 'nav.tokens', icon: '⚿', admin: true },
+    ],
+  },
+];
+
+export function Layout({ children }: { children: ReactNode }): React.JSX.Element {
+  const t = useT();
+  const { isAdmin } = useSession();
+  const { path } = useLocation();
+  const [navOpen, setNavOpen] = useState(false);
+  const active = (to: string): boolean => (to === '/' ? path === '/' || path === '/overview' : path === to || path.startsWith(`${to}/`));
+  return (
+    <div className={`shell${navOpen ? ' nav-open' : ''}`}>
+      <a className="skip" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="topbar">
+        <button type="button" className="nav-toggle" aria-label={t('nav.menu')} aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
+          ☰
+        </button>
+        <Link to="/" className="brand">
+          <BrandMark />
+          {t('app.name')}
+        </Link>
+        <div className="topbar-spacer" />
+        <UserMenu />
+      </header>
+      <nav className="sidebar" aria-label="main">
+        {NAV.map((g, i) => {
+          const items = g.items.filter((it) => !it.admin || isAdmin);
+          if (items.length === 0) return null;
+          return (
+            <div key={i} className="nav-group">
+              {g.label && <div className="nav-label">{t(g.label)}</div>}
+              {items.map((it) => (
+                <Link key={it.to} to={it.to} className={`nav-item${active(it.to) ? ' active' : ''}`} aria-current={active(it.to) ? 'page' : undefined} onClick={() => setNavOpen(false)}>
+                  <span className="nav-icon" aria-hidden="true">{it.icon}</span>
+                  {t(it.label)}
+                </Link>
+              ))}
+            </div>
+          );
+        })}
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }): React.JSX.Element {
+  return (
+    <div className="page-header">
+      <h1>{title}</h1>
+      <div className="page-actions">{children}</div>
+    </div>
+  );
+}

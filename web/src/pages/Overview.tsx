@@ -1,0 +1,81 @@
+import { useEffect } from 'react';
+import { useSession } from '../api/session.js';
+import { PageHeader } from '../components/Layout.js';
+import type { MessageKey } from '../i18n/en.js';
+import { useT } from '../i18n/i18n.js';
+import { parsePromText, sumOf } from '../lib/prom-text.js';
+import { Link } from '../lib/router.js';
+import { formatValue, type Unit } from '../lib/units.js';
+import { useAsync } from '../lib/use-async.js';
+import { SenderSnippets } from './settings/Connect.js';
+
+interface Stat {
+  readonly label: MessageKey;
+  readonly value: number | undefined;
+  readonly unit: Unit;
+  readonly bad?: boolean;
+}
+
+async function loadHealth(signal: AbortSignal): Promise<Stat[]> {
+  const res = await fetch('/metrics', { signal, credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const s = parsePromText(await res.text());
+  const start = sumOf(s, 'process_start_time_seconds');
+  const errors = sumOf(s, 'ichigen_http_requests_total', (l) => (l.code ?? '').startsWith('5'));
+  return [
+    { label: 'overview.requests', value: sumOf(s, 'ichigen_http_requests_total'), unit: 'short' },
+    { label: 'overview.errors', value: errors ?? 0, unit: 'short', bad: (errors ?? 0) > 0 },
+    { label: 'overview.memory', value: sumOf(s, 'process_resident_memory_bytes'), unit: 'bytes' },
+    { label: 'overview.eventLoop', value: sumOf(s, 'nodejs_eventloop_lag_seconds'), unit: 'seconds' },
+    { label: 'overview.uptime', value: start === undefined ? undefined : Date.now() / 1000 - start, unit: 'seconds' },
+  ];
+}
+
+export function Overview(): React.JSX.Element {
+  const t = useT();
+  const { isAdmin } = useSession();
+  const health = useAsync(loadHealth, []);
+  // Keep the health figures fresh while the page is open.
+  useEffect(() => {
+    const id = setInterval(health.reload, 15_000);
+    return () => clearInterval(id);
+  }, [health.reload]);
+  return (
+    <>
+      <PageHeader title={t('overview.title')} />
+      <section className="card">
+        <h2>{t('overview.health')}</h2>
+        {health.error ? (
+          <p className="muted">{t('overview.noHealth')}</p>
+        ) : (
+          <div className="stats">
+            {(health.data ?? []).map((st) => (
+              <div key={st.label} className={`stat${st.bad ? ' stat-bad' : ''}`}>
+                <div className="stat-value">{formatValue(st.value, st.unit, 1)}</div>
+                <div className="stat-label">{t(st.label)}</div>
+              </div>
+            ))}
+          </div>
+        )}
+      </section>
+      <section className="card welcome">
+        <h2>{t('overview.welcome')}</h2>
+        <p>{t('overview.welcomeText')}</p>
+        <div className="row">
+          <Link className="btn btn-primary" to="/explore/metrics">
+            {t('overview.exploreMetrics')}
+          </Link>
+          <Link className="btn" to="/settings/connect">
+            {t('overview.sendData')}
+          </Link>
+          {isAdmin && (
+            <Link className="btn" to="/settings/tokens">
+              {t('overview.manageTokens')}
+            </Link>
+          )}
+        </div>
+      </section>
+      <SenderSnippets token="" />
+    </>
+  );
+}
