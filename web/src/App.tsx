@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useSession } from './api/session.js';
 import { Layout } from './components/Layout.js';
 import { useT } from './i18n/i18n.js';
@@ -10,8 +10,6 @@ import { Profile } from './pages/settings/Profile.js';
 import { Tokens } from './pages/settings/Tokens.js';
 import { Users } from './pages/settings/Users.js';
 
-// Editors and charts (CodeMirror, uPlot) load only when an Explore page opens.
-const MetricsExplore = lazy(() => import('./pages/explore/MetricsExplore.js').then((m) => ({ default: m.MetricsExplore })));
 
 function Loading(): React.JSX.Element {
   const t = useT();
@@ -39,8 +37,6 @@ function Page({ path }: { path: string }): React.JSX.Element {
     case '/':
     case '/overview':
       return <Overview />;
-    case '/explore/metrics':
-      return <MetricsExplore />;
     case '/settings':
     case '/settings/connect':
       return <Connect />;

@@ -20,7 +20,6 @@ interface NavGroup {
 // Only pages whose backend is in this build appear here.
 const NAV: readonly NavGroup[] = [
   { items: [{ to: '/', label: 'nav.overview', icon: '◎' }] },
-  { label: 'nav.explore', items: [{ to: '/explore/metrics', label: 'nav.metrics', icon: '∿' }] },
   {
     label: 'nav.settings',
     items: [

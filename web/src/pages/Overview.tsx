@@ -62,10 +62,7 @@ export function Overview(): React.JSX.Element {
         <h2>{t('overview.welcome')}</h2>
         <p>{t('overview.welcomeText')}</p>
         <div className="row">
-          <Link className="btn btn-primary" to="/explore/metrics">
-            {t('overview.exploreMetrics')}
-          </Link>
-          <Link className="btn" to="/settings/connect">
+          <Link className="btn btn-primary" to="/settings/connect">
             {t('overview.sendData')}
           </Link>
           {isAdmin && (

@@ -1,3 +1,0 @@
-export function MetricsExplore(): React.JSX.Element {
-  return <div />;
-}
