@@ -92,13 +92,13 @@ describe('web UI (Chromium)', () => {
     await vp.waitForSelector('text=このページは管理者のみ閲覧できます。');
     await vp.click('button.avatar');
     await vp.click('.menu >> text=ダーク');
-    expect(await vp.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await vp.getAttribute('html', 'data-theme')).toBe('dark');
     await vp.goto(`${ts.url}/`);
     await vp.waitForSelector('.stat-value');
     await screenshot(vp, '05-overview-ja-dark');
     // The theme survives a reload; sign-out ends the session.
     await vp.reload();
-    expect(await vp.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await vp.getAttribute('html', 'data-theme')).toBe('dark');
     await vp.click('button.avatar');
     await vp.click('.menu >> text=サインアウト');
     await vp.waitForURL(/\/login/);

@@ -19,6 +19,7 @@ export function parsePromText(text: string): TextSample[] {
     for (const l of (m[3] ?? '').matchAll(LABEL)) labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     const raw = m[4]!;
     const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
+    if (Number.isNaN(value) && raw !== 'NaN') continue;
     out.push({ name: m[1]!, labels, value });
   }
   return out;
