@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -47,4 +48,25 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
 
 export async function waitReady(baseUrl: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => ((await fetch(`${baseUrl}/-/ready`)).status === 200 ? true : undefined), `${baseUrl}/-/ready`, timeoutMs);
+}
+
+/**
+ * POSTs a body and returns the answer even when the server answers early and closes the
+ * connection while the body is still being written (413 on Content-Length): fetch would
+ * surface that as EPIPE instead of the response.
+ */
+export function postRaw(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e);
+    });
+    req.end(body);
+  });
 }
