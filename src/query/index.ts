@@ -1,5 +1,7 @@
 export {
   DEFAULT_ENGINE_OPTIONS,
+  Engine,
+  MAX_POINTS_PER_SERIES,
   FUNCTION_SIGNATURES,
   documentedType,
   formatExpr,
@@ -20,4 +22,5 @@ export type {
   QueryValue,
   RangeSeries,
   ValueType,
+  VectorSelector,
 } from './promql/index.js';

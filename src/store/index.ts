@@ -13,3 +13,4 @@ export type {
   SeriesAppend,
   SeriesSamples,
 } from './metrics/index.js';
+export { MemoryMetricStore } from './metrics/index.js';

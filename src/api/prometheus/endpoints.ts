@@ -7,6 +7,9 @@ import { labelValuesEndpoint } from './endpoints/label-values.js';
 import { labelsEndpoint } from './endpoints/labels.js';
 import { metadataEndpoint } from './endpoints/metadata.js';
 import { seriesEndpoint } from './endpoints/series.js';
+import { queryEndpoint } from './endpoints/query.js';
+import { queryRangeEndpoint } from './endpoints/query-range.js';
+import { queryExemplarsEndpoint } from './endpoints/query-exemplars.js';
 
 /** Every endpoint of the Prometheus HTTP API we serve; a new endpoint is one file and one line here. */
 export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
@@ -18,4 +21,7 @@ export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
   labelsEndpoint,
   labelValuesEndpoint,
   metadataEndpoint,
+  queryEndpoint,
+  queryRangeEndpoint,
+  queryExemplarsEndpoint,
 ];

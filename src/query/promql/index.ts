@@ -23,3 +23,4 @@ export type { FunctionSignature } from './function-signatures.js';
 export { formatSampleValue, formatGoFloat } from './number-format.js';
 export { DEFAULT_ENGINE_OPTIONS } from './result.js';
 export type { EngineOptions, InstantSample, PromqlEngine, QueryRequest, QueryResult, QueryValue, RangeSeries } from './result.js';
+export { Engine, MAX_POINTS_PER_SERIES } from './engine.js';

@@ -20,6 +20,7 @@ class Failure {
 /** Parses a PromQL expression into our AST; throws an IchigenError (PARSE_ERROR) worded like Prometheus. */
 export function parseExpr(query: string): Expr {
   try {
+    if (query.trim() === '') throw new Failure(0, 'no expression found in input');
     const tree = lezer.parse(query);
     let bad: SyntaxNode | undefined;
     tree.iterate({

@@ -10,3 +10,4 @@ export type {
 } from './metric-store.js';
 export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './embedded/index.js';
 export type { EmbeddedMetricStoreOptions, MetricLimits } from './embedded/index.js';
+export { MemoryMetricStore } from './memory/index.js';

@@ -1,0 +1,27 @@
+import type { MetricQuerier } from '../../store/index.js';
+import type { AtModifier } from './ast.js';
+import type { QueryLimits } from './limits.js';
+import type { EngineOptions } from './result.js';
+
+/** What every part of one query's evaluation shares. */
+export interface EvalContext {
+  readonly querier: MetricQuerier;
+  readonly options: EngineOptions;
+  readonly limits: QueryLimits;
+  /** The query's own start and end (ms), for `@ start()` / `@ end()`. */
+  readonly queryStart: number;
+  readonly queryEnd: number;
+  readonly warnings: Set<string>;
+  readonly infos: Set<string>;
+}
+
+export function atTime(ctx: EvalContext, at: AtModifier | undefined): number | undefined {
+  if (at === undefined) return undefined;
+  if (at.kind === 'time') return at.ms;
+  return at.kind === 'start' ? ctx.queryStart : ctx.queryEnd;
+}
+
+/** Prometheus 2 includes a sample exactly at the window's lower bound; Prometheus 3 does not. */
+export function leftOpen(ctx: EvalContext): boolean {
+  return ctx.options.compatibility === 'prometheus3';
+}

@@ -1,0 +1,71 @@
+import { dropName } from '../evaluator.js';
+import { evalVectorSelector } from '../selectors.js';
+import { newSeries, stepTime } from '../values.js';
+import type { FunctionImpl } from './function-impl.js';
+import { mapFunction } from './function-impl.js';
+
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+type DatePart = (d: Date) => number;
+
+const PARTS: Record<string, DatePart> = {
+  minute: (d) => d.getUTCMinutes(),
+  hour: (d) => d.getUTCHours(),
+  month: (d) => d.getUTCMonth() + 1,
+  year: (d) => d.getUTCFullYear(),
+  day_of_month: (d) => d.getUTCDate(),
+  day_of_week: (d) => d.getUTCDay(),
+  day_of_year: (d) => DAYS_BEFORE_MONTH[d.getUTCMonth()]! + d.getUTCDate() + (d.getUTCMonth() > 1 && isLeap(d.getUTCFullYear()) ? 1 : 0),
+  days_in_month: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+};
+
+/** Date functions: of the argument's values (unix seconds), or of the step time without one. */
+function dateFunction(part: DatePart): FunctionImpl {
+  const withArg = mapFunction((v) => (Number.isFinite(v) ? part(new Date(Math.trunc(v) * 1000)) : undefined));
+  return async (ev, call) => {
+    if (call.args.length > 0) return withArg(ev, call);
+    const s = newSeries([], ev.steps.n);
+    for (let i = 0; i < ev.steps.n; i++) {
+      s.values[i] = part(new Date(Math.trunc(stepTime(ev.steps, i) / 1000) * 1000));
+      s.present[i] = 1;
+    }
+    return { kind: 'vector', series: [s] };
+  };
+}
+
+/** timestamp(): of the sample itself when given a plain selector, else of the step. */
+const timestamp: FunctionImpl = async (ev, call) => {
+  const arg = call.args[0]!;
+  if (arg.type === 'vectorSelector') {
+    const series = await evalVectorSelector(ev.ctx, arg, ev.steps, true);
+    for (const s of series) {
+      s.labels = dropName(s.labels);
+      for (let i = 0; i < ev.steps.n; i++) if (s.present[i]) s.values[i] = s.times![i]! / 1000;
+      delete s.times;
+    }
+    return { kind: 'vector', series };
+  }
+  const vec = await ev.evalVector(arg);
+  for (const s of vec.series) {
+    s.labels = dropName(s.labels);
+    for (let i = 0; i < ev.steps.n; i++) if (s.present[i]) s.values[i] = stepTime(ev.steps, i) / 1000;
+  }
+  return vec;
+};
+
+export const TIME_FUNCTIONS: ReadonlyArray<readonly [string, FunctionImpl]> = [
+  ...Object.entries(PARTS).map(([name, part]) => [name, dateFunction(part)] as const),
+  ['timestamp', timestamp],
+  [
+    'time',
+    async (ev) => {
+      const values = new Float64Array(ev.steps.n);
+      for (let i = 0; i < ev.steps.n; i++) values[i] = stepTime(ev.steps, i) / 1000;
+      return { kind: 'scalar', values };
+    },
+  ],
+];

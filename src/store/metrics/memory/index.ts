@@ -1,0 +1,1 @@
+export { MemoryMetricStore } from './memory-store.js';
