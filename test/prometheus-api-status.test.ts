@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelsFromRecord } from '../src/model/index.js';
+import { metricStoreOf } from './support/metrics.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let ts: TestServer;
@@ -45,6 +47,27 @@ describe('Prometheus API: status and format endpoints', () => {
     expect(body.status).toBe('error');
     expect(body.errorType).toBe('bad_data');
     expect(body.error).toBe('invalid parameter "query": 1:5: parse error: unexpected end of input inside braces');
+  });
+
+  it('queries the embedded metric store through the running server, per tenant', async () => {
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const ts3 = [now - 120_000, now - 60_000, now];
+    await metricStoreOf(ts.server).append('default', {
+      series: [{ labels: labelsFromRecord({ __name__: 'e2e_requests_total', job: 'api' }), timestamps: Float64Array.from(ts3), values: Float64Array.from([0, 60, 120]) }],
+    });
+    const health = (await (await ts.fetch('/api/v1/query?query=1%2B1')).json()) as { data: { result: [number, string] } };
+    expect(health.data.result[1]).toBe('2');
+    const q = encodeURIComponent('sum by (job) (rate(e2e_requests_total[2m]))');
+    const res = await ts.fetch(`/api/v1/query_range?query=${q}&start=${(now - 60_000) / 1000}&end=${now / 1000}&step=60`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'success',
+      data: { resultType: 'matrix', result: [{ metric: { job: 'api' }, values: [[(now - 60_000) / 1000, '0.5'], [now / 1000, '1']] }] },
+    });
+    const other = (await (await ts.fetch(`/api/v1/query?query=e2e_requests_total&time=${now / 1000}`, { headers: { 'X-Scope-OrgID': 'other' } })).json()) as {
+      data: { result: unknown[] };
+    };
+    expect(other.data.result).toEqual([]);
   });
 
   it('needs authentication', async () => {

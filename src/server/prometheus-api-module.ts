@@ -30,7 +30,7 @@ export function prometheusApiModule(ctx: ServerContext, store: MetricStore | und
   return {
     name: 'prometheus-api',
     routes: (app) => {
-      registerPrometheusApi(app, { store, engine, version: packageVersion(), startTime, flags, storageRetention: '15d' });
+      registerPrometheusApi(app, { store, engine, version: packageVersion(), startTime, flags, storageRetention: ctx.config.metrics.retention === 0 ? '0s' : formatDuration(ctx.config.metrics.retention) });
     },
   };
 }

@@ -164,7 +164,7 @@ export function parseScript(text: string): ScriptCommand[] {
             bits[2 * k + 1] = STALE_NAN_HI;
           }
         });
-        return { labels: parseSeriesDesc(desc), timestamps: ts, values: arr };
+        return { labels: parseSeriesDesc(desc), timestamps: Float64Array.from(ts), values: arr };
       });
       out.push({ kind: 'load', batch: { series }, line });
       continue;
