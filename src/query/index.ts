@@ -24,3 +24,19 @@ export type {
   ValueType,
   VectorSelector,
 } from './promql/index.js';
+export {
+  KIND_NAMES,
+  STATUS_NAMES,
+  buildTrace,
+  compareScalars,
+  displayVal,
+  fieldValue,
+  formatGoDuration,
+  fromAnyValue,
+  matches,
+  parseTraceql,
+  prepareQuery,
+  runPipeline,
+  serviceName,
+} from './traceql/index.js';
+export type { EvalSpan, EvalTrace, FieldExpr, MetricsOp, PipelineStage, ResultSpanset, SpansetExpr, StaticValue, TraceqlQuery, Val } from './traceql/index.js';

@@ -6,6 +6,7 @@ import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
 import { createWebUiModule } from './web-ui.js';
+import { tracesModule } from './traces-module.js';
 
 /**
  * The composition root's list of pillars, in start order (storage before what reads it).
@@ -21,6 +22,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     prometheusApiModule(ctx, metrics.store),
     events,
     createIncidentsModule({ state: ctx.state, log: ctx.log, options: { resolveTimeoutMs: ctx.config.incidents.resolve_timeout, maxAlertsPerRequest: ctx.config.incidents.max_alerts_per_request, sweepIntervalMs: ctx.config.incidents.sweep_interval } }),
+    tracesModule(ctx, otlp),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
     createWebUiModule(ctx),

@@ -14,3 +14,5 @@ export type {
   SeriesSamples,
 } from './metrics/index.js';
 export { MemoryMetricStore } from './metrics/index.js';
+export { DuckDbTraceStore, flattenTraces, groupSpans } from './traces/index.js';
+export type { DuckDbTraceStoreOptions, NsRange, StoredSpan, TraceCandidatesOptions, TraceStore } from './traces/index.js';

@@ -44,6 +44,15 @@ const events = section({
   sns_ca_file: str('', 'PEM file of CA certificates an SNS signing certificate must be issued by; empty: trust the certificate fetched over HTTPS from the SNS host.'),
 });
 
+const traces = section({
+  retention: duration('14d', 'How long spans are kept (by their end time). 0 keeps them forever.'),
+  max_bytes: bytes('0', 'Largest size of the trace database; past it the oldest spans are deleted. 0: no limit.'),
+  flush_interval: duration('5s', 'How often spans move from the write-ahead log and memory into DuckDB.'),
+  duckdb_memory_limit: str('512MB', 'DuckDB `memory_limit` for the trace store.'),
+  duckdb_threads: int(2, 'DuckDB `threads` for the trace store.', { min: 1, max: 64 }),
+  max_search_traces: int(20000, 'Most traces one search or metrics query reads before it fails with a clear error.', { min: 100 }),
+});
+
 const otlp = section({
   http_listen: str('0.0.0.0:4318', 'Address of the dedicated OTLP/HTTP listener (`/v1/traces`, `/v1/metrics`, `/v1/logs`; the main port serves them too). Empty disables it.'),
   grpc_listen: str('0.0.0.0:4317', 'Address of the OTLP/gRPC listener. Empty disables it.'),
@@ -92,6 +101,7 @@ export const configSchema = z
     metrics,
     log,
     otlp,
+    traces,
   })
   .strict();
 
