@@ -11,10 +11,10 @@ interface Series {
 
 const fieldTextOf = (f: NonNullable<MetricsOp['field']>): string => (f.kind === 'attribute' || f.kind === 'intrinsic' ? f.text : '');
 
-/** A duration in seconds, other numbers as they are. */
+/** A duration in nanoseconds (converted to seconds on output), other numbers as they are. */
 function numeric(v: Val | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (v.t === 'duration') return v.v / 1e9;
+  if (v.t === 'duration') return v.v;
   if (v.t === 'int') return Number(v.v);
   if (v.t === 'float') return v.v;
   return undefined;
@@ -73,6 +73,8 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
   const traces = await store.traces(tenant, { range: { startNs, endNs }, maxTraces: maxTraces + 1 });
   if (traces.size > maxTraces) throw new IchigenError('LIMIT_EXCEEDED', `the query reads more than ${maxTraces} traces (traces.max_search_traces): narrow the time range`);
   const searchOnly = { ...query, metrics: undefined };
+  // Durations are bucketed in nanoseconds (log2 buckets as Tempo) and reported in seconds.
+  let isDuration = false;
   for (const [id, spans] of traces) {
     const t = buildTrace(id, spans);
     const sets = runPipeline(searchOnly, t);
@@ -102,7 +104,9 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
         if (!g) groups.set(key, (g = { labels, values: Array.from({ length: nBuckets }, () => []) }));
         if (op.fn === 'rate' || op.fn === 'count_over_time') g.values[b]!.push(1);
         else {
-          const x = numeric(fieldValue(op.field!, e, t));
+          const v = fieldValue(op.field!, e, t);
+          if (v?.t === 'duration') isDuration = true;
+          const x = numeric(v);
           if (x !== undefined) g.values[b]!.push(x);
         }
       }
@@ -110,6 +114,7 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
   }
   const series: Series[] = [];
   const stepSec = stepMs / 1000;
+  const unit = (x: number): number => (isDuration ? x / 1e9 : x);
   for (const g of groups.values()) {
     if (op.fn === 'histogram_over_time' || op.fn === 'quantile_over_time') {
       const perBucket = g.values.map((xs) => {
@@ -121,13 +126,13 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
         const bounds = new Set<number>();
         for (const m of perBucket) for (const k of m.keys()) bounds.add(k);
         for (const bound of [...bounds].sort((a, b) => a - b)) {
-          series.push({ labels: [...g.labels, { key: '__bucket', value: { t: 'float', v: bound } }], buckets: perBucket.map((m) => [m.get(bound) ?? 0]) });
+          series.push({ labels: [...g.labels, { key: '__bucket', value: { t: 'float', v: unit(bound) } }], buckets: perBucket.map((m) => [m.get(bound) ?? 0]) });
         }
       } else {
         for (const p of op.quantiles) {
           series.push({
             labels: [...g.labels, { key: 'p', value: { t: 'float', v: p } }],
-            buckets: perBucket.map((m) => [log2Quantile(p, [...m.entries()].sort((a, b) => a[0] - b[0]).map(([max, count]) => ({ max, count })))]),
+            buckets: perBucket.map((m) => [unit(log2Quantile(p, [...m.entries()].sort((a, b) => a[0] - b[0]).map(([max, count]) => ({ max, count }))))]),
           });
         }
       }
@@ -137,10 +142,10 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
       if (op.fn === 'rate') return [xs.length / stepSec];
       if (op.fn === 'count_over_time') return [xs.length];
       if (xs.length === 0) return [];
-      if (op.fn === 'min_over_time') return [Math.min(...xs)];
-      if (op.fn === 'max_over_time') return [Math.max(...xs)];
+      if (op.fn === 'min_over_time') return [unit(Math.min(...xs))];
+      if (op.fn === 'max_over_time') return [unit(Math.max(...xs))];
       const sum = xs.reduce((a, b) => a + b, 0);
-      return [op.fn === 'sum_over_time' ? sum : sum / xs.length];
+      return [unit(op.fn === 'sum_over_time' ? sum : sum / xs.length)];
     });
     series.push({ labels: g.labels.length > 0 ? g.labels : [{ key: '__name__', value: { t: 'string', v: op.fn } }], buckets: vals });
   }

@@ -2,6 +2,7 @@ import { IchigenError } from '../../model/index.js';
 import {
   buildTrace,
   fieldValue,
+  matches,
   parseTraceql,
   prepareQuery,
   runPipeline,
@@ -44,6 +45,31 @@ function referencedFields(q: TraceqlQuery): FieldExpr[] {
     else if (s.kind === 'select' || s.kind === 'by') s.fields.forEach(walkField);
   }
   return out;
+}
+
+const mentionsName = (f: FieldExpr): boolean =>
+  (f.kind === 'intrinsic' && f.name === 'name') || (f.kind === 'binary' && (mentionsName(f.left) || mentionsName(f.right))) || ((f.kind === 'not' || f.kind === 'neg') && mentionsName(f.expr));
+
+/**
+ * Tempo returns a span's name only when it fetched it for that span: the span was selected by
+ * a filter that tests `name`, or by()/select() asks for it.
+ */
+function nameSources(q: TraceqlQuery): { always: boolean; filters: FieldExpr[] } {
+  const filters: FieldExpr[] = [];
+  let always = false;
+  const walk = (e: SpansetExpr): void => {
+    if (e.kind === 'filter') {
+      if (mentionsName(e.expr)) filters.push(e.expr);
+    } else {
+      walk(e.left);
+      walk(e.right);
+    }
+  };
+  for (const s of q.stages) {
+    if (s.kind === 'spanset') walk(s.expr);
+    else if ((s.kind === 'by' || s.kind === 'select') && s.fields.some(mentionsName)) always = true;
+  }
+  return { always, filters };
 }
 
 const SPAN_LEVEL_INTRINSICS = new Set(['status', 'statusMessage', 'kind']);
@@ -121,7 +147,7 @@ export async function search(store: TraceStore, tenant: string, q: Query, limits
     throw new IchigenError('LIMIT_EXCEEDED', `the search reads more than ${limits.maxTraces} traces (traces.max_search_traces): narrow the time range`);
   }
   const fields = query ? referencedFields(query) : [];
-  const withName = fields.some((f) => f.kind === 'intrinsic' && f.name === 'name');
+  const names = query ? nameSources(query) : { always: false, filters: [] };
   const results: Array<{ start: bigint; json: Record<string, unknown> }> = [];
   let inspected = 0;
   for (const [id, spans] of candidates) {
@@ -142,7 +168,7 @@ export async function search(store: TraceStore, tenant: string, q: Query, limits
     const setsJson = sets.map((s) => {
       const sorted = [...s.spans].sort((a, b) => (a.s.span.startTimeUnixNano < b.s.span.startTimeUnixNano ? -1 : 1));
       return {
-        spans: sorted.slice(0, spss).map((e) => spanJson(e, t, withName, fields)),
+        spans: sorted.slice(0, spss).map((e) => spanJson(e, t, names.always || names.filters.some((f) => matches(f, e, t)), fields)),
         matched: s.spans.length,
         ...(s.attributes.length > 0 ? { attributes: s.attributes.map((a) => ({ key: a.key, value: valToAnyValue(a.value) })) } : {}),
       };
@@ -182,11 +208,11 @@ function stringAttr(list: StoredSpan['span']['attributes'], key: string, want: s
   return false;
 }
 
-/** Legacy tag search: every tag must hold on one span (its own or its resource's attributes), compared as text. */
+/** Legacy tag search: every tag must hold on some span of the trace (its own or its resource's attributes), compared as text. */
 function legacyMatch(tags: readonly LegacyTag[], t: EvalTrace): boolean {
   if (tags.length === 0) return true;
-  return t.spans.some((e) =>
-    tags.every((tag) => {
+  return tags.every((tag) =>
+    t.spans.some((e) => {
       const sp = e.s.span;
       switch (tag.key) {
         case 'name':

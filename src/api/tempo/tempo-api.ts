@@ -31,7 +31,7 @@ export function registerTempoApi(app: FastifyInstance, o: TempoApiOptions): void
   });
   const { store } = o;
 
-  app.get('/api/echo', async (_req, reply) => reply.type('text/plain').send('echo'));
+  app.get('/api/echo', async (_req, reply) => reply.type('text/plain').send('echo\n'));
   app.get('/api/status/buildinfo', async () => ({
     version: o.version,
     revision: '',

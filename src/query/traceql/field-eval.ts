@@ -132,6 +132,14 @@ function candidates(r: Res): readonly Val[] {
   return v.t === 'array' ? v.v : [v];
 }
 
+/**
+ * Comparisons that convert between int and float. Tempo pushes a plain `attribute OP literal`
+ * down to the column of the literal's type (so `> 100` never sees a double attribute), but
+ * evaluates in its engine, converting numbers, when the attribute is also fetched whole
+ * (used again elsewhere in the query) or the filter does arithmetic.
+ */
+export const LOOSE_COMPARISONS = new WeakSet<FieldExpr>();
+
 const isDirect = (f: FieldExpr): boolean => f.kind === 'attribute' || f.kind === 'intrinsic';
 const truthy = (r: Res): boolean => {
   const v = single(r);
@@ -158,7 +166,7 @@ function binary(f: Extract<FieldExpr, { kind: 'binary' }>, e: EvalSpan, trace: E
   // Comparisons; `!= nil` tests presence.
   if (f.right.kind === 'static' && f.right.value.type === 'nil') return { t: 'bool', v: candidates(l).length > 0 };
   if (f.left.kind === 'static' && f.left.value.type === 'nil') return { t: 'bool', v: candidates(r).length > 0 };
-  const strict = (isDirect(f.left) && f.right.kind === 'static') || (isDirect(f.right) && f.left.kind === 'static');
+  const strict = !LOOSE_COMPARISONS.has(f) && ((isDirect(f.left) && f.right.kind === 'static') || (isDirect(f.right) && f.left.kind === 'static'));
   let regex: RegExp | undefined;
   if (op === '=~' || op === '!~') {
     const pat = single(r);

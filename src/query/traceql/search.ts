@@ -1,7 +1,7 @@
 import { IchigenError } from '../../model/index.js';
-import type { FieldExpr, PipelineStage, StaticValue, TraceqlQuery } from './ast.js';
+import type { FieldExpr, PipelineStage, SpansetExpr, StaticValue, TraceqlQuery } from './ast.js';
 import { evalSpanset } from './spanset.js';
-import { fieldValue, matches, precompileRegexes } from './field-eval.js';
+import { fieldValue, LOOSE_COMPARISONS, matches, precompileRegexes } from './field-eval.js';
 import type { EvalSpan, EvalTrace } from './trace-model.js';
 import { compareScalars, fromStatic, formatGoDuration, type Val } from './values.js';
 
@@ -129,14 +129,45 @@ function staticAs(_v: Val, _s: StaticValue, want: Val): Val {
   return want;
 }
 
-/** Fails early on bad regexes and unsupported constructs. */
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^']);
+
+/** Fails early on bad regexes, and marks which comparisons convert numbers (see LOOSE_COMPARISONS). */
 export function prepareQuery(q: TraceqlQuery): void {
-  const walk = (e: import('./ast.js').SpansetExpr): void => {
-    if (e.kind === 'filter') precompileRegexes(e.expr);
+  const filters: FieldExpr[] = [];
+  const walk = (e: SpansetExpr): void => {
+    if (e.kind === 'filter') filters.push(e.expr);
     else {
       walk(e.left);
       walk(e.right);
     }
   };
   for (const s of q.stages) if (s.kind === 'spanset') walk(s.expr);
+  for (const f of filters) precompileRegexes(f);
+  const counts = new Map<string, number>();
+  let arithmetic = false;
+  const count = (f: FieldExpr | undefined): void => {
+    if (f === undefined) return;
+    if (f.kind === 'attribute') counts.set(`${f.scope}.${f.name}`, (counts.get(`${f.scope}.${f.name}`) ?? 0) + 1);
+    else if (f.kind === 'binary') {
+      if (ARITHMETIC.has(f.op)) arithmetic = true;
+      count(f.left);
+      count(f.right);
+    } else if (f.kind === 'not' || f.kind === 'neg') count(f.expr);
+  };
+  filters.forEach(count);
+  for (const s of q.stages) {
+    if (s.kind === 'by' || s.kind === 'select') s.fields.forEach(count);
+    if (s.kind === 'scalarFilter') count(s.field);
+  }
+  count(q.metrics?.field);
+  q.metrics?.by.forEach(count);
+  const mark = (f: FieldExpr): void => {
+    if (f.kind === 'binary') {
+      const attr = f.left.kind === 'attribute' ? f.left : f.right.kind === 'attribute' ? f.right : undefined;
+      if (arithmetic || (attr !== undefined && (counts.get(`${attr.scope}.${attr.name}`) ?? 0) > 1)) LOOSE_COMPARISONS.add(f);
+      mark(f.left);
+      mark(f.right);
+    } else if (f.kind === 'not' || f.kind === 'neg') mark(f.expr);
+  };
+  filters.forEach(mark);
 }
