@@ -141,6 +141,7 @@ export class DuckDbTraceStore implements TraceStore {
       const appender = await this.writer!.createAppender('spans');
       for (const [tenant, traces] of head.tenants()) {
         for (const [traceId, spans] of traces) {
+          this.forget(tenant, traceId);
           for (const s of spans) {
             appender.appendVarchar(tenant);
             appender.appendVarchar(traceId);
@@ -155,9 +156,38 @@ export class DuckDbTraceStore implements TraceStore {
         }
       }
       appender.closeSync();
+      this.flushGeneration++;
+      for (const [tenant, traces] of head.tenants()) for (const traceId of traces.keys()) this.forget(tenant, traceId);
     });
     this.flushing.splice(this.flushing.indexOf(head), 1);
     await wal.truncateBefore(lsn);
+  }
+
+  /**
+   * Decoded spans of traces already in DuckDB (search reads whole traces; decoding is most of
+   * its cost). A flush that adds spans to a trace drops its entry; retention clears it all.
+   */
+  private readonly cache = new Map<string, readonly StoredSpan[]>();
+  private cachedSpans = 0;
+  private flushGeneration = 0;
+  private static readonly CACHE_MAX_SPANS = 300_000;
+
+  private remember(tenant: string, traceId: string, spans: readonly StoredSpan[]): void {
+    if (this.cachedSpans + spans.length > DuckDbTraceStore.CACHE_MAX_SPANS) {
+      this.cache.clear();
+      this.cachedSpans = 0;
+    }
+    this.cache.set(`${tenant}\u0000${traceId}`, spans);
+    this.cachedSpans += spans.length;
+  }
+
+  private forget(tenant: string, traceId: string): void {
+    const k = `${tenant}\u0000${traceId}`;
+    const had = this.cache.get(k);
+    if (had) {
+      this.cachedSpans -= had.length;
+      this.cache.delete(k);
+    }
   }
 
   private heads(): SpanHead[] {
@@ -169,36 +199,60 @@ export class DuckDbTraceStore implements TraceStore {
   }
 
   async getTrace(tenant: string, traceId: string, range?: NsRange): Promise<StoredSpan[]> {
+    // Heads are taken before DuckDB is read: a flush finishing in between moves spans from a
+    // head into DuckDB, and this order sees them in at least one of the two.
+    const heads = this.heads();
     const rows = await this.query('SELECT payload FROM spans WHERE tenant = $1 AND trace_id = $2', [tenant, traceId]);
     const spans: StoredSpan[] = rows.map((r) => decodeStoredSpan((r[0] as { bytes: Uint8Array }).bytes));
-    for (const h of this.heads()) spans.push(...h.trace(tenant, traceId));
+    for (const h of heads) spans.push(...h.trace(tenant, traceId));
     const out = dedupe(spans);
     if (range !== undefined && out.length > 0 && !overlaps(out, range)) return [];
     return out;
   }
 
   async traces(tenant: string, o: TraceCandidatesOptions): Promise<Map<string, StoredSpan[]>> {
+    const heads = this.heads(); // before the DuckDB read (see getTrace)
+    const generation = this.flushGeneration;
     const params: DuckDBValue[] = [tenant, toI64(o.range.endNs), toI64(o.range.startNs), o.maxTraces];
     let serviceFilter = '';
     if (o.anyServiceName !== undefined && o.anyServiceName.length > 0) {
       serviceFilter = ` AND service IN (${o.anyServiceName.map((_s, i) => `$${i + 5}`).join(', ')})`;
       params.push(...o.anyServiceName);
     }
-    const rows = await this.query(
-      `SELECT trace_id, payload FROM spans WHERE tenant = $1 AND trace_id IN (
-         SELECT trace_id FROM spans WHERE tenant = $1 AND start_ns <= $2 AND end_ns >= $3${serviceFilter}
-         GROUP BY trace_id ORDER BY max(end_ns) DESC LIMIT $4)`,
+    const idRows = await this.query(
+      `SELECT trace_id FROM spans WHERE tenant = $1 AND start_ns <= $2 AND end_ns >= $3${serviceFilter}
+         GROUP BY trace_id ORDER BY max(end_ns) DESC LIMIT $4`,
       params,
     );
     const byTrace = new Map<string, StoredSpan[]>();
-    for (const r of rows) {
+    const missing: string[] = [];
+    for (const r of idRows) {
       const id = r[0] as string;
-      let list = byTrace.get(id);
-      if (!list) byTrace.set(id, (list = []));
-      list.push(decodeStoredSpan((r[1] as { bytes: Uint8Array }).bytes));
+      const cached = this.cache.get(`${tenant}\u0000${id}`);
+      if (cached) byTrace.set(id, [...cached]);
+      else missing.push(id);
+    }
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const rows = await this.query(
+        `SELECT trace_id, payload FROM spans WHERE tenant = $1 AND trace_id IN (${chunk.map((_id, k) => `$${k + 2}`).join(', ')})`,
+        [tenant, ...chunk],
+      );
+      const fetched = new Map<string, StoredSpan[]>();
+      for (const r of rows) {
+        const id = r[0] as string;
+        let list = fetched.get(id);
+        if (!list) fetched.set(id, (list = []));
+        list.push(decodeStoredSpan((r[1] as { bytes: Uint8Array }).bytes));
+      }
+      for (const [id, list] of fetched) {
+        // Only cache what no flush may have extended meanwhile.
+        if (generation === this.flushGeneration) this.remember(tenant, id, list);
+        byTrace.set(id, [...list]);
+      }
     }
     const services = o.anyServiceName === undefined || o.anyServiceName.length === 0 ? undefined : new Set(o.anyServiceName);
-    for (const h of this.heads()) {
+    for (const h of heads) {
       for (const [id, spans] of h.tracesOf(tenant)) {
         const inWindow = spans.some((s) => s.span.startTimeUnixNano <= o.range.endNs && s.span.endTimeUnixNano >= o.range.startNs);
         const known = byTrace.get(id);
@@ -215,14 +269,18 @@ export class DuckDbTraceStore implements TraceStore {
   }
 
   async spanCount(): Promise<number> {
+    const heads = this.heads();
     const rows = await this.query('SELECT count(*) FROM spans', []);
     let n = Number(rows[0]![0] as bigint);
-    for (const h of this.heads()) n += h.count;
+    for (const h of heads) n += h.count;
     return n;
   }
 
   /** Deletes spans past the retention time, then the oldest while the file is too large. */
   async applyRetention(): Promise<void> {
+    this.cache.clear();
+    this.cachedSpans = 0;
+    this.flushGeneration++;
     if (this.options.retentionMs > 0) {
       const cutoff = BigInt(this.now() - this.options.retentionMs) * 1_000_000n;
       await this.writeSerial.run(() => this.writer!.run('DELETE FROM spans WHERE end_ns < $1', [cutoff]));
