@@ -113,7 +113,13 @@ export function runPipeline(q: TraceqlQuery, trace: EvalTrace): ResultSpanset[] 
         if (sets.length > 1) {
           const seen = new Set<EvalSpan>();
           const spans: EvalSpan[] = [];
-          for (const s of sets) for (const e of s.spans) if (!seen.has(e)) seen.add(e), spans.push(e);
+          for (const s of sets) {
+            for (const e of s.spans) {
+              if (seen.has(e)) continue;
+              seen.add(e);
+              spans.push(e);
+            }
+          }
           sets = [{ spans, attributes: [] }];
         } else sets = sets.map((s) => ({ spans: s.spans, attributes: [] }));
         break;

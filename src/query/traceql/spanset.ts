@@ -45,6 +45,10 @@ export function evalSpanset(e: SpansetExpr, trace: EvalTrace): EvalSpan[] {
 function union(a: readonly EvalSpan[], b: readonly EvalSpan[]): EvalSpan[] {
   const seen = new Set<EvalSpan>(a);
   const out = [...a];
-  for (const s of b) if (!seen.has(s)) out.push(s), seen.add(s);
+  for (const s of b) {
+    if (seen.has(s)) continue;
+    out.push(s);
+    seen.add(s);
+  }
   return out;
 }
