@@ -32,6 +32,15 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The dev server's proxy to a running Ichigen. The browser's Origin is the dev server's, which
+ * Ichigen's CSRF check would refuse for cookie-authenticated writes, so the proxy presents the
+ * target's own origin (development only; the built UI is served by Ichigen itself).
+ */
+export function devProxy(target: string): { target: string; changeOrigin: boolean; headers: Record<string, string> } {
+  return { target, changeOrigin: true, headers: { origin: target } };
+}
+
 // React's automatic JSX runtime through esbuild: no extra Vite plugin needed.
 export default defineConfig({
   root: path.dirname(new URL(import.meta.url).pathname),
@@ -45,8 +54,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
   },
   server: {
-    // `npx vite web` during development: the API is the running Ichigen.
-    proxy: { '/api': 'http://127.0.0.1:8910', '/loki': 'http://127.0.0.1:8910', '/metrics': 'http://127.0.0.1:8910' },
+    // `npx vite web` during development: the API is the running Ichigen on 8910.
+    proxy: Object.fromEntries(['/api', '/loki', '/metrics'].map((p) => [p, devProxy('http://127.0.0.1:8910')])),
   },
   plugins: [precompress()],
 });

@@ -1,15 +1,20 @@
-import { Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useSession } from './api/session.js';
 import { Layout } from './components/Layout.js';
 import { useT } from './i18n/i18n.js';
 import { Link, navigate, useLocation } from './lib/router.js';
 import { Login } from './pages/Login.js';
 import { Overview } from './pages/Overview.js';
+import { AlertGroupDetail } from './pages/alerts/AlertGroupDetail.js';
+import { AlertGroups } from './pages/alerts/AlertGroups.js';
 import { Connect } from './pages/settings/Connect.js';
 import { Profile } from './pages/settings/Profile.js';
 import { Tokens } from './pages/settings/Tokens.js';
 import { Users } from './pages/settings/Users.js';
 
+
+// Editors and charts (CodeMirror, uPlot) load only when an Explore page opens.
+const MetricsExplore = lazy(() => import('./pages/explore/MetricsExplore.js').then((m) => ({ default: m.MetricsExplore })));
 
 function Loading(): React.JSX.Element {
   const t = useT();
@@ -37,6 +42,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
     case '/':
     case '/overview':
       return <Overview />;
+    case '/explore/metrics':
+      return <MetricsExplore />;
     case '/settings':
     case '/settings/connect':
       return <Connect />;
@@ -54,8 +61,13 @@ function Page({ path }: { path: string }): React.JSX.Element {
       );
     case '/settings/profile':
       return <Profile />;
-    default:
+    case '/alerts':
+      return <AlertGroups />;
+    default: {
+      const group = /^\/alerts\/groups\/([^/]+)$/.exec(path);
+      if (group) return <AlertGroupDetail id={decodeURIComponent(group[1]!)} />;
       return <NotFound />;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { authApi } from './auth.js';
+import { loadCapabilities, type Capabilities } from './capabilities.js';
 import { ApiError, onUnauthenticated } from './client.js';
 import type { Me } from './schemas.js';
 
@@ -8,6 +9,8 @@ interface Session {
   readonly me: Me | null | undefined;
   readonly isAdmin: boolean;
   readonly canWrite: boolean;
+  /** Backends present in this build (undefined until probed). */
+  readonly caps: Capabilities | undefined;
   refresh(): Promise<void>;
   signOut(): Promise<void>;
 }
@@ -16,6 +19,7 @@ const SessionContext = createContext<Session | undefined>(undefined);
 
 export function SessionProvider({ children }: { children: ReactNode }): React.JSX.Element {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [caps, setCaps] = useState<Capabilities>();
   const refresh = useCallback(async () => {
     try {
       setMe(await authApi.me());
@@ -32,9 +36,13 @@ export function SessionProvider({ children }: { children: ReactNode }): React.JS
     void refresh();
     return onUnauthenticated(() => setMe(null));
   }, [refresh]);
+  const signedIn = me !== null && me !== undefined;
+  useEffect(() => {
+    if (signedIn) void loadCapabilities().then(setCaps);
+  }, [signedIn]);
   const isAdmin = me?.scopes.includes('admin') ?? false;
   const canWrite = isAdmin || (me?.scopes.includes('write') ?? false);
-  return <SessionContext.Provider value={{ me, isAdmin, canWrite, refresh, signOut }}>{children}</SessionContext.Provider>;
+  return <SessionContext.Provider value={{ me, isAdmin, canWrite, caps, refresh, signOut }}>{children}</SessionContext.Provider>;
 }
 
 export function useSession(): Session {

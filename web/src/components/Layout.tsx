@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import type { Capability } from '../api/capabilities.js';
 import { useSession } from '../api/session.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useT } from '../i18n/i18n.js';
@@ -11,15 +12,19 @@ interface NavItem {
   readonly label: MessageKey;
   readonly icon: string;
   readonly admin?: boolean;
+  /** Shown only when this backend is in the build. */
+  readonly needs?: Capability;
 }
 interface NavGroup {
   readonly label?: MessageKey;
   readonly items: readonly NavItem[];
 }
 
-// Only pages whose backend is in this build appear here.
+// Pages whose backend is not in this build (the probe answers 404) stay out of the navigation.
 const NAV: readonly NavGroup[] = [
   { items: [{ to: '/', label: 'nav.overview', icon: '◎' }] },
+  { label: 'nav.explore', items: [{ to: '/explore/metrics', label: 'nav.metrics', icon: '∿', needs: 'metrics' }] },
+  { label: 'nav.oncall', items: [{ to: '/alerts', label: 'nav.alerts', icon: '⚑', needs: 'alerts' }] },
   {
     label: 'nav.settings',
     items: [
@@ -32,7 +37,7 @@ const NAV: readonly NavGroup[] = [
 
 export function Layout({ children }: { children: ReactNode }): React.JSX.Element {
   const t = useT();
-  const { isAdmin } = useSession();
+  const { isAdmin, caps } = useSession();
   const { path } = useLocation();
   const [navOpen, setNavOpen] = useState(false);
   const active = (to: string): boolean => (to === '/' ? path === '/' || path === '/overview' : path === to || path.startsWith(`${to}/`));
@@ -54,7 +59,7 @@ export function Layout({ children }: { children: ReactNode }): React.JSX.Element
       </header>
       <nav className="sidebar" aria-label="main">
         {NAV.map((g, i) => {
-          const items = g.items.filter((it) => !it.admin || isAdmin);
+          const items = g.items.filter((it) => (!it.admin || isAdmin) && (it.needs === undefined || caps?.[it.needs] === true));
           if (items.length === 0) return null;
           return (
             <div key={i} className="nav-group">

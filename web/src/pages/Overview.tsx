@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
+import { incidentsApi } from '../api/incidents.js';
 import { useSession } from '../api/session.js';
+import { LabelChips, StatusBadge } from './alerts/StatusBadge.js';
 import { PageHeader } from '../components/Layout.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useT } from '../i18n/i18n.js';
@@ -33,16 +35,36 @@ async function loadHealth(signal: AbortSignal): Promise<Stat[]> {
 
 export function Overview(): React.JSX.Element {
   const t = useT();
-  const { isAdmin } = useSession();
+  const { isAdmin, caps } = useSession();
   const health = useAsync(loadHealth, []);
   // Keep the health figures fresh while the page is open.
   useEffect(() => {
     const id = setInterval(health.reload, 15_000);
     return () => clearInterval(id);
   }, [health.reload]);
+  const open = useAsync((signal) => (caps?.alerts ? incidentsApi.groups('open', signal) : Promise.resolve(undefined)), [caps?.alerts]);
   return (
     <>
       <PageHeader title={t('overview.title')} />
+      {caps?.alerts && open.data && (
+        <section className="card">
+          <h2>
+            <Link to="/alerts">{t('overview.attention')}</Link>{' '}
+            <span className="muted small">{t('overview.openGroups', { n: open.data.length })}</span>
+          </h2>
+          {open.data.length === 0 ? (
+            <p className="muted">{t('alerts.empty')}</p>
+          ) : (
+            <ul className="attention">
+              {open.data.slice(0, 8).map((g) => (
+                <li key={g.id}>
+                  <StatusBadge group={g} /> <Link to={`/alerts/groups/${g.id}`}>{g.title}</Link> <LabelChips labels={g.groupLabels} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
       <section className="card">
         <h2>{t('overview.health')}</h2>
         {health.error ? (
@@ -62,7 +84,12 @@ export function Overview(): React.JSX.Element {
         <h2>{t('overview.welcome')}</h2>
         <p>{t('overview.welcomeText')}</p>
         <div className="row">
-          <Link className="btn btn-primary" to="/settings/connect">
+          {caps?.metrics && (
+            <Link className="btn btn-primary" to="/explore/metrics">
+              {t('overview.exploreMetrics')}
+            </Link>
+          )}
+          <Link className={`btn${caps?.metrics ? '' : ' btn-primary'}`} to="/settings/connect">
             {t('overview.sendData')}
           </Link>
           {isAdmin && (

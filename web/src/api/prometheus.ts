@@ -1,0 +1,51 @@
+import { ApiError, buildUrl } from './client.js';
+import { promResponseSchema, type PromQueryData } from './schemas.js';
+
+/** What the query inspector shows about one request. */
+export interface QueryTrace {
+  readonly method: string;
+  readonly url: string;
+  readonly params: Record<string, string>;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly bytes: number;
+  readonly raw: string;
+}
+
+export interface QueryResult {
+  readonly data: PromQueryData;
+  readonly warnings: readonly string[];
+  readonly trace: QueryTrace;
+}
+
+/** Samples the engine reports it loaded (`stats=all`), when it reports them. */
+export function samplesLoaded(data: PromQueryData): number | undefined {
+  const s = data.stats as { samples?: { totalQueryableSamples?: number } } | undefined;
+  return s?.samples?.totalQueryableSamples;
+}
+
+/**
+ * Runs a PromQL query through the Prometheus HTTP API (form POST, as Grafana sends it).
+ * Errors carry the engine's message (e.g. a parse error with its position).
+ */
+export async function promQuery(path: '/api/v1/query' | '/api/v1/query_range', params: Record<string, string>, signal?: AbortSignal): Promise<QueryResult> {
+  const started = performance.now();
+  const body = new URLSearchParams({ ...params, stats: 'all' }).toString();
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, credentials: 'same-origin', signal });
+  const raw = await res.text();
+  const durationMs = performance.now() - started;
+  const trace: QueryTrace = { method: 'POST', url: buildUrl(path, params), params, status: res.status, durationMs, bytes: raw.length, raw };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw Object.assign(new ApiError(res.status, `HTTP_${res.status}`, raw.slice(0, 300) || res.statusText), { trace });
+  }
+  if (!res.ok) {
+    const e = json as { error?: string; errorType?: string; code?: string };
+    throw Object.assign(new ApiError(res.status, e.code ?? e.errorType ?? `HTTP_${res.status}`, e.error ?? res.statusText), { trace });
+  }
+  const parsed = promResponseSchema.safeParse(json);
+  if (!parsed.success) throw Object.assign(new ApiError(res.status, 'BAD_RESPONSE', `unexpected answer: ${parsed.error.issues[0]?.message ?? ''}`), { trace });
+  return { data: parsed.data.data, warnings: [...(parsed.data.warnings ?? []), ...(parsed.data.infos ?? [])], trace };
+}
