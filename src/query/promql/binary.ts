@@ -1,6 +1,6 @@
 import { IchigenError, METRIC_NAME, labelsKey, type Label, type Labels } from '../../model/index.js';
 import { COMPARISON_OPS, SET_OPS, type BinaryExpr, type BinaryOp, type VectorMatching } from './ast.js';
-import { checkUnique, dropName, type Evaluator } from './evaluator.js';
+import { checkUnique, dropName, mergeSameLabels, type Evaluator } from './evaluator.js';
 import { newSeries, type EvalValue, type StepSeries, type VectorValue } from './values.js';
 
 /** Go's math.Pow where it differs from JavaScript's `**`. */
@@ -72,9 +72,19 @@ function labelsString(labels: Labels): string {
   return `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 }
 
-function resultLabels(lhs: Labels, rhs: Labels, op: BinaryOp, m: VectorMatching, returnBool: boolean): Labels {
+/**
+ * Whether an operator drops the metric name: arithmetic does; comparisons keep it unless
+ * `bool`. atan2 kept it in Prometheus 2 and drops it in Prometheus 3.
+ */
+export function dropsName(op: BinaryOp, returnBool: boolean, p3: boolean): boolean {
+  if (returnBool) return true;
+  if (op === 'atan2') return p3;
+  return !COMPARISON_OPS.has(op);
+}
+
+function resultLabels(lhs: Labels, rhs: Labels, op: BinaryOp, m: VectorMatching, returnBool: boolean, p3: boolean): Labels {
   let out: Label[] = [...lhs];
-  if (!COMPARISON_OPS.has(op) || returnBool) out = out.filter((l) => l.name !== METRIC_NAME);
+  if (dropsName(op, returnBool, p3)) out = out.filter((l) => l.name !== METRIC_NAME);
   if (m.card === 'one-to-one') {
     out = m.on ? out.filter((l) => m.labels.includes(l.name)) : out.filter((l) => !m.labels.includes(l.name));
   }
@@ -99,12 +109,13 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr): Promise<EvalValu
     }
     return { kind: 'scalar', values: out };
   }
-  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(lhs, rhs.values, e, false);
-  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(rhs, lhs.values, e, true);
+  const p3 = ev.ctx.options.compatibility === 'prometheus3';
+  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(lhs, rhs.values, e, false, p3);
+  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(rhs, lhs.values, e, true, p3);
   if (lhs.kind !== 'vector' || rhs.kind !== 'vector') throw new IchigenError('EXECUTION', 'binary expression must contain only scalar and instant vector types');
   const m: VectorMatching = e.matching ?? { card: 'one-to-one', labels: [], on: false, explicit: false, include: [] };
   let out: StepSeries[];
-  if (SET_OPS.has(e.op)) out = setOp(e.op, lhs.series, rhs.series, m, n);
+  if (SET_OPS.has(e.op)) out = mergeSameLabels(setOp(e.op, lhs.series, rhs.series, m, n));
   else out = vectorVector(ev, lhs.series, rhs.series, e, m, n);
   ev.release(lhs.series);
   ev.release(rhs.series);
@@ -112,9 +123,9 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr): Promise<EvalValu
   return { kind: 'vector', series: out };
 }
 
-function vectorScalar(v: VectorValue, scalar: Float64Array, e: BinaryExpr, swap: boolean): VectorValue {
+function vectorScalar(v: VectorValue, scalar: Float64Array, e: BinaryExpr, swap: boolean, p3: boolean): VectorValue {
   const isCmp = COMPARISON_OPS.has(e.op);
-  const drop = !isCmp || e.returnBool;
+  const drop = dropsName(e.op, e.returnBool, p3);
   for (const s of v.series) {
     if (drop) s.labels = dropName(s.labels);
     for (let i = 0; i < s.values.length; i++) {
@@ -244,7 +255,7 @@ function vectorVector(ev: Evaluator, lhsIn: StepSeries[], rhsIn: StepSeries[], e
       const cacheKey = `${k}/${rk}`;
       let labels = labelCache.get(cacheKey);
       if (labels === undefined) {
-        labels = resultLabels(ls.labels, rs.labels, e.op, m, e.returnBool);
+        labels = resultLabels(ls.labels, rs.labels, e.op, m, e.returnBool, ev.ctx.options.compatibility === 'prometheus3');
         labelCache.set(cacheKey, labels);
       }
       const key = labelsKey(labels);

@@ -2,7 +2,7 @@ import { IchigenError, compareLabels } from '../../model/index.js';
 import type { Expr } from './ast.js';
 import { documentedType } from './ast.js';
 import type { EvalContext } from './eval-context.js';
-import { Evaluator } from './evaluator.js';
+import { Evaluator, mergeSameLabels } from './evaluator.js';
 import { QueryLimits } from './limits.js';
 import { parseExpr } from './parser.js';
 import type { EngineOptions, InstantSample, PromqlEngine, QueryRequest, QueryResult, QueryValue, RangeSeries } from './result.js';
@@ -103,7 +103,7 @@ function toMatrix(v: EvalValue, steps: Steps): QueryValue {
     return { resultType: 'matrix', series: [{ labels: [], timestamps, values: v.values }] };
   }
   if (v.kind !== 'vector') throw new IchigenError('EXECUTION', `invalid expression type for range query: ${v.kind}`);
-  const series = v.series.filter((s) => s.present.some((p) => p === 1)).map((s) => seriesPoints(s, steps));
+  const series = mergeSameLabels(v.series.filter((s) => s.present.some((p) => p === 1))).map((s) => seriesPoints(s, steps));
   series.sort((a, b) => compareLabels(a.labels, b.labels));
   return { resultType: 'matrix', series };
 }

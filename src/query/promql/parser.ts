@@ -21,7 +21,7 @@ class Failure {
 export function parseExpr(query: string): Expr {
   try {
     if (query.trim() === '') throw new Failure(0, 'no expression found in input');
-    const tree = lezer.parse(query);
+    const tree = lezer.parse(forGrammar(query));
     let bad: SyntaxNode | undefined;
     tree.iterate({
       enter: (n) => {
@@ -47,6 +47,15 @@ export function parseExpr(query: string): Expr {
     if (e instanceof Failure) throw parseError(query, e.offset, e.message);
     throw e;
   }
+}
+
+/**
+ * The current grammar no longer knows Prometheus 2's `holt_winters`; it is parsed in the
+ * place of a known function with a name of the same length, so positions stay right (the
+ * converter reads names from the original text).
+ */
+function forGrammar(query: string): string {
+  return query.replace(/\bholt_winters(?=\s*\()/g, 'day_of_month');
 }
 
 /** Parses a series selector (a `match[]` parameter) into its matchers. */
@@ -231,6 +240,10 @@ class Converter {
   private modifiable(e: Expr, what: 'offset' | '@', from: number): VectorSelector | Extract<Expr, { type: 'subquery' }> {
     if (e.type === 'vectorSelector' || e.type === 'subquery') return e;
     if (e.type === 'matrixSelector') return e.vector;
+    // The grammar attaches a trailing modifier to a whole binary or unary expression;
+    // in PromQL it binds to the operand just before it.
+    if (e.type === 'binary') return this.modifiable(e.rhs, what, from);
+    if (e.type === 'unary') return this.modifiable(e.expr, what, from);
     throw new Failure(from, `${what === 'offset' ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
   }
 

@@ -79,7 +79,8 @@ function extreme(w: Window, max: boolean, wantTime: boolean): number {
   return wantTime ? at / 1000 : best;
 }
 
-const keepLastName = (ctx: { options: { compatibility: string } }): boolean => ctx.options.compatibility === 'prometheus3';
+/** last_over_time and first_over_time keep the metric name (they return a sample as it was). */
+const keepLastName = (): boolean => true;
 
 export const OVER_TIME_FUNCTIONS: ReadonlyArray<readonly [string, FunctionImpl]> = [
   ['avg_over_time', rangeFunction((w, _a, ctx) => avgOverTime(w, ctx.options.compatibility === 'prometheus3'))],
