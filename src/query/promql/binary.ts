@@ -74,11 +74,11 @@ function labelsString(labels: Labels): string {
 
 /**
  * Whether an operator drops the metric name: arithmetic does; comparisons keep it unless
- * `bool`. atan2 kept it in Prometheus 2 and drops it in Prometheus 3.
+ * `bool`. atan2 keeps it (as Prometheus does: it is not in its list of name-dropping operators).
  */
-export function dropsName(op: BinaryOp, returnBool: boolean, p3: boolean): boolean {
+export function dropsName(op: BinaryOp, returnBool: boolean, _p3: boolean): boolean {
   if (returnBool) return true;
-  if (op === 'atan2') return p3;
+  if (op === 'atan2') return false;
   return !COMPARISON_OPS.has(op);
 }
 
