@@ -45,6 +45,11 @@ export class IncidentsCore {
     this.listeners.push(listener);
   }
 
+  /** Reports a change made outside intake and group actions (the escalation engine's resolve step). */
+  onChangeEmit(g: AlertGroup, c: GroupChange, actor: string): void {
+    this.emit(g, c, actor);
+  }
+
   private emit(g: AlertGroup, c: GroupChange, actor: string): void {
     for (const l of this.listeners) {
       try {

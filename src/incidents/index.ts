@@ -1,5 +1,5 @@
 export { createIncidentsModule } from './module.js';
-export type { IncidentsModule, IncidentsModuleDeps } from './module.js';
+export type { IncidentsModule, IncidentsModuleDeps, IncidentsModuleOptions } from './module.js';
 export { IncidentsCore } from './core.js';
 export type { IncidentsOptions } from './core.js';
 export { alertFingerprint } from './fingerprint.js';

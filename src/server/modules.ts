@@ -1,7 +1,7 @@
 import { OtlpEndpoints } from '../api/otlp/index.js';
 import type { OtlpSinks } from '../receive/otlp/index.js';
-import { createIncidentsModule } from '../incidents/index.js';
 import { eventsModuleFor } from './events-wiring.js';
+import { incidentsModuleFor } from './incidents-wiring.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
@@ -21,7 +21,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     metrics,
     prometheusApiModule(ctx, metrics.store),
     events,
-    createIncidentsModule({ state: ctx.state, log: ctx.log, options: { resolveTimeoutMs: ctx.config.incidents.resolve_timeout, maxAlertsPerRequest: ctx.config.incidents.max_alerts_per_request, sweepIntervalMs: ctx.config.incidents.sweep_interval } }),
+    incidentsModuleFor(ctx, events.bus),
     tracesModule(ctx, otlp),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),

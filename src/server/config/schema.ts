@@ -62,6 +62,12 @@ const incidents = section({
   resolve_timeout: duration('5m', 'An alert sent without endsAt resolves when not refreshed for this long (Alertmanager `resolve_timeout`).'),
   max_alerts_per_request: int(10000, 'Most alerts accepted in one Alertmanager API request or webhook.', { min: 1 }),
   sweep_interval: duration('5s', 'How often expired alerts, group silences and heartbeats are checked.'),
+  escalation_interval: duration('1s', 'How often due escalation steps and notifications are picked up.'),
+  link_secret: secret('Key that signs acknowledge/resolve links in notifications; empty: generated once and kept in the state database.'),
+  link_ttl: duration('24h', 'How long acknowledge/resolve links in notifications stay valid.'),
+  notify_max_attempts: int(5, 'Attempts per notification before it is given up (each is in the delivery log).', { min: 1, max: 20 }),
+  notify_retry_base: duration('10s', 'First retry delay of a failed notification; doubles per attempt.'),
+  notify_timeout: duration('15s', 'Time limit of one delivery attempt (HTTP request or SMTP session).'),
 });
 
 const metrics = section({

@@ -1,0 +1,164 @@
+import type { Logger } from '../../self/index.js';
+import type { StateDb } from '../../state/index.js';
+import type { Clock } from '../clock.js';
+import { toAlert, toGroup, type AlertGroup } from '../group.js';
+import { readJson } from '../json.js';
+import { addTimeline } from '../timeline.js';
+import { DeliveryError, type DeliveryTarget, type NotificationMessage } from './channel.js';
+import type { ChannelStore, StoredChannel } from './channels.js';
+import type { ClaimedJob, JobQueue, NotifyJob } from './jobs.js';
+import type { LinkSigner } from './links.js';
+import { CHANNELS } from './registry.js';
+
+export interface DispatcherOptions {
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly timeoutMs: number;
+  /** External URL used in links; empty: no links in notifications. */
+  readonly publicUrl: string;
+  readonly batch: number;
+}
+
+/** A user's contact points (incident_user_settings.contact). */
+export interface UserContact {
+  readonly email?: string;
+  readonly phone?: string;
+  readonly slackUserId?: string;
+  readonly teamsWebhookUrl?: string;
+  readonly webhookUrl?: string;
+}
+
+/** Which channel kind carries a user's notification method. */
+const METHOD_KIND: Readonly<Record<string, string>> = { email: 'email', slack: 'slack', sms: 'twilio', voice: 'twilio', teams: 'teams', webhook: 'webhook' };
+
+/** Sends queued notifications with retries and backoff, logging every attempt. */
+export class Dispatcher {
+  constructor(
+    private readonly state: StateDb,
+    private readonly clock: Clock,
+    private readonly channels: ChannelStore,
+    private readonly queue: JobQueue,
+    private readonly links: LinkSigner,
+    private readonly options: DispatcherOptions,
+    private readonly log: Logger,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  /** Claims and sends what is due; returns how many jobs it handled. */
+  async runOnce(): Promise<number> {
+    const jobs = await this.queue.claim(this.clock(), this.options.batch);
+    await Promise.all(jobs.map((j) => this.process(j).catch((err: unknown) => this.log.error({ err, job: j.id }, 'notification job failed unexpectedly'))));
+    return jobs.length;
+  }
+
+  private async process(c: ClaimedJob): Promise<void> {
+    const db = this.state.db;
+    const row = await db.selectFrom('incident_groups').selectAll().where('id', '=', c.job.groupId).executeTakeFirst();
+    if (!row) return this.queue.finish(c.id, this.clock(), 'skipped: group gone');
+    const group = toGroup(row);
+    if (c.job.requireOpen && (group.status !== 'firing' || group.silencedUntil !== null)) {
+      await addTimeline(db, group.id, this.clock(), 'notification', 'system', `${describe(c.job)} skipped: group is ${group.silencedUntil !== null ? 'silenced' : group.status}`);
+      return this.queue.finish(c.id, this.clock(), 'skipped');
+    }
+    let channel: StoredChannel | undefined;
+    let target: DeliveryTarget = {};
+    let targetText = '';
+    try {
+      ({ channel, target, targetText } = await this.resolve(group, c.job));
+    } catch (err) {
+      await addTimeline(db, group.id, this.clock(), 'notification', 'system', `${describe(c.job)} not sent: ${(err as Error).message}`);
+      return this.queue.finish(c.id, this.clock(), `failed: ${(err as Error).message}`);
+    }
+    const impl = CHANNELS[channel.kind]!;
+    const message = await this.message(group, c.job);
+    const started = this.clock();
+    const t0 = performance.now();
+    let ok = false;
+    let detail: string;
+    let retryable = false;
+    try {
+      const settings = impl.settings.parse(channel.settings);
+      detail = await impl.send(settings as never, target, message, { fetch: this.fetchImpl, timeoutMs: this.options.timeoutMs });
+      ok = true;
+    } catch (err) {
+      detail = err instanceof Error ? err.message : String(err);
+      retryable = err instanceof DeliveryError ? err.retryable : true;
+    }
+    const ms = Math.round(performance.now() - t0);
+    await db.insertInto('incident_deliveries').values({ tenant: group.tenant, job_id: c.id, group_id: group.id, channel_kind: channel.kind, target: targetText, attempt: c.attempts, ok: ok ? 1 : 0, detail: detail.slice(0, 1000), at: started, duration_ms: ms }).execute();
+    const now = this.clock();
+    if (ok) {
+      await addTimeline(db, group.id, now, 'notification', 'system', `${describe(c.job)} sent via ${channel.kind} to ${targetText}`, { detail, attempt: c.attempts, channel: channel.name });
+      return this.queue.finish(c.id, now, 'sent');
+    }
+    if (retryable && c.attempts < this.options.maxAttempts) {
+      // Exponential backoff with jitter, so many failing jobs do not retry in lockstep.
+      const delay = this.options.retryBaseMs * 2 ** (c.attempts - 1) * (0.8 + Math.random() * 0.4);
+      return this.queue.retryAt(c.id, now + Math.round(delay));
+    }
+    await addTimeline(db, group.id, now, 'notification', 'system', `${describe(c.job)} via ${channel.kind} to ${targetText} failed after ${c.attempts} attempt(s): ${detail}`);
+    return this.queue.finish(c.id, now, `failed: ${detail.slice(0, 200)}`);
+  }
+
+  private async resolve(group: AlertGroup, job: NotifyJob): Promise<{ channel: StoredChannel; target: DeliveryTarget; targetText: string }> {
+    if (job.channelId !== undefined) {
+      const channel = await this.channels.get(group.tenant, job.channelId);
+      return { channel, target: {}, targetText: `channel ${channel.name}` };
+    }
+    const db = this.state.db;
+    const user = await db.selectFrom('users').select(['id', 'username', 'email']).where('id', '=', job.userId ?? '').executeTakeFirst();
+    if (!user) throw new Error(`user ${job.userId ?? '?'} not found`);
+    const settings = await db.selectFrom('incident_user_settings').select('contact').where('user_id', '=', user.id).executeTakeFirst();
+    const contact = readJson<UserContact>(settings?.contact, {});
+    const method = job.method ?? 'email';
+    const kind = METHOD_KIND[method];
+    if (kind === undefined) throw new Error(`unknown notification method "${method}"`);
+    const channel = await this.channels.firstOfKind(group.tenant, kind);
+    if (!channel) throw new Error(`no ${kind} channel is configured for ${method} notifications`);
+    const target: Record<string, string> = {};
+    const email = contact.email ?? user.email;
+    if (method === 'email' && email !== '') target.email = email;
+    if ((method === 'sms' || method === 'voice') && contact.phone !== undefined) {
+      target.phone = contact.phone;
+      target.mode = method;
+    }
+    if (method === 'slack' && contact.slackUserId !== undefined) target.slackUserId = contact.slackUserId;
+    if (method === 'teams' && contact.teamsWebhookUrl !== undefined) target.teamsWebhookUrl = contact.teamsWebhookUrl;
+    if (method === 'webhook' && contact.webhookUrl !== undefined) target.webhookUrl = contact.webhookUrl;
+    return { channel, target, targetText: `${user.username} (${method})` };
+  }
+
+  async message(group: AlertGroup, job: Pick<NotifyJob, 'event'>): Promise<NotificationMessage> {
+    const db = this.state.db;
+    const alerts = (await db.selectFrom('incident_alerts').selectAll().where('group_id', '=', group.id).orderBy('starts_at').limit(200).execute()).map(toAlert);
+    const integration = await db.selectFrom('incident_integrations').select('name').where('id', '=', group.integrationId).executeTakeFirst();
+    const now = this.clock();
+    const base = this.options.publicUrl.replace(/\/+$/, '');
+    const links =
+      base === ''
+        ? {}
+        : {
+            view: `${base}/api/ichigen/v1/alert-groups/${group.id}`,
+            acknowledge: `${base}/api/ichigen/v1/links/${this.links.sign(group.tenant, group.id, 'acknowledge', now)}`,
+            resolve: `${base}/api/ichigen/v1/links/${this.links.sign(group.tenant, group.id, 'resolve', now)}`,
+          };
+    const slack = await this.channels.firstOfKind(group.tenant, 'slack');
+    return {
+      tenant: group.tenant,
+      groupId: group.id,
+      title: group.title,
+      event: job.event,
+      status: group.status,
+      groupLabels: group.groupLabels,
+      integration: integration?.name ?? '',
+      alerts: alerts.map((a) => ({ fingerprint: a.fingerprint, status: a.status, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt, generatorURL: a.generatorURL })),
+      links,
+      interactive: typeof slack?.settings.signingSecret === 'string' && slack.settings.signingSecret !== '',
+      time: now,
+    };
+  }
+}
+
+function describe(job: NotifyJob): string {
+  return `${job.event} notification (${job.reason})`;
+}

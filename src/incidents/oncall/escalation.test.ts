@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserStore } from '../../auth/index.js';
+import { createLogger } from '../../self/index.js';
+import { BACKENDS, openTestState } from '../../../test/support/state-backends.js';
+import { startCheckers, startSmtp, type Checkers } from '../../../test/support/notify-checkers.js';
+import { createIncidentsModule, type IncidentsModule, type IncidentsModuleOptions } from '../module.js';
+import { readTimeline } from '../timeline.js';
+import { ChainStore } from './chains.js';
+import { PeopleStore } from './people.js';
+import { RouteStore } from './routes.js';
+import { ScheduleStore } from './schedules.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 25, 10, 0); // a Wednesday, 10:00 UTC
+
+const options: IncidentsModuleOptions = {
+  resolveTimeoutMs: 5 * MIN,
+  maxAlertsPerRequest: 1000,
+  sweepIntervalMs: 1000,
+  escalationIntervalMs: 1000,
+  linkSecret: 'test-secret',
+  linkTtlMs: 3_600_000,
+  notify: { maxAttempts: 3, retryBaseMs: 1000, timeoutMs: 5000, publicUrl: 'http://ichigen.example' },
+};
+
+describe.each(BACKENDS)('escalation and notifications on %s', (backend) => {
+  let state: Awaited<ReturnType<typeof openTestState>>;
+  let mod: IncidentsModule;
+  let checkers: Checkers;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let now = T0;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    [state, checkers, smtp] = await Promise.all([openTestState(backend), startCheckers(), startSmtp()]);
+    mod = createIncidentsModule({ state, log: createLogger({ level: 'silent' }), options, clock: () => now });
+    const users = new UserStore(state.db);
+    const people = new PeopleStore(state.db);
+    const alice = await users.create({ username: 'alice', role: 'editor', email: 'alice@example.com' });
+    const bob = await users.create({ username: 'bob', role: 'editor' });
+    await people.saveSettings(alice.id, { contact: { phone: '+14155550100' }, rules: [{ type: 'notify', method: 'email' }, { type: 'wait', duration: '5m' }, { type: 'notify', method: 'sms' }] });
+    await people.saveSettings(bob.id, { contact: { phone: '+14155550101', slackUserId: 'U0BOB' }, rules: [{ type: 'notify', method: 'slack' }], importantRules: [{ type: 'notify', method: 'voice' }] });
+    const ch = mod.core;
+    const channel = async (name: string, kind: string, settings: unknown): Promise<string> => {
+      const { ChannelStore } = await import('../notify/channels.js');
+      return (await new ChannelStore(state.db).create('default', { name, kind, settings }, now)).id;
+    };
+    await channel('smtp', 'email', { host: '127.0.0.1', port: smtp.port, from: 'ichigen@example.com' });
+    await channel('twilio', 'twilio', { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'tok', from: '+14155550000', apiUrl: `${checkers.url}/twilio` });
+    await channel('slack', 'slack', { botToken: 'xoxb-test', apiUrl: `${checkers.url}/slack-api`, signingSecret: 'slack-secret' });
+    ids.pd = await channel('pd', 'pagerduty', { routingKey: 'R'.repeat(32), eventsUrl: `${checkers.url}/pagerduty/v2/enqueue` });
+    ids.teams = await channel('teams', 'teams', { webhookUrl: `${checkers.url}/teams` });
+    ids.hook = await channel('hook', 'webhook', { url: `${checkers.url}/hook`, format: 'alertmanager' });
+    ids.og = await channel('og', 'opsgenie', { apiKey: 'k', apiUrl: `${checkers.url}/opsgenie` });
+    const sched = await new ScheduleStore(state.db).create('default', { name: 'primary', timeZone: 'Europe/Berlin', layers: [{ kind: 'rotation', start: '2026-11-25T09:00', frequency: 'daily', users: ['alice', 'bob'] }] }, now);
+    const chain = await new ChainStore(state.db).create('default', {
+      name: 'default',
+      steps: [
+        { type: 'notify_schedule', schedule: sched.id },
+        { type: 'notify_channel', channel: ids.pd },
+        { type: 'notify_channel', channel: ids.teams },
+        { type: 'trigger_webhook', channel: ids.hook },
+        { type: 'notify_channel', channel: ids.og },
+        { type: 'wait', duration: '10m' },
+        { type: 'notify_users', users: ['bob'], important: true },
+      ],
+    }, now);
+    await new RouteStore(state.db).create('default', { chain: chain.id, isDefault: true });
+    void ch;
+  });
+  afterAll(async () => {
+    await mod?.stop();
+    await Promise.all([state?.dispose(), checkers?.stop(), smtp?.stop()]);
+  });
+
+  const ingest = async (labels: Record<string, string>) => {
+    const i = await mod.core.integrations.ensureDefault('default', now);
+    await mod.core.intake.ingest(i, [{ labels, annotations: { summary: 'it broke' }, endsAt: now + 60 * MIN }], 'prometheus');
+    return (await mod.core.groups.list('default', { status: 'open' })).find((g) => g.groupLabels.alertname === labels.alertname)!;
+  };
+  const got = (service: string) => checkers.received.filter((r) => r.service === service);
+
+  it('escalates through the schedule, channels and a wait; users get their own rules; ack and resolve reach the bridges', async () => {
+    const g = await ingest({ alertname: 'ApiDown', severity: 'critical' });
+    await mod.tick();
+    expect(checkers.rejected).toEqual([]);
+    // alice is on call (Berlin 11:00, first day): email now, SMS after 5 minutes.
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.to).toEqual(['alice@example.com']);
+    expect(smtp.mails[0]!.raw).toContain('Subject: [FIRING:1] ApiDown: it broke');
+    expect(smtp.mails[0]!.raw).toMatch(/http:\/\/ichigen\.example\/api\/ichigen\/v1\/links\//);
+    expect(got('pagerduty').map((r) => (r.body as { event_action: string; dedup_key: string }).event_action)).toEqual(['trigger']);
+    expect((got('pagerduty')[0]!.body as { dedup_key: string }).dedup_key).toBe(g.id);
+    expect(got('teams')).toHaveLength(1);
+    const hook = got('hook')[0]!.body as { version: string; status: string; alerts: { labels: Record<string, string>; endsAt: string }[] };
+    expect(hook).toMatchObject({ version: '4', status: 'firing', groupLabels: { alertname: 'ApiDown' } });
+    expect(hook.alerts[0]!.endsAt).toBe('0001-01-01T00:00:00Z');
+    expect(got('opsgenie').map((r) => r.path)).toEqual(['/v2/alerts']);
+    expect(got('twilio')).toHaveLength(0);
+
+    now += 5 * MIN;
+    await mod.tick();
+    const sms = got('twilio');
+    expect(sms.map((r) => r.path)).toEqual([`/2010-04-01/Accounts/AC${'0123456789abcdef'.repeat(2)}/Messages.json`]);
+    expect(sms[0]!.body).toMatchObject({ To: '+14155550100', From: '+14155550000' });
+    expect((sms[0]!.body as { Body: string }).Body).toContain('[FIRING:1] ApiDown');
+
+    now += 5 * MIN;
+    await mod.tick();
+    // Step 7: bob, important → voice call (not his Slack rule).
+    expect(got('twilio').map((r) => r.path.split('/').pop())).toEqual(['Messages.json', 'Calls.json']);
+    expect((got('twilio')[1]!.body as { Twiml: string }).Twiml).toMatch(/^<Response><Say>/);
+
+    await mod.core.groups.acknowledge('default', g.id, 'alice');
+    await mod.tick();
+    await mod.core.groups.resolve('default', g.id, 'alice');
+    await mod.tick();
+    expect(got('pagerduty').map((r) => (r.body as { event_action: string }).event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
+    expect(got('opsgenie').map((r) => r.path)).toEqual(['/v2/alerts', `/v2/alerts/${g.id}/acknowledge?identifierType=alias`, `/v2/alerts/${g.id}/close?identifierType=alias`]);
+    expect((got('hook').at(-1)!.body as { status: string }).status).toBe('resolved');
+    expect(checkers.rejected).toEqual([]);
+
+    const tl = await readTimeline(state.db, g.id);
+    const sent = tl.filter((e) => e.kind === 'notification').map((e) => e.message);
+    expect(sent.some((m) => /sent via email to alice \(email\)/.test(m))).toBe(true);
+    expect(sent.some((m) => /sent via twilio to bob \(voice\)/.test(m))).toBe(true);
+    expect(tl.filter((e) => e.kind === 'escalation').map((e) => e.message)[0]).toMatch(/on call in "primary": notify alice \(email, sms\)/);
+  });
+
+  it('retries a failing delivery with backoff and logs every attempt', async () => {
+    checkers.failNext('pagerduty', 2);
+    const g = await ingest({ alertname: 'Retry' });
+    await mod.tick();
+    const attempts = async () => (await state.db.selectFrom('incident_deliveries').selectAll().where('group_id', '=', g.id).where('channel_kind', '=', 'pagerduty').orderBy('id').execute()).map((d) => [Number(d.attempt), d.ok]);
+    expect(await attempts()).toEqual([[1, 0]]);
+    now += 1300; // first retry after ~1 s (±20 %)
+    await mod.tick();
+    expect(await attempts()).toEqual([[1, 0], [2, 0]]);
+    now += 2500;
+    await mod.tick();
+    expect(await attempts()).toEqual([[1, 0], [2, 0], [3, 1]]);
+    await mod.core.groups.resolve('default', g.id, 'test');
+    await mod.tick();
+  });
+
+  it('notifications queued for later are skipped once the group is acknowledged', async () => {
+    const before = got('twilio').length;
+    const g = await ingest({ alertname: 'AckEarly' });
+    await mod.tick();
+    await mod.core.groups.acknowledge('default', g.id, 'alice');
+    now += 11 * MIN;
+    await mod.tick();
+    expect(got('twilio').length).toBe(before);
+    const tl = await readTimeline(state.db, g.id);
+    expect(tl.some((e) => e.kind === 'notification' && /skipped: group is acknowledged/.test(e.message))).toBe(true);
+    await mod.core.groups.resolve('default', g.id, 'test');
+  });
+});

@@ -1,0 +1,196 @@
+import { sql, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
+import { parseDuration } from '../../model/index.js';
+import type { Logger } from '../../self/index.js';
+import type { StateDb, StateSchema } from '../../state/index.js';
+import type { Clock } from '../clock.js';
+import { toGroup, type AlertGroup, type GroupChange } from '../group.js';
+import { readJson } from '../json.js';
+import { enqueueJobs, type NotifyJob } from '../notify/jobs.js';
+import { addTimeline } from '../timeline.js';
+import { ChainStore, type Step } from './chains.js';
+import { PeopleStore, afterQuietHours } from './people.js';
+import { ScheduleStore } from './schedules.js';
+
+type Trx = Transaction<StateSchema>;
+
+/** Per-group escalation state kept between steps. */
+export interface EscState {
+  /** Channels notified so far: they also hear about acknowledge and resolve. */
+  channels?: string[];
+  waitingForAlerts?: boolean;
+}
+
+const MAX_STEPS_PER_PASS = 100;
+
+/**
+ * Runs escalation chains. Each pass claims the groups whose next step is due (on PostgreSQL
+ * with FOR UPDATE SKIP LOCKED, so several replicas never run one group's step twice) and,
+ * in the same transaction, advances them and queues their notifications.
+ */
+export class EscalationEngine {
+  constructor(
+    private readonly state: StateDb,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly onResolved: (g: AlertGroup, change: GroupChange, actor: string) => void,
+  ) {}
+
+  /** Stores bound to the claiming transaction (SQLite has one connection: reads must use it too). */
+  private stores(trx: Trx): { chains: ChainStore; schedules: ScheduleStore; people: PeopleStore } {
+    return { chains: new ChainStore(trx), schedules: new ScheduleStore(trx), people: new PeopleStore(trx) };
+  }
+
+  async runOnce(limit = 100): Promise<number> {
+    const now = this.clock();
+    const resolved: AlertGroup[] = [];
+    const n = await this.state.db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('incident_groups')
+        .selectAll()
+        .where('esc_next_at', '<=', now)
+        .where('open', '=', 1)
+        .where('status', '=', 'firing')
+        .where('silenced_until', 'is', null)
+        .where('suppressed', 'is', null)
+        .orderBy('esc_next_at')
+        .limit(limit);
+      if (this.state.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      for (const r of rows) {
+        try {
+          const g = await this.advance(trx, toGroup(r), readJson<EscState>(r.esc_state, {}), now);
+          if (g) resolved.push(g);
+        } catch (err) {
+          this.log.error({ err, group: r.id }, 'escalation step failed');
+          await trx.updateTable('incident_groups').set({ esc_next_at: null }).where('id', '=', r.id).execute();
+          await addTimeline(trx, r.id, now, 'escalation', 'system', `escalation stopped: ${(err as Error).message}`);
+        }
+      }
+      return rows.length;
+    });
+    for (const g of resolved) this.onResolved(g, 'resolved', 'escalation');
+    return n;
+  }
+
+  /** Runs due steps of one group until it has to wait; returns the group if a step resolved it. */
+  private async advance(trx: Trx, g: AlertGroup, st: EscState, now: number): Promise<AlertGroup | undefined> {
+    if (g.chainId === null) {
+      await trx.updateTable('incident_groups').set({ esc_next_at: null }).where('id', '=', g.id).execute();
+      return undefined;
+    }
+    const chain = await this.stores(trx).chains.get(g.tenant, g.chainId);
+    let step = g.escStep;
+    let repeat = g.escRepeat;
+    let next: number | null = now;
+    let resolved = false;
+    for (let n = 0; n < MAX_STEPS_PER_PASS && next !== null && next <= now; n++) {
+      const s = chain.steps[step];
+      if (s === undefined) {
+        await addTimeline(trx, g.id, now, 'escalation', 'system', `escalation chain "${chain.name}" finished`);
+        next = null;
+        break;
+      }
+      const out = await this.run(trx, g, s, step, repeat, st, now);
+      await addTimeline(trx, g.id, now, 'escalation', 'system', `step ${step + 1} (${s.type}): ${out.message}`);
+      step = out.step;
+      repeat = out.repeat;
+      next = out.next;
+      if (out.resolve) {
+        resolved = true;
+        next = null;
+      }
+    }
+    await trx
+      .updateTable('incident_groups')
+      .set({ esc_step: step, esc_repeat: repeat, esc_next_at: next, esc_state: JSON.stringify(st), updated_at: now, ...(resolved ? { status: 'resolved', open: 0, resolved_at: now, resolved_by: 'escalation' } : {}) })
+      .where('id', '=', g.id)
+      .execute();
+    if (!resolved) return undefined;
+    await addTimeline(trx, g.id, now, 'resolved', 'escalation', 'resolved by the escalation chain');
+    const row = await trx.selectFrom('incident_groups').selectAll().where('id', '=', g.id).executeTakeFirstOrThrow();
+    return toGroup(row);
+  }
+
+  private async run(trx: Trx, g: AlertGroup, s: Step, i: number, repeat: number, st: EscState, now: number): Promise<{ step: number; repeat: number; next: number | null; message: string; resolve?: boolean }> {
+    const cont = (message: string) => ({ step: i + 1, repeat, next: now, message });
+    switch (s.type) {
+      case 'wait':
+        return { step: i + 1, repeat, next: now + parseDuration(s.duration), message: `waiting ${s.duration}` };
+      case 'notify_users':
+        return cont(await this.notifyUsers(trx, g, s.users, s.important, now));
+      case 'notify_schedule': {
+        const view = await this.stores(trx).schedules.view(g.tenant, s.schedule);
+        const users = view.at(now);
+        if (users.length === 0) return cont(`nobody is on call in schedule "${view.schedule.name}"`);
+        return cont(`on call in "${view.schedule.name}": ${await this.notifyUsers(trx, g, users, s.important, now)}`);
+      }
+      case 'notify_team': {
+        const team = await this.stores(trx).people.team(g.tenant, s.team);
+        return cont(`team "${team.name}": ${await this.notifyUsers(trx, g, team.members, s.important, now)}`);
+      }
+      case 'round_robin': {
+        // The turn is shared by every group using this step, so load spreads across people.
+        const key = `incidents.rr.${g.chainId}.${i}`;
+        const cur = await trx.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+        const turn = cur === undefined ? 0 : Number(cur.value);
+        await trx.insertInto('settings').values({ key, value: String(turn + 1) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(turn + 1) })).execute();
+        const user = s.users[turn % s.users.length]!;
+        return cont(`round robin: ${await this.notifyUsers(trx, g, [user], s.important, now)}`);
+      }
+      case 'notify_channel':
+      case 'trigger_webhook': {
+        const ch = await trx.selectFrom('incident_channels').select(['id', 'name', 'kind']).where('tenant', '=', g.tenant).where('id', '=', s.channel).executeTakeFirst();
+        if (!ch) return cont(`channel ${s.channel} not found`);
+        if (s.type === 'trigger_webhook' && ch.kind !== 'webhook') return cont(`channel ${ch.name} is not a webhook`);
+        await enqueueJobs(trx, g.tenant, [{ job: { groupId: g.id, event: 'firing', channelId: ch.id, requireOpen: true, reason: `escalation step ${i + 1}` }, runAt: now }], now);
+        st.channels = [...new Set([...(st.channels ?? []), ch.id])];
+        return cont(`notify channel ${ch.name} (${ch.kind})`);
+      }
+      case 'time_window': {
+        const local = DateTime.fromMillis(now, { zone: s.timeZone });
+        const m = local.hour * 60 + local.minute;
+        const from = Number(s.from.slice(0, 2)) * 60 + Number(s.from.slice(3));
+        const to = Number(s.to.slice(0, 2)) * 60 + Number(s.to.slice(3));
+        const inside = from < to ? m >= from && m < to : m >= from || m < to;
+        return inside ? cont(`inside ${s.from}-${s.to} ${s.timeZone}: continue`) : { step: i, repeat, next: null, message: `outside ${s.from}-${s.to} ${s.timeZone}: escalation stops` };
+      }
+      case 'alert_threshold': {
+        const since = now - parseDuration(s.window);
+        const r = await trx.selectFrom('incident_timeline').select(sql<number>`count(*)`.as('n')).where('group_id', '=', g.id).where('kind', '=', 'alert').where('at', '>=', since).executeTakeFirst();
+        const n = Number(r?.n ?? 0);
+        if (n > s.count) return cont(`${n} alerts in ${s.window} (more than ${s.count}): continue`);
+        st.waitingForAlerts = true;
+        return { step: i, repeat, next: null, message: `${n} alerts in ${s.window} (not more than ${s.count}): waiting for more alerts` };
+      }
+      case 'repeat':
+        if (repeat < s.times) return { step: 0, repeat: repeat + 1, next: now, message: `repeat the chain (${repeat + 1} of ${s.times})` };
+        return cont(`repeated ${s.times} times already`);
+      case 'resolve':
+        return { ...cont('resolve the group'), resolve: true };
+    }
+  }
+
+  private async notifyUsers(trx: Trx, g: AlertGroup, usernames: readonly string[], important: boolean, now: number): Promise<string> {
+    const done: string[] = [];
+    const people = this.stores(trx).people;
+    for (const name of usernames) {
+      const user = await people.userByName(name);
+      if (!user) {
+        done.push(`${name} (unknown user)`);
+        continue;
+      }
+      const settings = await people.settings(user.id);
+      const rules = important ? settings.importantRules : settings.rules;
+      let at = important ? now : afterQuietHours(settings, now);
+      const jobs: { job: NotifyJob; runAt: number }[] = [];
+      for (const r of rules) {
+        if (r.type === 'wait') at += parseDuration(r.duration);
+        else jobs.push({ job: { groupId: g.id, event: 'firing', userId: user.id, method: r.method, requireOpen: true, reason: `${important ? 'important ' : ''}notification for ${name}` }, runAt: at });
+      }
+      await enqueueJobs(trx, g.tenant, jobs, now);
+      done.push(`${name} (${jobs.map((j) => j.job.method).join(', ')}${jobs[0] && jobs[0].runAt > now ? ', after quiet hours' : ''})`);
+    }
+    return `notify ${done.join('; ')}`;
+  }
+}
