@@ -1,16 +1,21 @@
 import path from 'node:path';
 import { registerRemoteWriteRoute } from '../api/ingest/index.js';
+import { ScrapeManager, compileScrapeConfigs } from '../pipeline/index.js';
 import { EmbeddedMetricStore, type MetricStore } from '../store/index.js';
+import { DEFAULT_TENANT } from '../model/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
-/** The metrics pillar: the metric store, and the ingest routes writing into it. */
+/** The metrics pillar: the metric store, the ingest routes writing into it, and scraping. */
 export interface MetricsModule extends ServerModule {
   /** The store every reader (PromQL API, rules, UI) uses. */
   readonly store: MetricStore;
+  /** Scrape targets and their health (after start). */
+  readonly scrape: () => ScrapeManager | undefined;
 }
 
 export function createMetricsModule(ctx: ServerContext): MetricsModule {
   const c = ctx.config.metrics;
+  const log = ctx.log.child({ module: 'metrics' });
   const store = new EmbeddedMetricStore({
     dir: path.join(ctx.dataDir, 'metrics'),
     retentionMs: c.retention,
@@ -28,18 +33,43 @@ export function createMetricsModule(ctx: ServerContext): MetricsModule {
       maxActiveSeries: c.max_active_series,
       maxActiveSeriesPerTenant: c.max_active_series_per_tenant,
     },
-    log: ctx.log.child({ module: 'metrics' }),
+    log,
     registry: ctx.registry,
   });
+  // Compiled now so a bad scrape config stops the start with a message naming the job.
+  const jobs = compileScrapeConfigs(c.scrape_configs, { intervalMs: c.scrape_interval, timeoutMs: c.scrape_timeout });
+  let manager: ScrapeManager | undefined;
   return {
     name: 'metrics',
     store,
+    scrape: () => manager,
     routes: async (app) => {
       await app.register(async (scope) => {
         registerRemoteWriteRoute(scope, { store, maxUncompressedBytes: c.max_write_bytes, maxSeriesPerRequest: c.max_series_per_request });
       });
     },
-    start: () => store.open(),
-    stop: () => store.close(),
+    start: async () => {
+      await store.open();
+      const self =
+        c.self_scrape_interval > 0
+          ? [
+              {
+                jobName: 'ichigen',
+                labels: [
+                  { name: 'instance', value: ctx.config.server.listen },
+                  { name: 'job', value: 'ichigen' },
+                ],
+                intervalMs: c.self_scrape_interval,
+                fetch: async () => ({ body: await ctx.registry.metrics(), contentType: ctx.registry.contentType }),
+              },
+            ]
+          : [];
+      manager = new ScrapeManager(jobs, { tenant: DEFAULT_TENANT, sink: store, onError: (job, what, err) => log.warn({ job, what, err: (err as Error).message }, 'scrape problem') }, self);
+      manager.start();
+    },
+    stop: async () => {
+      await manager?.stop();
+      await store.close();
+    },
   };
 }

@@ -33,6 +33,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     'server.listen': '127.0.0.1:0',
     'storage.data_dir': dataDir,
     'auth.admin_password': TEST_ADMIN_PASSWORD,
+    // Tests that count series must not see Ichigen's own metrics appear; enable per test.
+    'metrics.self_scrape_interval': '0',
     // Parallel test files must not collide on the OTLP ports: random ones (tests ask the server which).
     'otlp.http_listen': '127.0.0.1:0',
     'otlp.grpc_listen': '127.0.0.1:0',

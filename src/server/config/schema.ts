@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, bytes, duration, int, oneOf, secret, section, str, stringList } from './fields.js';
+import { bool, bytes, duration, int, oneOf, secret, section, str, stringList, structured } from './fields.js';
 
 /** The default main port: unused by Prometheus, Alertmanager, Loki, Tempo, Grafana and OTLP. */
 export const DEFAULT_PORT = 8910;
@@ -85,6 +85,10 @@ const metrics = section({
   max_label_value_length: int(4096, 'Longest label value (400 beyond).', { min: 1 }),
   max_active_series: int(5_000_000, 'Most series that received samples in the last hour, over all tenants (429 beyond). `0`: unlimited.', { min: 0 }),
   max_active_series_per_tenant: int(2_000_000, 'Most active series per tenant (429 beyond). `0`: unlimited.', { min: 0 }),
+  scrape_configs: structured(z.array(z.unknown()).default([]), 'list of Prometheus scrape_config', '[]', "Targets to scrape, in Prometheus' own `scrape_configs` syntax (see the Metrics in section for the supported fields). Samples go to the default tenant."),
+  scrape_interval: duration('1m', 'Default `scrape_interval` of scrape configs (Prometheus `global.scrape_interval`).'),
+  scrape_timeout: duration('10s', 'Default `scrape_timeout` of scrape configs (Prometheus `global.scrape_timeout`).'),
+  self_scrape_interval: duration('15s', "How often Ichigen stores its own /metrics (job `ichigen`), read straight from its registry; `0` turns it off."),
 });
 
 const log = section({

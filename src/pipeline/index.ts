@@ -1,0 +1,4 @@
+export { RELABEL_ACTIONS, compileRelabelConfig, expand, relabel, relabelConfigSchema } from './relabel/index.js';
+export type { RelabelAction, RelabelConfigInput, RelabelRule } from './relabel/index.js';
+export { ScrapeLoop, ScrapeManager, buildTarget, compileScrapeConfigs, scrapeConfigSchema } from './scrape/index.js';
+export type { ActiveTarget, InternalTarget, ScrapeConfigInput, ScrapeDefaults, ScrapeJob, ScrapeLoopOptions, ScrapeManagerOptions, ScrapeSink, Target, TargetHealth } from './scrape/index.js';
