@@ -26,10 +26,11 @@ describe('exposition parser', () => {
   });
 
   it('parses OpenMetrics: float-second timestamps, UNIT, exemplars, # EOF', () => {
-    const text = ['# TYPE foo counter', '# UNIT foo seconds', '# HELP foo Foo.', 'foo_total{a="b"} 17 1520879607.789 # {trace_id="x"} 1 1520879607.7', 'foo_created{a="b"} 1520430000', '# EOF', ''].join('\n');
+    const text = ['# TYPE foo_seconds counter', '# UNIT foo_seconds seconds', '# HELP foo_seconds Foo.', 'foo_seconds_total{a="b"} 17 1520879607.789 # {trace_id="x"} 1 1520879607.7', 'foo_seconds_created{a="b"} 1520430000', '# EOF', ''].join('\n');
     const p = parseExposition(text, true);
-    expect(p.samples[0]).toEqual({ labels: [{ name: '__name__', value: 'foo_total' }, { name: 'a', value: 'b' }], value: 17, timestamp: 1520879607789 });
-    expect(p.metadata).toEqual([{ metric: 'foo', type: 'counter', help: 'Foo.', unit: 'seconds' }]);
+    expect(p.samples[0]).toEqual({ labels: [{ name: '__name__', value: 'foo_seconds_total' }, { name: 'a', value: 'b' }], value: 17, timestamp: 1520879607789 });
+    expect(p.metadata).toEqual([{ metric: 'foo_seconds', type: 'counter', help: 'Foo.', unit: 'seconds' }]);
+    expect(() => parseExposition('# UNIT foo seconds\n# EOF\n', true)).toThrow(/not a suffix/);
     expect(() => parseExposition('foo 1\n', true)).toThrow(/# EOF/);
   });
 
