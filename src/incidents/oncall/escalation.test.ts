@@ -156,3 +156,36 @@ describe.each(BACKENDS)('escalation and notifications on %s', (backend) => {
     await mod.core.groups.resolve('default', g.id, 'test');
   });
 });
+
+describe('two replicas sharing PostgreSQL', () => {
+  it('run every escalation step and send every notification exactly once', async () => {
+    const state = await openTestState('postgres');
+    const checkers = await startCheckers();
+    let now = T0;
+    const log = createLogger({ level: 'silent' });
+    const a = createIncidentsModule({ state, log, options, clock: () => now });
+    const b = createIncidentsModule({ state, log, options, clock: () => now });
+    try {
+      const { ChannelStore } = await import('../notify/channels.js');
+      const hook = await new ChannelStore(state.db).create('default', { name: 'hook', kind: 'webhook', settings: { url: `${checkers.url}/hook` } }, now);
+      const chain = await new ChainStore(state.db).create('default', { name: 'c', steps: [{ type: 'notify_channel', channel: hook.id }, { type: 'wait', duration: '1m' }, { type: 'trigger_webhook', channel: hook.id }] }, now);
+      await new RouteStore(state.db).create('default', { chain: chain.id, isDefault: true });
+      const i = await a.core.integrations.ensureDefault('default', now);
+      await a.core.intake.ingest(i, Array.from({ length: 40 }, (_, n) => ({ labels: { alertname: `A${n}` }, annotations: {}, endsAt: now + 3_600_000 })), 'test');
+      for (let round = 0; round < 3; round++) {
+        await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
+        now += MIN;
+      }
+      await Promise.all([a.tick(), b.tick()]);
+      const got = checkers.received.filter((r) => r.service === 'hook').map((r) => (r.body as { groupId: string }).groupId);
+      expect(got).toHaveLength(80);
+      expect(new Set(got).size).toBe(40);
+      const perGroup = new Map<string, number>();
+      for (const g of got) perGroup.set(g, (perGroup.get(g) ?? 0) + 1);
+      expect([...perGroup.values()].every((n) => n === 2)).toBe(true);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await Promise.all([state.dispose(), checkers.stop()]);
+    }
+  });
+});
