@@ -16,6 +16,9 @@ import { Users } from './pages/settings/Users.js';
 // Editors and charts (CodeMirror, uPlot) load only when an Explore page opens.
 const MetricsExplore = lazy(() => import('./pages/explore/MetricsExplore.js').then((m) => ({ default: m.MetricsExplore })));
 
+const TracesExplore = lazy(() => import('./pages/traces/TracesExplore.js').then((m) => ({ default: m.TracesExplore })));
+const TraceView = lazy(() => import('./pages/traces/TraceView.js').then((m) => ({ default: m.TraceView })));
+
 function Loading(): React.JSX.Element {
   const t = useT();
   return <div className="loading">{t('common.loading')}</div>;
@@ -44,6 +47,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <Overview />;
     case '/explore/metrics':
       return <MetricsExplore />;
+    case '/explore/traces':
+      return <TracesExplore />;
     case '/settings':
     case '/settings/connect':
       return <Connect />;
@@ -64,6 +69,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
     case '/alerts':
       return <AlertGroups />;
     default: {
+      const tr = /^\/explore\/traces\/([0-9a-fA-F]+)$/.exec(path);
+      if (tr) return <TraceView id={tr[1]!} />;
       const group = /^\/alerts\/groups\/([^/]+)$/.exec(path);
       if (group) return <AlertGroupDetail id={decodeURIComponent(group[1]!)} />;
       return <NotFound />;

@@ -23,7 +23,13 @@ interface NavGroup {
 // Pages whose backend is not in this build (the probe answers 404) stay out of the navigation.
 const NAV: readonly NavGroup[] = [
   { items: [{ to: '/', label: 'nav.overview', icon: '◎' }] },
-  { label: 'nav.explore', items: [{ to: '/explore/metrics', label: 'nav.metrics', icon: '∿', needs: 'metrics' }] },
+  {
+    label: 'nav.explore',
+    items: [
+      { to: '/explore/metrics', label: 'nav.metrics', icon: '∿', needs: 'metrics' },
+      { to: '/explore/traces', label: 'nav.traces', icon: '≡', needs: 'traces' },
+    ],
+  },
   { label: 'nav.oncall', items: [{ to: '/alerts', label: 'nav.alerts', icon: '⚑', needs: 'alerts' }] },
   {
     label: 'nav.settings',
