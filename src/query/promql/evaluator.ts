@@ -41,7 +41,7 @@ export class Evaluator {
       case 'matrixSelector':
       case 'subquery': {
         const m = await evalMatrixArg(this, e, undefined);
-        return { kind: 'matrix', series: m.windows() };
+        return { kind: 'matrix', series: await m.windows() };
       }
       case 'call': {
         const impl = FUNCTION_IMPLS.get(e.func);

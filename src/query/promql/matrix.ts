@@ -1,8 +1,8 @@
-import { IchigenError } from '../../model/index.js';
+import { IchigenError, compareLabels } from '../../model/index.js';
 import type { Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { atTime, leftOpen } from './eval-context.js';
 import { Evaluator } from './evaluator.js';
-import { firstAfter, lastAtOrBefore, loadSeries, refTimes, withoutStale } from './selectors.js';
+import { firstAfter, lastAtOrBefore, refTimes, withoutStale } from './selectors.js';
 import { makeSteps, stepTime, type MatrixSeries } from './values.js';
 
 /**
@@ -11,14 +11,15 @@ import { makeSteps, stepTime, type MatrixSeries } from './values.js';
  * mode). Range functions walk windows by index, without copying samples.
  */
 export interface MatrixArg {
-  readonly series: readonly MatrixSeries[];
   /** Window end (ms) per step. */
   readonly refs: Float64Array;
   readonly range: number;
-  /** Index bounds [lo, hi) of the window of `series[k]` at step i. */
-  window(k: number, i: number): [number, number];
+  /** The series one at a time: a range selector streams them from the store. */
+  each(): AsyncIterable<MatrixSeries>;
+  /** Index bounds [lo, hi) of the window of `s` at step i. */
+  window(s: MatrixSeries, i: number): [number, number];
   /** For an instant query's top-level matrix: each series' samples in the first window. */
-  windows(): MatrixSeries[];
+  windows(): Promise<MatrixSeries[]>;
 }
 
 function unwrap(e: Expr): Expr {
@@ -32,26 +33,24 @@ export async function evalMatrixArg(ev: Evaluator, arg: Expr, func: string | und
   throw new IchigenError('EXECUTION', 'expected a range vector');
 }
 
-function makeArg(ev: Evaluator, series: MatrixSeries[], refs: Float64Array, range: number): MatrixArg {
+function makeArg(ev: Evaluator, each: () => AsyncIterable<MatrixSeries>, refs: Float64Array, range: number): MatrixArg {
   const inclusive = !leftOpen(ev.ctx);
   return {
-    series,
     refs,
     range,
-    window(k, i) {
-      const s = series[k]!;
+    each,
+    window(s, i) {
       const ref = refs[i]!;
       return [firstAfter(s.timestamps, ref - range, inclusive), lastAtOrBefore(s.timestamps, ref) + 1];
     },
-    windows() {
+    async windows() {
       const out: MatrixSeries[] = [];
-      for (let k = 0; k < series.length; k++) {
-        const [lo, hi] = this.window(k, 0);
+      for await (const s of each()) {
+        const [lo, hi] = this.window(s, 0);
         if (hi <= lo) continue;
-        const s = series[k]!;
         out.push({ labels: s.labels, timestamps: s.timestamps.slice(lo, hi), values: s.values.slice(lo, hi) });
       }
-      return out;
+      return out.sort((a, b) => compareLabels(a.labels, b.labels));
     },
   };
 }
@@ -65,9 +64,17 @@ async function matrixSelector(ev: Evaluator, m: MatrixSelector, func: string | u
     lo = Math.min(lo, r);
     hi = Math.max(hi, r);
   }
-  const raw = await loadSeries(ev.ctx, vs.matchers, lo - m.range, hi, { start: ev.steps.start, end: ev.steps.end, step: ev.steps.step, range: m.range, func });
-  const series = raw.map(withoutStale).filter((s) => s.timestamps.length > 0);
-  return makeArg(ev, series, refs, m.range);
+  const hints = { start: ev.steps.start, end: ev.steps.end, step: ev.steps.step, range: m.range, func };
+  const ctx = ev.ctx;
+  async function* each(): AsyncIterable<MatrixSeries> {
+    for await (const raw of ctx.querier.select(vs.matchers, lo - m.range, hi, hints)) {
+      ctx.limits.tick();
+      const s = withoutStale(raw);
+      if (s.timestamps.length > 0) yield s;
+    }
+    ctx.limits.checkDeadline();
+  }
+  return makeArg(ev, each, refs, m.range);
 }
 
 async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
@@ -99,5 +106,12 @@ async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
     }
     series.push({ labels: s.labels, timestamps, values });
   }
-  return makeArg(ev, series, refs, sq.range);
+  return makeArg(
+    ev,
+    async function* () {
+      yield* series;
+    },
+    refs,
+    sq.range,
+  );
 }

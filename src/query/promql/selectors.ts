@@ -1,20 +1,7 @@
-import { compareLabels, isStaleAt, type LabelMatcher } from '../../model/index.js';
-import type { SelectHints } from '../../store/index.js';
+import { compareLabels, isStaleAt } from '../../model/index.js';
 import type { VectorSelector } from './ast.js';
 import { atTime, leftOpen, type EvalContext } from './eval-context.js';
 import { newSeries, stepTime, type MatrixSeries, type StepSeries, type Steps } from './values.js';
-
-/** Loads matching series' samples in [mint, maxt], sorted by labels, staleness markers kept. */
-export async function loadSeries(ctx: EvalContext, matchers: readonly LabelMatcher[], mint: number, maxt: number, hints: SelectHints): Promise<MatrixSeries[]> {
-  const out: MatrixSeries[] = [];
-  for await (const s of ctx.querier.select(matchers, mint, maxt, hints)) {
-    ctx.limits.tick();
-    out.push({ labels: s.labels, timestamps: s.timestamps, values: s.values });
-  }
-  ctx.limits.checkDeadline();
-  out.sort((a, b) => compareLabels(a.labels, b.labels));
-  return out;
-}
 
 /** Reference time (ms) of each step for a selector: `@` pins it, `offset` shifts it. */
 export function refTimes(ctx: EvalContext, steps: Steps, offset: number, at: ReturnType<typeof atTime>): Float64Array {
@@ -42,9 +29,9 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, s
   const [lo, hi] = minMax(refs);
   const lookback = ctx.options.lookbackDelta;
   const open = leftOpen(ctx);
-  const raw = await loadSeries(ctx, vs.matchers, lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step, func: undefined });
   const out: StepSeries[] = [];
-  for (const s of raw) {
+  // Series stream from the store: only the per-step values are kept.
+  for await (const s of ctx.querier.select(vs.matchers, lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step })) {
     const r = newSeries(s.labels, steps.n);
     if (keepTimes) r.times = new Float64Array(steps.n);
     let any = 0;
@@ -67,7 +54,8 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, s
       out.push(r);
     }
   }
-  return out;
+  ctx.limits.checkDeadline();
+  return out.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
 /** Index of the last timestamp <= t, or -1. */

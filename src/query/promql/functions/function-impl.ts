@@ -1,4 +1,4 @@
-import { IchigenError, labelsKey } from '../../../model/index.js';
+import { IchigenError, compareLabels, labelsKey } from '../../../model/index.js';
 import type { Call } from '../ast.js';
 import type { EvalContext } from '../eval-context.js';
 import { checkUnique, dropName, type Evaluator } from '../evaluator.js';
@@ -44,15 +44,14 @@ export function rangeFunction(kernel: RangeKernel, opts: RangeOptions = {}): Fun
     const out: StepSeries[] = [];
     const args = new Array<number>(scalarArgs.length).fill(0);
     const w: Window = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, range: m.range, stepTime: 0 };
-    for (let k = 0; k < m.series.length; k++) {
-      const s = m.series[k]!;
+    for await (const s of m.each()) {
       ev.ctx.limits.add(s.values.length);
       const r = newSeries(keep ? s.labels : dropName(s.labels), n);
       w.ts = s.timestamps;
       w.vs = s.values;
       let any = 0;
       for (let i = 0; i < n; i++) {
-        const [lo, hi] = m.window(k, i);
+        const [lo, hi] = m.window(s, i);
         if (hi <= lo) continue;
         w.lo = lo;
         w.hi = hi;
@@ -74,6 +73,7 @@ export function rangeFunction(kernel: RangeKernel, opts: RangeOptions = {}): Fun
       }
     }
     if (!keep) checkNoSameLabelset(out);
+    out.sort((a, b) => compareLabels(a.labels, b.labels));
     return { kind: 'vector', series: out };
   };
 }

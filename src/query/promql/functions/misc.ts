@@ -37,13 +37,16 @@ const absent: FunctionImpl = async (ev, call) => {
 const absentOverTime: FunctionImpl = async (ev, call) => {
   const m = await evalMatrixArg(ev, call.args[0]!, call.func);
   const r = newSeries(absentLabels(call.args[0]!), ev.steps.n);
-  for (let i = 0; i < ev.steps.n; i++) {
-    let any = false;
-    for (let k = 0; k < m.series.length && !any; k++) {
-      const [lo, hi] = m.window(k, i);
-      any = hi > lo;
+  const seen = new Uint8Array(ev.steps.n);
+  for await (const s of m.each()) {
+    for (let i = 0; i < ev.steps.n; i++) {
+      if (seen[i]) continue;
+      const [lo, hi] = m.window(s, i);
+      if (hi > lo) seen[i] = 1;
     }
-    if (!any) {
+  }
+  for (let i = 0; i < ev.steps.n; i++) {
+    if (!seen[i]) {
       r.values[i] = 1;
       r.present[i] = 1;
     }
