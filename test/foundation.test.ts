@@ -18,7 +18,8 @@ describe('ichigen start (real process)', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'ichigen-e2e-'));
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    proc = runCli(['start', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { ICHIGEN_ADMIN_PASSWORD: '' });
+    // A small body limit keeps the size tests cheap on a busy machine.
+    proc = runCli(['start', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { ICHIGEN_ADMIN_PASSWORD: '', ICHIGEN_SERVER_MAX_REQUEST_BYTES: '1MiB' });
     await waitReady(base);
     const m = /password: (\S+)/.exec(proc.stderr());
     if (!m) throw new Error(`no admin password on the console:\n${proc.stderr()}`);
@@ -106,11 +107,11 @@ describe('ichigen start (real process)', () => {
     expect(((await broken.json()) as { error: string }).error).toMatch(/compressed|gzip|header/i);
     // The server answers 413 from Content-Length before reading the body, then closes: the
     // client may see EPIPE while still writing, so read the answer with a raw request.
-    const huge = await postRaw(`${base}/api/ichigen/v1/auth/login`, { authorization: basic('admin', password), 'content-type': 'application/json' }, Buffer.alloc(33 * 1024 * 1024, 0x20));
+    const huge = await postRaw(`${base}/api/ichigen/v1/auth/login`, { authorization: basic('admin', password), 'content-type': 'application/json' }, Buffer.alloc(2 * 1024 * 1024, 0x20));
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.body)).toMatchObject({ errorType: 'too_large' });
-    // A gzip bomb: 1 MiB compressed, 40 MiB inflated, past the 32 MiB limit.
-    const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20));
+    // A gzip bomb: a few KiB compressed, 8 MiB inflated, past the 1 MiB limit.
+    const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20));
     const b = await fetch(`${base}/api/ichigen/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
     expect(b.status).toBe(413);
     expect((await fetch(`${base}/-/healthy`)).status).toBe(200);
