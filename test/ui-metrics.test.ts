@@ -116,4 +116,56 @@ remote_write:
     expect(await page.textContent('[role=alert]')).toMatch(/range vector/i);
     await screenshot(page, '23-explore-metrics-error');
   });
+
+  it('creates a dashboard, adds a panel, saves it as version 2, and it survives a reload', async () => {
+    await page.click('nav >> text=Dashboards');
+    await page.click('button:has-text("New dashboard")');
+    await page.fill('input[name=new-dashboard-title]', 'Node health');
+    await page.click('form >> button:has-text("Create")');
+    await page.waitForURL(/\/dashboards\/[^/]+$/);
+    await page.click('button:has-text("Edit")');
+    await page.click('button:has-text("Add panel")');
+    await page.fill('input[name=panel-title]', 'Load');
+    await page.locator('.modal .promql-editor .cm-content').click();
+    await page.keyboard.type('node_load1');
+    await page.keyboard.press('Escape');
+    await page.click('.modal >> button:has-text("Apply")');
+    await page.click('button:has-text("Add panel")');
+    await page.fill('input[name=panel-title]', 'CPUs');
+    await page.selectOption('select[name=panel-type]', 'stat');
+    await page.locator('.modal .promql-editor .cm-content').click();
+    await page.keyboard.type('count(count by (cpu) (node_cpu_seconds_total))');
+    await page.keyboard.press('Escape');
+    await page.click('.modal >> button:has-text("Apply")');
+    await page.click('.page-actions >> button:has-text("Save")');
+    await page.waitForSelector('.page-actions >> text=v2');
+    await page.reload();
+    await page.waitForSelector('.dash-panel >> text=Load');
+    await page.waitForSelector('.dash-panel[aria-label=Load] canvas');
+    await expect.poll(() => page.textContent('.dash-panel[aria-label=CPUs] .stat-big')).toMatch(/^\d+$/);
+    await screenshot(page, '24-dashboard');
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const versions = (await (await ts.fetch(`/api/ichigen/v1/dashboards/${id}/versions`)).json()) as { data: Array<{ version: number; createdBy: string }> };
+    expect(versions.data.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it('imports a Grafana dashboard and tells what it skipped', async () => {
+    const grafana = {
+      title: 'Imported node',
+      templating: { list: [{ name: 'job', type: 'query', query: 'label_values(up, job)', current: { value: 'node' } }] },
+      panels: [
+        { type: 'timeseries', title: 'Load by job', gridPos: { x: 0, y: 0, w: 24, h: 8 }, targets: [{ expr: 'node_load1{job="$job"}', legendFormat: '{{instance}}' }] },
+        { type: 'text', title: 'Read me', gridPos: { x: 0, y: 8, w: 24, h: 3 } },
+      ],
+    };
+    await page.click('nav >> text=Dashboards');
+    await page.click('button:has-text("Import Grafana JSON")');
+    await page.fill('textarea[name=grafana-json]', JSON.stringify(grafana));
+    await page.click('button:has-text("Check")');
+    await page.waitForSelector('.skipped >> text=panel "Read me": type "text" is not supported');
+    await screenshot(page, '25-dashboard-import');
+    await page.click('button:has-text("Import 1 panels")');
+    await page.waitForSelector('.dash-panel[aria-label="Load by job"] canvas');
+    expect(await page.inputValue('.var-picker select')).toBe('node');
+  });
 });

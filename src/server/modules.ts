@@ -5,6 +5,7 @@ import { incidentsModuleFor } from './incidents-wiring.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
+import { registerDashboardRoutes } from '../api/dashboards/index.js';
 import { createWebUiModule } from './web-ui.js';
 import { tracesModule } from './traces-module.js';
 
@@ -25,6 +26,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     tracesModule(ctx, otlp),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
+    { name: 'dashboards', routes: (app) => registerDashboardRoutes(app, ctx.state) },
     createWebUiModule(ctx),
   ];
 }

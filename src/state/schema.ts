@@ -294,4 +294,28 @@ export interface StateSchema {
   incident_teams: IncidentTeamsTable;
   incident_user_settings: IncidentUserSettingsTable;
   event_sources: EventSourcesTable;
+  dashboards: DashboardsTable;
+  dashboard_versions: DashboardVersionsTable;
+}
+
+export interface DashboardsTable {
+  id: string;
+  tenant: string;
+  title: string;
+  /** JSON of the dashboard spec. */
+  spec: string;
+  version: number;
+  created_by: string;
+  created_at: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface DashboardVersionsTable {
+  dashboard_id: string;
+  version: number;
+  spec: string;
+  message: string;
+  created_by: string;
+  created_at: number;
 }

@@ -19,6 +19,9 @@ const MetricsExplore = lazy(() => import('./pages/explore/MetricsExplore.js').th
 const TracesExplore = lazy(() => import('./pages/traces/TracesExplore.js').then((m) => ({ default: m.TracesExplore })));
 const TraceView = lazy(() => import('./pages/traces/TraceView.js').then((m) => ({ default: m.TraceView })));
 
+const DashboardList = lazy(() => import('./pages/dashboards/DashboardList.js').then((m) => ({ default: m.DashboardList })));
+const DashboardView = lazy(() => import('./pages/dashboards/DashboardView.js').then((m) => ({ default: m.DashboardView })));
+
 function Loading(): React.JSX.Element {
   const t = useT();
   return <div className="loading">{t('common.loading')}</div>;
@@ -49,6 +52,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <MetricsExplore />;
     case '/explore/traces':
       return <TracesExplore />;
+    case '/dashboards':
+      return <DashboardList />;
     case '/settings':
     case '/settings/connect':
       return <Connect />;
@@ -71,6 +76,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
     default: {
       const tr = /^\/explore\/traces\/([0-9a-fA-F]+)$/.exec(path);
       if (tr) return <TraceView id={tr[1]!} />;
+      const dash = /^\/dashboards\/([^/]+)$/.exec(path);
+      if (dash) return <DashboardView id={decodeURIComponent(dash[1]!)} />;
       const group = /^\/alerts\/groups\/([^/]+)$/.exec(path);
       if (group) return <AlertGroupDetail id={decodeURIComponent(group[1]!)} />;
       return <NotFound />;

@@ -22,7 +22,12 @@ interface NavGroup {
 
 // Pages whose backend is not in this build (the probe answers 404) stay out of the navigation.
 const NAV: readonly NavGroup[] = [
-  { items: [{ to: '/', label: 'nav.overview', icon: '◎' }] },
+  {
+    items: [
+      { to: '/', label: 'nav.overview', icon: '◎' },
+      { to: '/dashboards', label: 'nav.dashboards', icon: '▦' },
+    ],
+  },
   {
     label: 'nav.explore',
     items: [

@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import { PANEL_TYPES, type Panel } from '../../../../src/api/dashboards/spec.js';
+import { useT } from '../../i18n/i18n.js';
+import { UNITS } from '../../lib/units.js';
+import { PromqlEditor } from '../explore/PromqlEditor.js';
+
+export function PanelEditor({ panel, onSave, onCancel }: { panel: Panel; onSave: (p: Panel) => void; onCancel: () => void }): React.JSX.Element {
+  const t = useT();
+  const [p, setP] = useState<Panel>(panel);
+  return (
+    <div className="modal-backdrop" role="dialog" aria-modal="true" aria-label={t('dash.editPanel')}>
+      <form
+        className="modal card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSave(p);
+        }}
+      >
+        <h2>{t('dash.editPanel')}</h2>
+        <div className="form-grid">
+          <label className="field">
+            <span>{t('dash.panelTitle')}</span>
+            <input name="panel-title" value={p.title} onChange={(e) => setP({ ...p, title: e.target.value })} />
+          </label>
+          <label className="field">
+            <span>{t('dash.panelType')}</span>
+            <select name="panel-type" value={p.type} onChange={(e) => setP({ ...p, type: e.target.value as Panel['type'] })}>
+              {PANEL_TYPES.map((x) => (
+                <option key={x} value={x}>
+                  {t(`dash.type.${x}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('metrics.unit')}</span>
+            <select value={p.unit} onChange={(e) => setP({ ...p, unit: e.target.value })}>
+              {UNITS.map((u) => (
+                <option key={u} value={u}>
+                  {t(`unit.${u}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>{t('dash.width')}</span>
+            <input type="number" min={1} max={24} value={p.gridPos.w} onChange={(e) => setP({ ...p, gridPos: { ...p.gridPos, w: Math.min(24, Math.max(1, Number(e.target.value) || 1)), x: 0 } })} />
+          </label>
+          <label className="field">
+            <span>{t('dash.height')}</span>
+            <input type="number" min={2} max={100} value={p.gridPos.h} onChange={(e) => setP({ ...p, gridPos: { ...p.gridPos, h: Math.min(100, Math.max(2, Number(e.target.value) || 2)) } })} />
+          </label>
+        </div>
+        <div className="field">
+          <span>{t('dash.query')}</span>
+          <PromqlEditor value={p.expr} onChange={(expr) => setP((cur) => ({ ...cur, expr }))} onRun={() => onSave(p)} placeholder={t('metrics.placeholder')} />
+        </div>
+        <div className="form-grid">
+          <label className="field">
+            <span>{t('dash.legend')}</span>
+            <input className="mono" value={p.legend} placeholder="{{instance}}" onChange={(e) => setP({ ...p, legend: e.target.value })} />
+          </label>
+          {p.type === 'timeseries' && (
+            <label className="check">
+              <input type="checkbox" checked={p.stacked} onChange={(e) => setP({ ...p, stacked: e.target.checked })} /> {t('metrics.stacked')}
+            </label>
+          )}
+        </div>
+        <div className="row">
+          <button type="submit" className="btn btn-primary">
+            {t('dash.applyPanel')}
+          </button>
+          <button type="button" className="btn" onClick={onCancel}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
