@@ -18,6 +18,11 @@ export interface MatrixArg {
   each(): AsyncIterable<MatrixSeries>;
   /** Index bounds [lo, hi) of the window of `s` at step i. */
   window(s: MatrixSeries, i: number): [number, number];
+  /**
+   * The same bounds written into `out` ([lo, hi]) without allocating; `out` also carries
+   * the previous step's bounds, so windows moving forward are found by walking, not searching.
+   */
+  windowInto(s: MatrixSeries, i: number, out: Int32Array): void;
   /** For an instant query's top-level matrix: each series' samples in the first window. */
   windows(): Promise<MatrixSeries[]>;
 }
@@ -42,6 +47,25 @@ function makeArg(ev: Evaluator, each: () => AsyncIterable<MatrixSeries>, refs: F
     window(s, i) {
       const ref = refs[i]!;
       return [firstAfter(s.timestamps, ref - range, inclusive), lastAtOrBefore(s.timestamps, ref) + 1];
+    },
+    windowInto(s, i, out) {
+      const ts = s.timestamps;
+      const ref = refs[i]!;
+      const from = ref - range;
+      if (i === 0 || refs[i - 1]! > ref) {
+        out[0] = firstAfter(ts, from, inclusive);
+        out[1] = lastAtOrBefore(ts, ref) + 1;
+        return;
+      }
+      let lo = out[0]!;
+      let hi = out[1]!;
+      const n = ts.length;
+      if (inclusive) while (lo < n && ts[lo]! < from) lo++;
+      else while (lo < n && ts[lo]! <= from) lo++;
+      if (hi < lo) hi = lo;
+      while (hi < n && ts[hi]! <= ref) hi++;
+      out[0] = lo;
+      out[1] = hi;
     },
     async windows() {
       const out: MatrixSeries[] = [];

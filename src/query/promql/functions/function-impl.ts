@@ -50,8 +50,11 @@ export function rangeFunction(kernel: RangeKernel, opts: RangeOptions = {}): Fun
       w.ts = s.timestamps;
       w.vs = s.values;
       let any = 0;
+      const bounds = new Int32Array(2);
       for (let i = 0; i < n; i++) {
-        const [lo, hi] = m.window(s, i);
+        m.windowInto(s, i, bounds);
+        const lo = bounds[0]!;
+        const hi = bounds[1]!;
         if (hi <= lo) continue;
         w.lo = lo;
         w.hi = hi;
