@@ -2,3 +2,5 @@ export { RELABEL_ACTIONS, compileRelabelConfig, expand, relabel, relabelConfigSc
 export type { RelabelAction, RelabelConfigInput, RelabelRule } from './relabel/index.js';
 export { ScrapeLoop, ScrapeManager, buildTarget, compileScrapeConfigs, scrapeConfigSchema } from './scrape/index.js';
 export type { ActiveTarget, InternalTarget, ScrapeConfigInput, ScrapeDefaults, ScrapeJob, ScrapeLoopOptions, ScrapeManagerOptions, ScrapeSink, Target, TargetHealth } from './scrape/index.js';
+export { DeltaAccumulator, formatFloat, prometheusLabelName, prometheusMetricName, translateOtlpMetrics, unitSuffix } from './otlp-metrics/index.js';
+export type { TranslatedMetrics, TranslatedSeries } from './otlp-metrics/index.js';

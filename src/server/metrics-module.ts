@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { registerRemoteWriteRoute } from '../api/ingest/index.js';
-import { ScrapeManager, compileScrapeConfigs } from '../pipeline/index.js';
+import { DeltaAccumulator, ScrapeManager, compileScrapeConfigs, translateOtlpMetrics } from '../pipeline/index.js';
+import type { OtlpSink } from '../receive/otlp/index.js';
 import { EmbeddedMetricStore, type MetricStore } from '../store/index.js';
-import { DEFAULT_TENANT } from '../model/index.js';
+import { DEFAULT_TENANT, isIchigenError } from '../model/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
 /** The metrics pillar: the metric store, the ingest routes writing into it, and scraping. */
@@ -11,6 +12,8 @@ export interface MetricsModule extends ServerModule {
   readonly store: MetricStore;
   /** Scrape targets and their health (after start). */
   readonly scrape: () => ScrapeManager | undefined;
+  /** OTLP metrics, translated to Prometheus series (set as `otlp.metrics` in modules.ts). */
+  readonly otlpSink: OtlpSink<'metrics'>;
 }
 
 export function createMetricsModule(ctx: ServerContext): MetricsModule {
@@ -39,7 +42,27 @@ export function createMetricsModule(ctx: ServerContext): MetricsModule {
   // Compiled now so a bad scrape config stops the start with a message naming the job.
   const jobs = compileScrapeConfigs(c.scrape_configs, { intervalMs: c.scrape_interval, timeoutMs: c.scrape_timeout });
   let manager: ScrapeManager | undefined;
+  const delta = new DeltaAccumulator();
+  const otlpSink: OtlpSink<'metrics'> = async (tenant, request) => {
+    const t = translateOtlpMetrics(request, tenant, delta);
+    let rejected = t.rejected;
+    let message = t.messages[0];
+    if (t.series.length > 0 || t.metadata.length > 0) {
+      try {
+        await store.append(tenant, { series: t.series, metadata: t.metadata });
+      } catch (e) {
+        // Some samples refused (out of order, limits): an OTLP partial success, not a failure.
+        if (!isIchigenError(e) || e.code !== 'INVALID_BODY') throw e;
+        const total = t.series.reduce((n, s) => n + s.timestamps.length, 0);
+        const accepted = Number(/\((\d+) samples of this request were accepted\)/.exec(e.message)?.[1] ?? 0);
+        rejected += total - accepted;
+        message = e.message;
+      }
+    }
+    return message === undefined ? { rejected } : { rejected, message };
+  };
   return {
+    otlpSink,
     name: 'metrics',
     store,
     scrape: () => manager,

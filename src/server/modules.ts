@@ -18,6 +18,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   const metrics = createMetricsModule(ctx);
   // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
   const otlp: OtlpSinks = {};
+  otlp.metrics = metrics.otlpSink;
   return [
     metrics,
     prometheusApiModule(ctx, metrics.store),
