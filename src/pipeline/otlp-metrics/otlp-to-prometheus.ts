@@ -1,6 +1,6 @@
 import { STALE_NAN_HI, STALE_NAN_LO, compareLabelNames, labelsKey, type Exemplar, type Label, type Labels, type MetricMetadata } from '../../model/index.js';
 import { FLAG_NO_RECORDED_VALUE, anyValueToString, type KeyValue, type OtlpExemplar, type OtlpMetrics, type OtlpResource } from '../../receive/otlp/index.js';
-import { DeltaAccumulator } from './delta-accumulator.js';
+import { type DeltaAccumulator } from './delta-accumulator.js';
 import { formatFloat, prometheusLabelName, prometheusMetricName, unitSuffix, type OtlpKind } from './prometheus-names.js';
 
 export interface TranslatedSeries {
