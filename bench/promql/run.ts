@@ -35,7 +35,7 @@ function makeSeries(): Labels[] {
     for (const le of les) out.push(labelsFromRecord({ __name__: 'bench_latency_seconds_bucket', job: `job${i % 4}`, instance: `host${i}`, le }));
   }
   for (let i = 0; out.length < SERIES; i++) {
-    out.push(labelsFromRecord({ __name__: 'bench_requests_total', job: `job${i % 4}`, instance: `host${Math.floor(i / 40)}`, method: i % 2 ? 'GET' : 'POST', status: String(200 + (i % 20)) }));
+    out.push(labelsFromRecord({ __name__: 'bench_requests_total', job: `job${i % 4}`, instance: `host${Math.floor(i / 40)}`, method: i % 2 ? 'GET' : 'POST', status: String(200 + (Math.floor(i / 2) % 20)) }));
   }
   return out;
 }

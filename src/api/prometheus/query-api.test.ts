@@ -85,6 +85,13 @@ describe('Prometheus query API over the memory store', () => {
     await small.close();
   });
 
+  it('refuses a subquery whose steps alone exceed the sample limit, and keeps serving', async () => {
+    const r = await get(`/api/v1/query?query=${encodeURIComponent('max_over_time(up[100d:1ms])')}&time=120`);
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({ errorType: 'execution', error: 'query processing would load too many samples into memory in query execution' });
+    expect((await get('/api/v1/query?query=1')).status).toBe(200);
+  });
+
   it('times out with 503 timeout and keeps serving', async () => {
     const slow: MetricStore = Object.assign(Object.create(store) as MetricStore, {
       querier: (t: string): MetricQuerier => {

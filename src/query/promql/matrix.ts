@@ -114,7 +114,11 @@ async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
   let start = interval * Math.trunc(from / interval);
   if (start < from) start += interval;
   const steps = makeSteps(start, hi, interval);
-  if (steps.n > 11_000 * 1000) throw new IchigenError('EXECUTION', 'subquery has too many steps');
+  // Every inner series holds one slot per step: refuse before allocating what the sample
+  // limit would refuse anyway, so a tiny subquery step cannot exhaust memory.
+  if (steps.n > Math.min(ev.ctx.options.maxSamples, 5_000_000)) {
+    throw new IchigenError('TOO_MANY_SAMPLES', 'query processing would load too many samples into memory in query execution');
+  }
   const inner = await new Evaluator(ev.ctx, steps).evalVector(sq.expr);
   const series: MatrixSeries[] = [];
   for (const s of inner.series) {
