@@ -29,22 +29,26 @@ export function RangeGraph({ data, unit, stacked, height = 320, onZoom, compactL
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const valueCells = useRef<Array<HTMLSpanElement | null>>([]);
-  const [visible, setVisible] = useState<boolean[]>(() => data.series.map(() => true));
+  // Visibility belongs to one result: new data shows every series again (derived during
+  // render, not in an effect, so a new result draws once, not twice).
+  const [vis, setVis] = useState<{ data: AlignedSeries; visible: boolean[] }>(() => ({ data, visible: data.series.map(() => true) }));
+  const visible = vis.data === data ? vis.visible : data.series.map(() => true);
+  const setVisible = (v: boolean[]): void => setVis({ data, visible: v });
   const [themeTick, setThemeTick] = useState(0);
   const onZoomRef = useRef(onZoom);
   onZoomRef.current = onZoom;
 
-  useEffect(() => setVisible(data.series.map(() => true)), [data]);
   useEffect(() => {
     const h = (): void => setThemeTick((x) => x + 1);
     window.addEventListener('ichigen-theme', h);
     return () => window.removeEventListener('ichigen-theme', h);
   }, []);
 
+  const visKey = visible.join(',');
   const plotted = useMemo(() => {
     const raw = data.series.map((s) => s.values);
-    return stacked ? stackValues(raw, visible) : raw;
-  }, [data, stacked, visible]);
+    return stacked ? stackValues(raw, visKey.split(',').map((x) => x === 'true')) : raw;
+  }, [data, stacked, visKey]);
 
   useEffect(() => {
     const el = box.current;
@@ -105,7 +109,8 @@ export function RangeGraph({ data, unit, stacked, height = 320, onZoom, compactL
       u.destroy();
       plot.current = null;
     };
-  }, [data, plotted, unit, stacked, height, themeTick, visible]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data, plotted, unit, stacked, height, themeTick, visKey]);
 
   const click = (i: number, e: React.MouseEvent): void => {
     const onlyThis = visible.every((v, k) => (k === i ? v : !v));
