@@ -2,6 +2,7 @@ import { OtlpEndpoints } from '../api/otlp/index.js';
 import type { OtlpSinks } from '../receive/otlp/index.js';
 import { eventsModuleFor } from './events-wiring.js';
 import { incidentsModuleFor } from './incidents-wiring.js';
+import { rulesModuleFor } from './rules-wiring.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
@@ -19,11 +20,13 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
   const otlp: OtlpSinks = {};
   otlp.metrics = metrics.otlpSink;
+  const incidents = incidentsModuleFor(ctx, events.bus);
   return [
     metrics,
     prometheusApiModule(ctx, metrics.store),
     events,
-    incidentsModuleFor(ctx, events.bus),
+    rulesModuleFor(ctx, metrics.store, () => incidents),
+    incidents,
     tracesModule(ctx, otlp),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),

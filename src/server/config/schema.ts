@@ -58,6 +58,14 @@ const otlp = section({
   grpc_listen: str('0.0.0.0:4317', 'Address of the OTLP/gRPC listener. Empty disables it.'),
 });
 
+const rules = section({
+  files: stringList([], 'Prometheus rule files (paths, directories, or `*` patterns in the file name); reloaded when they change and on `POST /-/reload`.'),
+  evaluation_interval: duration('1m', 'Default interval of rule groups that set none (Prometheus `global.evaluation_interval`).'),
+  resend_delay: duration('1m', 'How often a still-firing alert is sent again to the alert intake (Prometheus `--rules.alert.resend-delay`).'),
+  outage_tolerance: duration('1h', 'How far back pending/firing state is restored from ALERTS_FOR_STATE after a restart.'),
+  external_url: str('', 'Base of the generatorURL in alerts from rules; empty: server.public_url.'),
+});
+
 const incidents = section({
   resolve_timeout: duration('5m', 'An alert sent without endsAt resolves when not refreshed for this long (Alertmanager `resolve_timeout`).'),
   max_alerts_per_request: int(10000, 'Most alerts accepted in one Alertmanager API request or webhook.', { min: 1 }),
@@ -107,6 +115,7 @@ export const configSchema = z
     auth,
     promql,
     events,
+    rules,
     incidents,
     metrics,
     log,

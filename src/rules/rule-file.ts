@@ -1,0 +1,156 @@
+import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isValidLabelName, isValidMetricName, tryParseDuration } from '../model/index.js';
+import { parseExpr } from '../query/index.js';
+
+export interface RuleDef {
+  readonly kind: 'recording' | 'alerting';
+  /** Record name or alert name. */
+  readonly name: string;
+  readonly expr: string;
+  readonly forMs: number;
+  readonly keepFiringForMs: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface GroupDef {
+  readonly file: string;
+  readonly name: string;
+  /** 0: the default evaluation interval. */
+  readonly intervalMs: number;
+  /** 0: no limit on alerts/series one rule may produce. */
+  readonly limit: number;
+  readonly rules: readonly RuleDef[];
+}
+
+/** A problem in a rule file, with its position (promtool check rules style). */
+export interface RuleFileError {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'rules', 'query_offset']);
+const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
+
+/** Parses and validates a Prometheus rule file; every problem is reported with its line. */
+export function parseRuleFile(file: string, text: string): { groups: GroupDef[]; errors: RuleFileError[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const errors: RuleFileError[] = [];
+  const at = (node: Node | null | undefined, message: string): void => {
+    const pos = lc.linePos(node?.range?.[0] ?? 0);
+    errors.push({ file, line: pos.line, column: pos.col, message });
+  };
+  for (const e of doc.errors) {
+    const pos = lc.linePos(e.pos[0]);
+    errors.push({ file, line: pos.line, column: pos.col, message: e.message.split('\n')[0]! });
+  }
+  if (errors.length > 0) return { groups: [], errors };
+  const root = doc.contents;
+  if (root === null) return { groups: [], errors };
+  if (!isMap(root)) return { groups: [], errors: [{ file, line: 1, column: 1, message: 'a rule file is a map with a "groups" list' }] };
+  const groupsNode = root.get('groups', true) as Node | undefined;
+  for (const p of root.items) if (String((p.key as { value?: unknown }).value) !== 'groups') at(p.key as Node, `field ${String((p.key as { value?: unknown }).value)} not found in type rulefmt.RuleGroups`);
+  if (groupsNode === undefined) return { groups: [], errors };
+  if (!isSeq(groupsNode)) return { groups: [], errors: [...errors, { file, line: lc.linePos(groupsNode.range?.[0] ?? 0).line, column: 1, message: '"groups" must be a list' }] };
+  const groups: GroupDef[] = [];
+  const seen = new Set<string>();
+  for (const g of groupsNode.items as Node[]) {
+    if (!isMap(g)) {
+      at(g, 'a group must be a map');
+      continue;
+    }
+    const gm = g as YAMLMap;
+    for (const p of gm.items) {
+      const k = String((p.key as { value?: unknown }).value);
+      if (!GROUP_KEYS.has(k)) at(p.key as Node, `field ${k} not found in type rulefmt.RuleGroup`);
+    }
+    const name = str(gm, 'name');
+    if (name === '') at(g, 'Groupname must not be empty');
+    else if (seen.has(name)) at(gm.get('name', true) as Node, `groupname: "${name}" is repeated in the same file`);
+    seen.add(name);
+    let intervalMs = 0;
+    const iv = str(gm, 'interval');
+    if (iv !== '') {
+      const d = tryParseDuration(iv);
+      if (d === undefined || d <= 0) at(gm.get('interval', true) as Node, `invalid interval "${iv}"`);
+      else intervalMs = d;
+    }
+    const limit = Number(gm.get('limit') ?? 0);
+    if (!Number.isInteger(limit) || limit < 0) at(gm.get('limit', true) as Node, 'limit must be a non-negative integer');
+    const rulesNode = gm.get('rules', true) as Node | undefined;
+    const rules: RuleDef[] = [];
+    if (rulesNode !== undefined && !isSeq(rulesNode)) at(rulesNode, '"rules" must be a list');
+    for (const r of isSeq(rulesNode) ? (rulesNode.items as Node[]) : []) {
+      const rule = parseRule(r, at);
+      if (rule) rules.push(rule);
+    }
+    groups.push({ file, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, rules });
+  }
+  errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { groups, errors };
+}
+
+function str(m: YAMLMap, key: string): string {
+  const v = m.get(key);
+  return v === undefined || v === null ? '' : String(v as string | number);
+}
+
+function stringMap(m: YAMLMap, key: string, at: (n: Node | null | undefined, msg: string) => void, checkNames: boolean): Record<string, string> {
+  const node = m.get(key, true) as Node | undefined;
+  if (node === undefined || (node as { value?: unknown }).value === null) return {};
+  if (!isMap(node)) {
+    at(node, `${key} must be a map of strings`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const p of node.items) {
+    const k = String((p.key as { value?: unknown }).value);
+    if (checkNames && !isValidLabelName(k)) at(p.key as Node, `invalid label name: ${k}`);
+    out[k] = String((p.value as { value?: unknown } | null)?.value ?? '');
+  }
+  return out;
+}
+
+function parseRule(r: Node, at: (n: Node | null | undefined, msg: string) => void): RuleDef | undefined {
+  if (!isMap(r)) {
+    at(r, 'a rule must be a map');
+    return undefined;
+  }
+  const m = r as YAMLMap;
+  for (const p of m.items) {
+    const k = String((p.key as { value?: unknown }).value);
+    if (!RULE_KEYS.has(k)) at(p.key as Node, `field ${k} not found in type rulefmt.Rule`);
+  }
+  const record = str(m, 'record');
+  const alert = str(m, 'alert');
+  const expr = str(m, 'expr');
+  if (record !== '' && alert !== '') at(r, 'only one of \'record\' and \'alert\' must be set');
+  if (record === '' && alert === '') at(r, 'one of \'record\' or \'alert\' must be set');
+  if (expr === '') at(r, 'field \'expr\' must be set in rule');
+  else {
+    try {
+      parseExpr(expr);
+    } catch (err) {
+      at(m.get('expr', true) as Node, `could not parse expression: ${(err as Error).message}`);
+    }
+  }
+  if (record !== '' && !isValidMetricName(record)) at(m.get('record', true) as Node, `invalid recording rule name: ${record}`);
+  if (record !== '' && (m.has('annotations') || m.has('for') || m.has('keep_firing_for'))) at(r, 'invalid field \'annotations\', \'for\' or \'keep_firing_for\' in recording rule');
+  const dur = (key: string): number => {
+    const v = str(m, key);
+    if (v === '') return 0;
+    const d = tryParseDuration(v);
+    if (d === undefined || d < 0) {
+      at(m.get(key, true) as Node, `invalid ${key} "${v}"`);
+      return 0;
+    }
+    return d;
+  };
+  const labels = stringMap(m, 'labels', at, true);
+  const annotations = stringMap(m, 'annotations', at, true);
+  if (record !== '' && '__name__' in labels) at(r, 'invalid recording rule: labels must not contain __name__');
+  return { kind: record !== '' ? 'recording' : 'alerting', name: record || alert, expr, forMs: dur('for'), keepFiringForMs: dur('keep_firing_for'), labels, annotations };
+}

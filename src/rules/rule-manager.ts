@@ -1,0 +1,152 @@
+import { readFileSync, statSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_TENANT, IchigenError, labelsFromRecord, labelsKey, type LabelMatcher } from '../model/index.js';
+import type { Logger } from '../self/index.js';
+import type { PromqlEngine } from '../query/index.js';
+import type { MetricStore } from '../store/index.js';
+import { AlertingRule } from './alerting-rule.js';
+import type { LeaderLease } from './leader-lease.js';
+import { parseRuleFile, type RuleFileError } from './rule-file.js';
+import { RuleGroup, type AlertSink } from './rule-group.js';
+
+export interface RuleManagerOptions {
+  /** Rule files: paths, directories (every .yml/.yaml inside) or `*` patterns in the file name. */
+  readonly files: readonly string[];
+  readonly evaluationIntervalMs: number;
+  readonly resendDelayMs: number;
+  /** How far back ALERTS_FOR_STATE is looked up to restore pending alerts after a restart. */
+  readonly outageToleranceMs: number;
+  readonly externalLabels: Readonly<Record<string, string>>;
+  readonly externalUrl: string;
+}
+
+/** Expands the configured file list (a `*` wildcard in the last path element, or a directory). */
+export function expandRuleFiles(patterns: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of patterns) {
+    const base = path.basename(p);
+    if (base.includes('*')) {
+      const re = new RegExp(`^${base.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+      try {
+        for (const f of readdirSync(path.dirname(p)).sort()) if (re.test(f)) out.push(path.join(path.dirname(p), f));
+      } catch {
+        // A pattern matching nothing is not an error (Prometheus behaves the same).
+      }
+    } else if (statSafe(p)?.isDirectory()) {
+      for (const f of readdirSync(p).sort()) if (/\.ya?ml$/.test(f)) out.push(path.join(p, f));
+    } else out.push(p);
+  }
+  return out;
+}
+
+function statSafe(p: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads rule files, evaluates their groups on schedule (when it holds the lease), reloads on change. */
+export class RuleManager {
+  groups: RuleGroup[] = [];
+  private signature = '';
+  private next = new Map<RuleGroup, number>();
+  private restored = false;
+
+  constructor(
+    private readonly opts: RuleManagerOptions,
+    private readonly engine: PromqlEngine,
+    private readonly store: MetricStore,
+    private readonly sink: AlertSink | undefined,
+    private readonly lease: LeaderLease,
+    private readonly log: Logger,
+  ) {}
+
+  /** (Re)loads every rule file; a file with errors keeps the old groups and throws with every error. */
+  reload(): void {
+    const files = expandRuleFiles(this.opts.files);
+    const errors: RuleFileError[] = [];
+    const groups: RuleGroup[] = [];
+    for (const f of files) {
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch (err) {
+        errors.push({ file: f, line: 0, column: 0, message: (err as Error).message });
+        continue;
+      }
+      const r = parseRuleFile(f, text);
+      errors.push(...r.errors);
+      for (const g of r.groups) groups.push(new RuleGroup(g, g.intervalMs || this.opts.evaluationIntervalMs, this.opts.externalLabels));
+    }
+    if (errors.length > 0) throw new IchigenError('INVALID_PARAMETER', `rule files not loaded: ${errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('; ')}`);
+    for (const g of groups) {
+      const old = this.groups.find((o) => o.def.file === g.def.file && o.def.name === g.def.name);
+      if (old) g.adopt(old);
+    }
+    this.groups = groups;
+    this.next = new Map(groups.map((g) => [g, 0]));
+    this.signature = this.fileSignature();
+    this.log.info({ files: files.length, groups: groups.length }, 'rules loaded');
+  }
+
+  /** Modification times of the rule files: a change triggers a reload on the next tick. */
+  private fileSignature(): string {
+    return expandRuleFiles(this.opts.files).map((f) => `${f}:${statSafe(f)?.mtimeMs ?? 'missing'}`).join('|');
+  }
+
+  /** One pass: reload if files changed, then evaluate every due group (only on the lease holder). */
+  async tick(now: number): Promise<void> {
+    if (this.fileSignature() !== this.signature) {
+      try {
+        this.reload();
+      } catch (err) {
+        this.signature = this.fileSignature();
+        this.log.error({ err: (err as Error).message }, 'rule file reload failed; keeping the previous rules');
+      }
+    }
+    if (!(await this.lease.acquire(now))) return;
+    if (!this.restored) {
+      this.restored = true;
+      await this.restore(now).catch((err: unknown) => this.log.warn({ err }, 'restoring alert state failed'));
+    }
+    for (const g of this.groups) {
+      const due = this.next.get(g) ?? 0;
+      if (due > now) continue;
+      // Evaluate at the interval's grid point, so timestamps line up like Prometheus'.
+      const t = Math.floor(now / g.intervalMs) * g.intervalMs;
+      if (t <= g.lastEvaluation) {
+        this.next.set(g, g.lastEvaluation + g.intervalMs);
+        continue;
+      }
+      await g.evaluate(t, { tenant: DEFAULT_TENANT, engine: this.engine, store: this.store, sink: this.sink, externalLabels: this.opts.externalLabels, resendDelayMs: this.opts.resendDelayMs, externalUrl: this.opts.externalUrl });
+      this.next.set(g, t + g.intervalMs);
+    }
+  }
+
+  /**
+   * After a restart: pending/firing alerts come back with their original activeAt from the
+   * ALERTS_FOR_STATE series (as Prometheus restores `for` state), so `for` does not restart.
+   */
+  private async restore(now: number): Promise<void> {
+    const querier = this.store.querier(DEFAULT_TENANT);
+    for (const g of this.groups) {
+      for (const r of g.rules) {
+        if (!(r instanceof AlertingRule) || r.def.forMs === 0) continue;
+        const matchers: LabelMatcher[] = [
+          { name: '__name__', type: '=', value: 'ALERTS_FOR_STATE' },
+          { name: 'alertname', type: '=', value: r.def.name },
+        ];
+        for await (const s of querier.select(matchers, now - this.opts.outageToleranceMs, now)) {
+          const n = s.values.length;
+          if (n === 0 || Number.isNaN(s.values[n - 1]!)) continue;
+          const labels = labelsFromRecord(Object.fromEntries(s.labels.filter((l) => l.name !== '__name__').map((l) => [l.name, l.value])));
+          const key = labelsKey(labels);
+          const activeAt = s.values[n - 1]! * 1000;
+          r.active.set(key, { labels, annotations: {}, state: 'pending', value: 0, activeAt, firedAt: 0, resolvedAt: 0, keepFiringSince: 0, lastSentAt: 0, validUntil: 0 });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../self/index.js';
+import type { PromqlEngine } from '../query/index.js';
+import { newId, type StateDb } from '../state/index.js';
+import type { MetricStore } from '../store/index.js';
+import { LeaderLease } from './leader-lease.js';
+import type { AlertSink } from './rule-group.js';
+import { RuleManager, type RuleManagerOptions } from './rule-manager.js';
+import { registerRuleRoutes } from './routes.js';
+
+export interface RulesModuleDeps {
+  readonly state: StateDb;
+  readonly store: MetricStore;
+  readonly engine: PromqlEngine;
+  readonly log: Logger;
+  readonly options: RuleManagerOptions & { readonly tickMs: number };
+  /** Late-bound: the alert intake is built after rules in the layer order. */
+  readonly sink: () => AlertSink | undefined;
+  readonly clock?: () => number;
+}
+
+export interface RulesModule {
+  readonly name: string;
+  readonly manager: RuleManager;
+  routes(app: FastifyInstance): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createRulesModule(deps: RulesModuleDeps): RulesModule {
+  const log = deps.log.child({ module: 'rules' });
+  const clock = deps.clock ?? Date.now;
+  const lease = new LeaderLease(deps.state.db, 'rules.leader', `${hostname()}:${process.pid}:${newId()}`, Math.max(15_000, deps.options.tickMs * 10));
+  const sink: AlertSink = { send: (tenant, alerts) => deps.sink()?.send(tenant, alerts) ?? Promise.resolve() };
+  const manager = new RuleManager(deps.options, deps.engine, deps.store, sink, lease, log);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  return {
+    name: 'rules',
+    manager,
+    routes: (app) => registerRuleRoutes(app, manager),
+    async start() {
+      // A broken rule file at start is an error the operator must see, like Prometheus refusing to start.
+      manager.reload();
+      timer = setInterval(() => {
+        if (running) return;
+        running = manager
+          .tick(clock())
+          .catch((err: unknown) => log.error({ err }, 'rule evaluation pass failed'))
+          .finally(() => {
+            running = undefined;
+          });
+      }, deps.options.tickMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+      await lease.release().catch(() => undefined);
+    },
+  };
+}
