@@ -2,8 +2,8 @@ import path from 'node:path';
 import { registerRemoteWriteRoute } from '../api/ingest/index.js';
 import { DeltaAccumulator, ScrapeManager, compileScrapeConfigs, translateOtlpMetrics } from '../pipeline/index.js';
 import type { OtlpSink } from '../receive/otlp/index.js';
-import { EmbeddedMetricStore, type MetricStore } from '../store/index.js';
-import { DEFAULT_TENANT, isIchigenError } from '../model/index.js';
+import { EmbeddedMetricStore, RemoteMetricStore, type MetricStore } from '../store/index.js';
+import { DEFAULT_TENANT, IchigenError, isIchigenError } from '../model/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
 /** The metrics pillar: the metric store, the ingest routes writing into it, and scraping. */
@@ -19,7 +19,7 @@ export interface MetricsModule extends ServerModule {
 export function createMetricsModule(ctx: ServerContext): MetricsModule {
   const c = ctx.config.metrics;
   const log = ctx.log.child({ module: 'metrics' });
-  const store = new EmbeddedMetricStore({
+  const store: MetricStore = c.backend === 'remote' ? remoteStore(ctx) : new EmbeddedMetricStore({
     dir: path.join(ctx.dataDir, 'metrics'),
     retentionMs: c.retention,
     retentionBytes: c.retention_size,
@@ -95,4 +95,18 @@ export function createMetricsModule(ctx: ServerContext): MetricsModule {
       await store.close();
     },
   };
+}
+
+function remoteStore(ctx: ServerContext): RemoteMetricStore {
+  const c = ctx.config.metrics;
+  if (c.remote_write_url === '' || c.remote_query_url === '') {
+    throw new IchigenError('INVALID_PARAMETER', 'metrics.backend is remote: set metrics.remote_write_url and metrics.remote_query_url');
+  }
+  return new RemoteMetricStore({
+    writeUrl: c.remote_write_url,
+    queryUrl: c.remote_query_url,
+    ...(c.remote_bearer_token ? { authorization: `Bearer ${c.remote_bearer_token}` } : {}),
+    sendTenantHeader: c.remote_tenant_header,
+    timeoutMs: c.remote_timeout,
+  });
 }

@@ -90,7 +90,7 @@ export function startVmagent(remoteWriteUrl: string, scrapeConfig: string, extra
 export function startVictoriaMetrics(): Promise<Peer> {
   return startPeer(
     '/usr/bin/victoria-metrics',
-    (port, dir) => [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${path.join(dir, 'data')}`, '-loggerLevel=WARN', '-search.latencyOffset=0s'],
+    (port, dir) => [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${path.join(dir, 'data')}`, '-loggerLevel=WARN', '-search.latencyOffset=0s', '-search.disableCache'],
     '/health',
   );
 }

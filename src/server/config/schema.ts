@@ -96,6 +96,12 @@ const metrics = section({
   scrape_configs: structured(z.array(z.unknown()).default([]), 'list of Prometheus scrape_config', '[]', "Targets to scrape, in Prometheus' own `scrape_configs` syntax (see the Metrics in section for the supported fields). Samples go to the default tenant."),
   scrape_interval: duration('1m', 'Default `scrape_interval` of scrape configs (Prometheus `global.scrape_interval`).'),
   scrape_timeout: duration('10s', 'Default `scrape_timeout` of scrape configs (Prometheus `global.scrape_timeout`).'),
+  backend: oneOf(['embedded', 'remote'], 'embedded', 'Where metrics are stored: `embedded` (DuckDB under the data directory) or `remote` (any Prometheus remote-write + query API backend: Mimir, VictoriaMetrics, Thanos, Amazon Managed Prometheus).'),
+  remote_write_url: str('', 'With `backend: remote`: the remote write URL (e.g. `http://vm:8428/api/v1/write`, Mimir `…/api/v1/push`).'),
+  remote_query_url: str('', 'With `backend: remote`: base URL of the Prometheus query API (before `/api/v1`), e.g. `http://vm:8428` or Mimir `…/prometheus`.'),
+  remote_bearer_token: secret('With `backend: remote`: bearer token sent to the backend.'),
+  remote_tenant_header: bool(false, 'With `backend: remote`: send the tenant as `X-Scope-OrgID` (Mimir, Cortex).'),
+  remote_timeout: duration('30s', 'With `backend: remote`: time limit of each backend call.'),
   self_scrape_interval: duration('15s', "How often Ichigen stores its own /metrics (job `ichigen`), read straight from its registry; `0` turns it off."),
 });
 

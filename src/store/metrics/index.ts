@@ -11,3 +11,5 @@ export type {
 export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './embedded/index.js';
 export type { EmbeddedMetricStoreOptions, MetricLimits } from './embedded/index.js';
 export { MemoryMetricStore } from './memory/index.js';
+export { RemoteMetricStore } from './remote/index.js';
+export type { RemoteMetricStoreOptions } from './remote/index.js';
