@@ -76,4 +76,25 @@ describe('web UI: alert groups (amtool → Ichigen → Chromium)', () => {
     const groups = (await (await ts.fetch('/api/ichigen/v1/alert-groups?status=resolved')).json()) as { data: unknown[] };
     expect(groups.data).toHaveLength(2);
   });
+
+  it('shows who is on call now and takes over with an override', async () => {
+    const created = await ts.fetch('/api/ichigen/v1/schedules', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Primary', timeZone: 'UTC', layers: [{ kind: 'rotation', name: 'weekly', start: '2026-01-05T09:00', frequency: 'weekly', users: ['admin'] }] }),
+    });
+    expect(created.status).toBe(201);
+    await page.click('nav >> text=On-call schedules');
+    const card = page.locator('section.schedule[aria-label=Primary]');
+    await card.locator('.oncall-now >> text=admin').waitFor();
+    expect(await card.locator('.strip-bar').count()).toBeGreaterThan(0);
+    await page.fill('input[name=override-user]', 'vera');
+    await page.click('button:has-text("Override")');
+    await card.locator('.oncall-now >> text=vera').waitFor();
+    expect(await card.locator('.oncall-now').textContent()).not.toContain('admin');
+    await screenshot(page, '12-oncall-schedules');
+    await page.click('nav >> text=Overview');
+    await page.waitForSelector('text=Primary:');
+    expect(await page.textContent('.card:has-text("On call now")')).toContain('vera');
+  });
 });

@@ -7,6 +7,7 @@ import { Login } from './pages/Login.js';
 import { Overview } from './pages/Overview.js';
 import { AlertGroupDetail } from './pages/alerts/AlertGroupDetail.js';
 import { AlertGroups } from './pages/alerts/AlertGroups.js';
+import { Schedules } from './pages/alerts/Schedules.js';
 import { Connect } from './pages/settings/Connect.js';
 import { Profile } from './pages/settings/Profile.js';
 import { Tokens } from './pages/settings/Tokens.js';
@@ -73,6 +74,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <Profile />;
     case '/alerts':
       return <AlertGroups />;
+    case '/alerts/schedules':
+      return <Schedules />;
     default: {
       const tr = /^\/explore\/traces\/([0-9a-fA-F]+)$/.exec(path);
       if (tr) return <TraceView id={tr[1]!} />;

@@ -4,6 +4,7 @@ export interface Capabilities {
   readonly logs: boolean;
   readonly traces: boolean;
   readonly alerts: boolean;
+  readonly schedules: boolean;
 }
 
 export type Capability = keyof Capabilities;
@@ -14,6 +15,7 @@ const PROBES: Record<Capability, string> = {
   logs: '/loki/api/v1/labels',
   traces: '/api/search/tags',
   alerts: '/api/ichigen/v1/alert-groups?limit=1',
+  schedules: '/api/ichigen/v1/schedules',
 };
 
 async function probe(path: string): Promise<boolean> {

@@ -35,7 +35,13 @@ const NAV: readonly NavGroup[] = [
       { to: '/explore/traces', label: 'nav.traces', icon: '≡', needs: 'traces' },
     ],
   },
-  { label: 'nav.oncall', items: [{ to: '/alerts', label: 'nav.alerts', icon: '⚑', needs: 'alerts' }] },
+  {
+    label: 'nav.oncall',
+    items: [
+      { to: '/alerts', label: 'nav.alerts', icon: '⚑', needs: 'alerts' },
+      { to: '/alerts/schedules', label: 'nav.schedules', icon: '☏', needs: 'schedules' },
+    ],
+  },
   {
     label: 'nav.settings',
     items: [

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { incidentsApi } from '../api/incidents.js';
+import { oncallApi } from '../api/oncall.js';
 import { useSession } from '../api/session.js';
 import { LabelChips, StatusBadge } from './alerts/StatusBadge.js';
 import { PageHeader } from '../components/Layout.js';
@@ -43,9 +44,27 @@ export function Overview(): React.JSX.Element {
     return () => clearInterval(id);
   }, [health.reload]);
   const open = useAsync((signal) => (caps?.alerts ? incidentsApi.groups('open', signal) : Promise.resolve(undefined)), [caps?.alerts]);
+  const oncall = useAsync(
+    async () => (caps?.schedules ? Promise.all((await oncallApi.schedules()).map(async (sc) => ({ name: sc.name, users: (await oncallApi.oncall(sc.id)).users }))) : undefined),
+    [caps?.schedules],
+  );
   return (
     <>
       <PageHeader title={t('overview.title')} />
+      {oncall.data && oncall.data.length > 0 && (
+        <section className="card">
+          <h2>
+            <Link to="/alerts/schedules">{t('overview.oncall')}</Link>
+          </h2>
+          <div className="row">
+            {oncall.data.map((o) => (
+              <span key={o.name} className="chip oncall-user">
+                <span className="muted">{o.name}:</span> {o.users.length > 0 ? o.users.join(', ') : t('oncall.nobody')}
+              </span>
+            ))}
+          </div>
+        </section>
+      )}
       {caps?.alerts && open.data && (
         <section className="card">
           <h2>
