@@ -27,7 +27,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     events,
     rulesModuleFor(ctx, metrics.store, () => incidents),
     incidents,
-    tracesModule(ctx, otlp),
+    tracesModule(ctx, otlp, metrics.store),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
     { name: 'dashboards', routes: (app) => registerDashboardRoutes(app, ctx.state) },

@@ -15,5 +15,5 @@ export type {
 } from './metrics/index.js';
 export { MemoryMetricStore, RemoteMetricStore } from './metrics/index.js';
 export type { RemoteMetricStoreOptions } from './metrics/index.js';
-export { DuckDbTraceStore, flattenTraces, groupSpans } from './traces/index.js';
+export { DuckDbTraceStore, SpanMetricsGenerator, flattenTraces, groupSpans } from './traces/index.js';
 export type { DuckDbTraceStoreOptions, NsRange, StoredSpan, TraceCandidatesOptions, TraceStore } from './traces/index.js';

@@ -51,6 +51,9 @@ const traces = section({
   duckdb_memory_limit: str('512MB', 'DuckDB `memory_limit` for the trace store.'),
   duckdb_threads: int(2, 'DuckDB `threads` for the trace store.', { min: 1, max: 64 }),
   max_search_traces: int(20000, 'Most traces one search or metrics query reads before it fails with a clear error.', { min: 100 }),
+  span_metrics: bool(true, 'Write metrics from spans into the metric store: `traces_spanmetrics_*` (RED per service, span name, kind, status) and `traces_service_graph_*` (edges between services).'),
+  span_metrics_interval: duration('15s', 'How often the metrics from spans are written (like a scrape interval).'),
+  span_metrics_dimensions: stringList([], 'Extra span or resource attributes that become labels of `traces_spanmetrics_*` (dots turn into underscores).'),
 });
 
 const otlp = section({

@@ -1,0 +1,213 @@
+import { labelsFromRecord, type Exemplar, type Labels, type MetricMetadata } from '../../model/index.js';
+import { anyValueToString, getAttribute, SPAN_KINDS, STATUS_CODES, type OtlpTraces } from '../../receive/otlp/index.js';
+import type { Logger } from '../../self/index.js';
+import type { MetricStore, SeriesAppend } from '../metrics/index.js';
+import { flattenTraces, type StoredSpan } from './stored-span.js';
+
+/** Tempo's default latency buckets (seconds). */
+export const DEFAULT_LATENCY_BUCKETS = [0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384];
+
+export interface SpanMetricsOptions {
+  readonly store: MetricStore;
+  readonly log: Logger;
+  /** Write the current values this often (ms). */
+  readonly intervalMs: number;
+  /** Extra span/resource attributes turned into labels (dots become underscores). */
+  readonly dimensions: readonly string[];
+  /** How long a client or server span waits for its peer to form a service-graph edge (ms). */
+  readonly edgeWaitMs?: number;
+  readonly buckets?: readonly number[];
+  readonly now?: () => number;
+}
+
+interface Histogram {
+  readonly labels: Record<string, string>;
+  readonly counts: number[];
+  sum: number;
+  count: number;
+  exemplar: Exemplar | undefined;
+  touched: number;
+}
+
+interface Counter {
+  readonly labels: Record<string, string>;
+  value: number;
+  touched: number;
+}
+
+interface PendingEdge {
+  readonly service: string;
+  readonly durationS: number;
+  readonly failed: boolean;
+  readonly expires: number;
+}
+
+interface TenantState {
+  readonly counters: Map<string, Counter>;
+  readonly histograms: Map<string, Histogram>;
+  /** Client (or producer) spans waiting for their server (consumer) child, by trace+span id. */
+  readonly clients: Map<string, PendingEdge>;
+  /** Server (consumer) spans waiting for their client parent, by trace+parent span id. */
+  readonly servers: Map<string, PendingEdge>;
+}
+
+const STALE_AFTER_MS = 15 * 60_000;
+const MAX_PENDING = 100_000;
+
+const METADATA: MetricMetadata[] = [
+  { metric: 'traces_spanmetrics_calls_total', type: 'counter', help: 'Spans by service, span name, kind and status (from traces).', unit: '' },
+  { metric: 'traces_spanmetrics_latency', type: 'histogram', help: 'Span duration in seconds (from traces).', unit: 'seconds' },
+  { metric: 'traces_service_graph_request_total', type: 'counter', help: 'Requests between two services (from traces).', unit: '' },
+  { metric: 'traces_service_graph_request_failed_total', type: 'counter', help: 'Failed requests between two services (from traces).', unit: '' },
+  { metric: 'traces_service_graph_request_server_seconds', type: 'histogram', help: 'Server-side duration of requests between two services.', unit: 'seconds' },
+  { metric: 'traces_service_graph_request_client_seconds', type: 'histogram', help: 'Client-side duration of requests between two services.', unit: 'seconds' },
+];
+
+function serviceOf(s: StoredSpan): string {
+  const v = getAttribute(s.resource.attributes, 'service.name');
+  return v?.type === 'string' ? v.value : '';
+}
+
+const key = (r: Record<string, string>): string => JSON.stringify(Object.entries(r).sort());
+
+/**
+ * Metrics from spans, as Tempo's metrics generator makes them: RED metrics per service,
+ * span name, kind and status, and service-graph edges (a client span and the server span
+ * under it, or producer and consumer), written into the metric store every interval as
+ * cumulative counters and histograms (with a trace-id exemplar per latency series), so
+ * PromQL dashboards and alert rules work on traces.
+ */
+export class SpanMetricsGenerator {
+  private readonly tenants = new Map<string, TenantState>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly buckets: readonly number[];
+  private readonly now: () => number;
+
+  constructor(private readonly o: SpanMetricsOptions) {
+    this.buckets = o.buckets ?? DEFAULT_LATENCY_BUCKETS;
+    this.now = o.now ?? Date.now;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush().catch((err: unknown) => this.o.log.warn({ err }, 'span metrics: write failed')), this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch((err: unknown) => this.o.log.warn({ err }, 'span metrics: final write failed'));
+  }
+
+  private state(tenant: string): TenantState {
+    let s = this.tenants.get(tenant);
+    if (!s) this.tenants.set(tenant, (s = { counters: new Map(), histograms: new Map(), clients: new Map(), servers: new Map() }));
+    return s;
+  }
+
+  private inc(st: TenantState, labels: Record<string, string>, by: number, now: number): void {
+    const k = key(labels);
+    let c = st.counters.get(k);
+    if (!c) st.counters.set(k, (c = { labels, value: 0, touched: now }));
+    c.value += by;
+    c.touched = now;
+  }
+
+  private observe(st: TenantState, labels: Record<string, string>, seconds: number, now: number, traceId?: string): void {
+    const k = key(labels);
+    let h = st.histograms.get(k);
+    if (!h) st.histograms.set(k, (h = { labels, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0, exemplar: undefined, touched: now }));
+    for (let i = 0; i < this.buckets.length; i++) if (seconds <= this.buckets[i]!) h.counts[i]!++;
+    h.sum += seconds;
+    h.count++;
+    h.touched = now;
+    if (traceId !== undefined) h.exemplar = { labels: { trace_id: traceId }, value: seconds, timestamp: now };
+  }
+
+  /** Feeds the spans of one accepted request. */
+  record(tenant: string, traces: OtlpTraces): void {
+    const st = this.state(tenant);
+    const now = this.now();
+    for (const s of flattenTraces(traces)) {
+      const sp = s.span;
+      const service = serviceOf(s);
+      const seconds = Math.max(0, Number(sp.endTimeUnixNano - sp.startTimeUnixNano) / 1e9);
+      const labels: Record<string, string> = {
+        service,
+        span_name: sp.name,
+        span_kind: SPAN_KINDS[sp.kind] ?? 'SPAN_KIND_UNSPECIFIED',
+        status_code: STATUS_CODES[sp.status.code] ?? 'STATUS_CODE_UNSET',
+      };
+      for (const d of this.o.dimensions) {
+        const v = getAttribute(sp.attributes, d) ?? getAttribute(s.resource.attributes, d);
+        if (v !== undefined) labels[d.replace(/[^a-zA-Z0-9_]/g, '_')] = anyValueToString(v);
+      }
+      this.inc(st, { __name__: 'traces_spanmetrics_calls_total', ...labels }, 1, now);
+      this.observe(st, labels, seconds, now, sp.traceId);
+      this.edge(st, s, service, seconds, now);
+    }
+  }
+
+  private edge(st: TenantState, s: StoredSpan, service: string, seconds: number, now: number): void {
+    const sp = s.span;
+    const failed = sp.status.code === 2;
+    const expires = now + (this.o.edgeWaitMs ?? 10_000);
+    // client/producer → waits for its child server/consumer, and vice versa.
+    if (sp.kind === 3 || sp.kind === 4) {
+      const k = `${sp.traceId}/${sp.spanId}`;
+      const server = st.servers.get(k);
+      if (server) {
+        st.servers.delete(k);
+        this.complete(st, { service, durationS: seconds, failed, expires }, server, now);
+      } else if (st.clients.size < MAX_PENDING) st.clients.set(k, { service, durationS: seconds, failed, expires });
+    } else if ((sp.kind === 2 || sp.kind === 5) && sp.parentSpanId !== '') {
+      const k = `${sp.traceId}/${sp.parentSpanId}`;
+      const client = st.clients.get(k);
+      if (client) {
+        st.clients.delete(k);
+        this.complete(st, client, { service, durationS: seconds, failed, expires }, now);
+      } else if (st.servers.size < MAX_PENDING) st.servers.set(k, { service, durationS: seconds, failed, expires });
+    }
+  }
+
+  private complete(st: TenantState, client: PendingEdge, server: PendingEdge, now: number): void {
+    const labels = { client: client.service, server: server.service };
+    this.inc(st, { __name__: 'traces_service_graph_request_total', ...labels }, 1, now);
+    // Always present, so rate() of failures works from the first request on.
+    this.inc(st, { __name__: 'traces_service_graph_request_failed_total', ...labels }, client.failed || server.failed ? 1 : 0, now);
+    this.observe(st, { __name__: 'traces_service_graph_request_server_seconds', ...labels }, server.durationS, now);
+    this.observe(st, { __name__: 'traces_service_graph_request_client_seconds', ...labels }, client.durationS, now);
+  }
+
+  /** Writes every live series' current value at `now`. */
+  async flush(): Promise<void> {
+    const now = this.now();
+    for (const [tenant, st] of this.tenants) {
+      for (const m of [st.clients, st.servers]) for (const [k, p] of m) if (p.expires < now) m.delete(k);
+      const series: SeriesAppend[] = [];
+      const point = (labels: Labels, value: number, exemplars?: Exemplar[]): void => {
+        series.push({ labels, timestamps: Float64Array.of(now), values: Float64Array.of(value), ...(exemplars ? { exemplars } : {}) });
+      };
+      for (const [k, c] of st.counters) {
+        if (now - c.touched > STALE_AFTER_MS) st.counters.delete(k);
+        else point(labelsFromRecord(c.labels), c.value);
+      }
+      for (const [k, h] of st.histograms) {
+        if (now - h.touched > STALE_AFTER_MS) {
+          st.histograms.delete(k);
+          continue;
+        }
+        const base = h.labels.__name__ ?? 'traces_spanmetrics_latency';
+        const rest = { ...h.labels };
+        delete rest.__name__;
+        for (let i = 0; i < this.buckets.length; i++) {
+          const ex = h.exemplar && h.exemplar.value <= this.buckets[i]! && (i === 0 || h.exemplar.value > this.buckets[i - 1]!) ? [h.exemplar] : undefined;
+          point(labelsFromRecord({ ...rest, __name__: `${base}_bucket`, le: String(this.buckets[i]) }), h.counts[i]!, ex);
+        }
+        point(labelsFromRecord({ ...rest, __name__: `${base}_bucket`, le: '+Inf' }), h.count, h.exemplar && h.exemplar.value > this.buckets.at(-1)! ? [h.exemplar] : undefined);
+        point(labelsFromRecord({ ...rest, __name__: `${base}_sum` }), h.sum);
+        point(labelsFromRecord({ ...rest, __name__: `${base}_count` }), h.count);
+      }
+      if (series.length > 0) await this.o.store.append(tenant, { series, metadata: METADATA });
+    }
+  }
+}
