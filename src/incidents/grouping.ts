@@ -43,5 +43,5 @@ export function groupTitleOf(integration: Integration, alert: IncomingAlert, gro
   }
   const name = alert.labels.alertname ?? Object.values(groupLabels).join(' ');
   const summary = alert.annotations.summary ?? alert.annotations.title ?? '';
-  return (summary !== '' && name !== '' ? `${name}: ${summary}` : name || summary || 'alert').slice(0, 500);
+  return (summary !== '' && name !== '' && summary !== name ? `${name}: ${summary}` : name || summary || 'alert').slice(0, 500);
 }

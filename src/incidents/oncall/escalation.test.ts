@@ -189,3 +189,81 @@ describe('two replicas sharing PostgreSQL', () => {
     }
   });
 });
+
+describe('escalation step types (fake clock)', () => {
+  it('round robin, team, time window, alert threshold, repeat, resolve and quiet hours', async () => {
+    const state = await openTestState('sqlite');
+    const checkers = await startCheckers();
+    let now = T0; // Wednesday 10:00 UTC
+    const mod = createIncidentsModule({ state, log: createLogger({ level: 'silent' }), options, clock: () => now });
+    try {
+      const { ChannelStore } = await import('../notify/channels.js');
+      const users = new UserStore(state.db);
+      const people = new PeopleStore(state.db);
+      for (const u of ['rr1', 'rr2', 'quiet']) {
+        const user = await users.create({ username: u, role: 'viewer' });
+        await people.saveSettings(user.id, { contact: { webhookUrl: `${checkers.url}/user-${u}` }, rules: [{ type: 'notify', method: 'webhook' }], importantRules: [{ type: 'notify', method: 'webhook' }], ...(u === 'quiet' ? { quietHours: { from: '09:00', to: '12:00' }, timeZone: 'UTC' } : {}) });
+      }
+      const hook = await new ChannelStore(state.db).create('default', { name: 'hook', kind: 'webhook', settings: { url: `${checkers.url}/hook` } }, now);
+      const team = await people.createTeam('default', { name: 'dbas', members: ['rr1', 'rr2'] });
+      const chains = new ChainStore(state.db);
+      const routes = new RouteStore(state.db);
+      const chain = async (name: string, steps: unknown[], matchers: string) => routes.create('default', { chain: (await chains.create('default', { name, steps }, now)).id, matchers });
+      await chain('rr', [{ type: 'round_robin', users: ['rr1', 'rr2'] }], '{kind="rr"}');
+      await chain('team', [{ type: 'notify_team', team: team.id }], '{kind="team"}');
+      await chain('window', [{ type: 'time_window', from: '22:00', to: '06:00', timeZone: 'UTC' }, { type: 'notify_channel', channel: hook.id }], '{kind="window"}');
+      await chain('threshold', [{ type: 'alert_threshold', count: 2, window: '10m' }, { type: 'notify_channel', channel: hook.id }], '{kind="threshold"}');
+      await chain('repeat', [{ type: 'notify_channel', channel: hook.id }, { type: 'wait', duration: '5m' }, { type: 'repeat', times: 1 }, { type: 'resolve' }], '{kind="repeat"}');
+      await chain('quiet', [{ type: 'notify_users', users: ['quiet'] }], '{kind="quiet"}');
+      await chain('quiet-important', [{ type: 'notify_users', users: ['quiet'], important: true }], '{kind="quiet-important"}');
+      const i = await mod.core.integrations.create('default', { name: 'x', kind: 'alertmanager', settings: { groupBy: ['...'] } }, now);
+      const fire = async (labels: Record<string, string>) => {
+        await mod.core.intake.ingest(i.integration, [{ labels, annotations: {}, endsAt: now + 5 * 3_600_000 }], 'test');
+        await mod.tick();
+      };
+      const paths = () => checkers.received.map((r) => r.service);
+      const hookGroups = () => checkers.received.filter((r) => r.service === 'hook').map((r) => (r.body as { title: string }).title);
+
+      for (const n of ['1', '2', '3']) await fire({ alertname: `rr${n}`, kind: 'rr' });
+      expect(paths()).toEqual(['user-rr1', 'user-rr2', 'user-rr1']);
+      await fire({ alertname: 'team', kind: 'team' });
+      expect(paths().slice(3).sort()).toEqual(['user-rr1', 'user-rr2']);
+
+      await fire({ alertname: 'window', kind: 'window' }); // 10:00 UTC is outside 22:00-06:00
+      expect(hookGroups()).toEqual([]);
+
+      await fire({ alertname: 'threshold', kind: 'threshold', n: '1' });
+      expect(hookGroups()).toEqual([]);
+      // The grouping is per alert here, so use a template-less second integration grouping by kind.
+      const j = await mod.core.integrations.create('default', { name: 'y', kind: 'alertmanager', settings: { groupBy: ['kind'] } }, now);
+      for (const n of ['1', '2', '3']) {
+        await mod.core.intake.ingest(j.integration, [{ labels: { alertname: 'burst', kind: 'threshold', n }, annotations: {}, endsAt: now + 3_600_000 }], 'test');
+        await mod.tick();
+        expect(hookGroups().length, `after ${n} alerts`).toBe(n === '3' ? 1 : 0);
+      }
+
+      await fire({ alertname: 'rep', kind: 'repeat' });
+      expect(hookGroups().filter((t) => t === 'rep')).toHaveLength(1);
+      now += 5 * MIN;
+      await mod.tick();
+      expect(hookGroups().filter((t) => t === 'rep')).toHaveLength(2);
+      now += 5 * MIN;
+      await mod.tick();
+      const rep = (await mod.core.groups.list('default', { status: 'resolved' })).find((g) => g.title === 'rep');
+      expect(rep?.resolvedBy).toBe('escalation');
+
+      const before = paths().length;
+      await fire({ alertname: 'q', kind: 'quiet' }); // 10:10 inside 09:00-12:00 quiet hours: waits
+      await fire({ alertname: 'qi', kind: 'quiet-important' }); // important: goes now
+      expect(paths().slice(before)).toEqual(['user-quiet']);
+      now = Date.UTC(2026, 10, 25, 12, 0);
+      await mod.tick();
+      // (By 12:00 the burst alerts expired: the hook channel also heard that group resolve.)
+      expect(paths().slice(before).filter((p) => p !== 'hook')).toEqual(['user-quiet', 'user-quiet']);
+      expect(checkers.rejected).toEqual([]);
+    } finally {
+      await mod.stop();
+      await Promise.all([state.dispose(), checkers.stop()]);
+    }
+  });
+});
