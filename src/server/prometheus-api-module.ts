@@ -1,8 +1,9 @@
-import { registerPrometheusApi } from '../api/prometheus/index.js';
+import { registerPrometheusApi, type QueryForwarder } from '../api/prometheus/index.js';
 import { Engine } from '../query/index.js';
 import { formatDuration } from '../model/index.js';
 import { packageVersion } from '../self/index.js';
-import type { MetricStore } from '../store/index.js';
+import { RemoteMetricStore, type MetricStore } from '../store/index.js';
+import { IchigenError } from '../model/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
 
@@ -27,10 +28,28 @@ export function prometheusApiModule(ctx: ServerContext, store: MetricStore | und
     timeout: c.timeout,
     defaultEvalInterval: c.default_evaluation_interval,
   });
+  const forward = store instanceof RemoteMetricStore ? forwarderFor(store) : undefined;
   return {
     name: 'prometheus-api',
     routes: (app) => {
-      registerPrometheusApi(app, { store, engine, version: packageVersion(), startTime, flags, storageRetention: ctx.config.metrics.retention === 0 ? '0s' : formatDuration(ctx.config.metrics.retention) });
+      registerPrometheusApi(app, { store, engine, ...(forward ? { forward } : {}), version: packageVersion(), startTime, flags, storageRetention: ctx.config.metrics.retention === 0 ? '0s' : formatDuration(ctx.config.metrics.retention) });
     },
+  };
+}
+
+/** Queries against a remote backend run on the backend's own engine, answered unchanged. */
+function forwarderFor(store: RemoteMetricStore): QueryForwarder {
+  const o = store.options;
+  return async (tenant, path, params) => {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Ichigen' };
+    if (o.authorization) headers.authorization = o.authorization;
+    if (o.sendTenantHeader) headers['x-scope-orgid'] = tenant;
+    let res: Response;
+    try {
+      res = await fetch(`${o.queryUrl.replace(/\/$/, '')}${path}`, { method: 'POST', headers, body: params.toString(), signal: AbortSignal.timeout(o.timeoutMs) });
+    } catch (e) {
+      throw new IchigenError('UNAVAILABLE', `metric backend unreachable (${new URL(o.queryUrl).host}): ${(e as Error).message}`, { retryAfterSeconds: 5 });
+    }
+    return { status: res.status, contentType: res.headers.get('content-type') ?? 'application/json', body: await res.text() };
   };
 }

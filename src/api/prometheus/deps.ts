@@ -2,6 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import type { MetricStore } from '../../store/index.js';
 import type { PromqlEngine } from '../../query/index.js';
 
+/** A backend answer passed to the client unchanged. */
+export interface ForwardedAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * Sends a query request to a remote metric backend's own Prometheus query API, so its
+ * engine (Mimir, VictoriaMetrics cluster, Thanos, AMP) runs and scales the query.
+ */
+export type QueryForwarder = (tenant: string, path: string, params: URLSearchParams) => Promise<ForwardedAnswer>;
+
 /** What the Prometheus API endpoints need from the composition root. */
 export interface PrometheusApiDeps {
   /** Absent when no metric store is configured: only the status endpoints answer. */
@@ -11,6 +24,8 @@ export interface PrometheusApiDeps {
   readonly startTime: Date;
   /** Prometheus-named flags reported by /api/v1/status/flags. */
   readonly flags: Readonly<Record<string, string>>;
+  /** Set when the store is a remote backend: query, query_range and query_exemplars go there. */
+  readonly forward?: QueryForwarder;
   /** Retention reported by /api/v1/status/runtimeinfo. */
   readonly storageRetention: string;
 }

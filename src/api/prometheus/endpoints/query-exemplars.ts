@@ -5,6 +5,7 @@ import { success } from '../envelope.js';
 import { param, params, timeParam } from '../params.js';
 import type { PrometheusEndpoint } from '../deps.js';
 import { parseQueryParam } from './format-query.js';
+import { formOf } from './query.js';
 
 function selectors(e: Expr, out: VectorSelector[]): VectorSelector[] {
   switch (e.type) {
@@ -44,8 +45,12 @@ export const queryExemplarsEndpoint: PrometheusEndpoint = (app, deps) => {
     method: ['GET', 'POST'],
     url: '/api/v1/query_exemplars',
     config: { scope: 'read' },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const p = params(request);
+      if (deps.forward) {
+        const a = await deps.forward(request.tenant, '/api/v1/query_exemplars', formOf(p));
+        return reply.status(a.status).type(a.contentType).send(a.body);
+      }
       const start = timeParam(p, 'start', -9223372036854);
       const end = timeParam(p, 'end', 9223372036854);
       const expr = parseQueryParam(param(p, 'query'));

@@ -1,7 +1,7 @@
 import { durationParam, limitParam, param, params, timeParam } from '../params.js';
 import { envelopeJson, queryDataJson } from '../result-json.js';
 import type { PrometheusEndpoint } from '../deps.js';
-import { optionalTimeout, runQuery } from './query.js';
+import { formOf, optionalTimeout, runQuery } from './query.js';
 
 /** `GET|POST /api/v1/query_range`: a range query (start, end, step). */
 export const queryRangeEndpoint: PrometheusEndpoint = (app, deps) => {
@@ -13,6 +13,10 @@ export const queryRangeEndpoint: PrometheusEndpoint = (app, deps) => {
     config: { scope: 'read' },
     handler: async (request, reply) => {
       const p = params(request);
+      if (deps.forward) {
+        const a = await deps.forward(request.tenant, '/api/v1/query_range', formOf(p));
+        return reply.status(a.status).type(a.contentType).send(a.body);
+      }
       const start = timeParam(p, 'start');
       const end = timeParam(p, 'end');
       const step = durationParam(p, 'step');

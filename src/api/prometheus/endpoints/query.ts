@@ -18,6 +18,13 @@ export function optionalTimeout(p: Record<string, string | string[]>): number | 
   return param(p, 'timeout') === '' ? undefined : durationParam(p, 'timeout');
 }
 
+/** All parameters of a request as a form, for forwarding. */
+export function formOf(p: Record<string, string | string[]>): URLSearchParams {
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(p)) for (const x of Array.isArray(v) ? v : [v]) form.append(k, x);
+  return form;
+}
+
 /** `GET|POST /api/v1/query`: an instant query. */
 export const queryEndpoint: PrometheusEndpoint = (app, deps) => {
   const { store, engine } = deps;
@@ -28,6 +35,10 @@ export const queryEndpoint: PrometheusEndpoint = (app, deps) => {
     config: { scope: 'read' },
     handler: async (request, reply) => {
       const p = params(request);
+      if (deps.forward) {
+        const a = await deps.forward(request.tenant, '/api/v1/query', formOf(p));
+        return reply.status(a.status).type(a.contentType).send(a.body);
+      }
       let time = Date.now();
       const t = param(p, 'time');
       if (t !== '') {
