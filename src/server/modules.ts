@@ -3,6 +3,7 @@ import type { OtlpSinks } from '../receive/otlp/index.js';
 import { eventsModuleFor } from './events-wiring.js';
 import { incidentsModuleFor } from './incidents-wiring.js';
 import { rulesModuleFor } from './rules-wiring.js';
+import { createLogsModule } from '../api/loki/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
@@ -24,6 +25,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   return [
     metrics,
     prometheusApiModule(ctx, metrics.store),
+    createLogsModule(ctx),
     events,
     rulesModuleFor(ctx, metrics.store, () => incidents),
     incidents,

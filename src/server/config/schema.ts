@@ -108,6 +108,22 @@ const metrics = section({
   self_scrape_interval: duration('15s', "How often Ichigen stores its own /metrics (job `ichigen`), read straight from its registry; `0` turns it off."),
 });
 
+const logs = section({
+  retention: duration('30d', 'Log retention by age (whole UTC days are dropped); 0 keeps everything.'),
+  retention_bytes: bytes('0', 'Log retention by size of line data; the oldest days go first. 0: no cap.'),
+  max_line_size: bytes('256KiB', 'Longest log line accepted (Loki: max_line_size).'),
+  reject_old_samples_max_age: duration('7d', 'Entries older than this are refused (Loki: reject_old_samples_max_age).'),
+  creation_grace_period: duration('10m', 'How far in the future an entry may be (Loki: creation_grace_period).'),
+  ingestion_rate: bytes('64MiB', 'Ingestion rate per tenant in bytes per second (429 above it).'),
+  ingestion_burst: bytes('128MiB', 'Burst on top of the ingestion rate.'),
+  max_streams_per_tenant: int(100000, 'Streams per tenant (429 above it).', { min: 0 }),
+  max_query_entries: int(20000000, 'Entries one LogQL query may read before it fails.', { min: 1000 }),
+  max_query_series: int(50000, 'Series one LogQL metric query may produce before it fails.', { min: 1 }),
+  flush_interval: duration('10s', 'How often acknowledged log entries move from the write-ahead log to DuckDB.'),
+  duckdb_memory_limit: str('512MB', 'DuckDB memory_limit for the log store.'),
+  duckdb_threads: int(2, 'DuckDB threads for the log store.', { min: 1, max: 64 }),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -127,6 +143,7 @@ export const configSchema = z
     rules,
     incidents,
     metrics,
+    logs,
     log,
     otlp,
     traces,

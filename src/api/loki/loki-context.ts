@@ -1,0 +1,23 @@
+import type { Logger } from '../../self/index.js';
+
+/** The configuration the Loki API reads (the `logs` section). */
+export interface LokiContext {
+  readonly log: Logger;
+  readonly config: {
+    readonly logs: {
+      readonly retention: number;
+      readonly retention_bytes: number;
+      readonly max_line_size: number;
+      readonly reject_old_samples_max_age: number;
+      readonly creation_grace_period: number;
+      readonly ingestion_rate: number;
+      readonly ingestion_burst: number;
+      readonly max_streams_per_tenant: number;
+      readonly max_query_entries: number;
+      readonly max_query_series: number;
+      readonly flush_interval: number;
+      readonly duckdb_memory_limit: string;
+      readonly duckdb_threads: number;
+    };
+  };
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { IchigenError } from '../../model/index.js';
+import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
+import type { LokiContext } from './loki-context.js';
+import { installLokiErrors } from './loki-errors.js';
+import { registerPushRoute } from './push-route.js';
+import { registerQueryRoutes } from './query-routes.js';
+import { registerTailRoute } from './tail-route.js';
+
+/** What the composition root hands the logs module (a subset of ServerContext). */
+export interface LogsModuleContext extends LokiContext {
+  readonly dataDir: string;
+}
+
+/**
+ * The logs pillar: the embedded log store, Loki push and the Loki query API.
+ * Other receivers (OTLP logs) reach the store through `store()`.
+ */
+export function createLogsModule(ctx: LogsModuleContext) {
+  let store: DuckDbLogStore | undefined;
+  const get = (): LogStore => {
+    if (!store) throw new IchigenError('UNAVAILABLE', 'the log store is not open yet');
+    return store;
+  };
+  const cfg = ctx.config.logs;
+  const limits: LogLimits = {
+    maxLineBytes: cfg.max_line_size,
+    rejectOlderThanMs: cfg.reject_old_samples_max_age,
+    creationGraceMs: cfg.creation_grace_period,
+    ingestionRateBytes: cfg.ingestion_rate,
+    ingestionBurstBytes: cfg.ingestion_burst,
+    maxStreamsPerTenant: cfg.max_streams_per_tenant,
+    maxEntriesPerQuery: cfg.max_query_entries,
+  };
+  return {
+    name: 'logs',
+    store: get,
+    async routes(app: FastifyInstance): Promise<void> {
+      await app.register(async (scope) => {
+        installLokiErrors(scope);
+        registerPushRoute(scope, get);
+        registerQueryRoutes(scope, get, ctx);
+        await registerTailRoute(scope, get);
+      });
+    },
+    async start(): Promise<void> {
+      store = await DuckDbLogStore.open({
+        dir: path.join(ctx.dataDir, 'logs'),
+        limits,
+        log: ctx.log,
+        flushIntervalMs: cfg.flush_interval,
+        flushEntries: 500_000,
+        retentionMs: cfg.retention,
+        retentionBytes: cfg.retention_bytes,
+        duckdbMemoryLimit: cfg.duckdb_memory_limit,
+        duckdbThreads: cfg.duckdb_threads,
+      });
+    },
+    async stop(): Promise<void> {
+      await store?.close();
+      store = undefined;
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import { IchigenError, compileRe2 } from '../../model/index.js';
+import { byteSlice, goFloat, goSprintf } from './go-format.js';
+
+/** Template values: Go strings, int64 (bigint), float64 (number), time.Time (Date). */
+export type TValue = string | bigint | number | Date;
+
+function toStr(v: TValue | undefined): string {
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'number') return goFloat(v);
+  return v.toISOString();
+}
+
+/** cast.ToInt64: strings parse as integers (0 when not one), floats truncate. */
+function toInt(v: TValue | undefined): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return /^[-+]?\d+$/.test(t) ? BigInt(t) : 0n;
+  }
+  if (v instanceof Date) return BigInt(v.getTime()) / 1000n;
+  return 0n;
+}
+
+function toFloat(v: TValue | undefined): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const n = Number(v.trim());
+    return v.trim() === '' || Number.isNaN(n) ? 0 : n;
+  }
+  return 0;
+}
+
+function toTime(v: TValue | undefined): Date {
+  if (v instanceof Date) return v;
+  return new Date(Number(toInt(v)) * 1000);
+}
+
+function runes(s: string): string[] {
+  return [...s];
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** Go's time.Format for the layout elements people use, in UTC. */
+export function goTimeFormat(layout: string, d: Date): string {
+  const tokens: Array<[string, () => string]> = [
+    ['2006', () => String(d.getUTCFullYear())],
+    ['January', () => MONTHS[d.getUTCMonth()]!],
+    ['Jan', () => MONTHS[d.getUTCMonth()]!.slice(0, 3)],
+    ['Monday', () => DAYS[d.getUTCDay()]!],
+    ['Mon', () => DAYS[d.getUTCDay()]!.slice(0, 3)],
+    ['MST', () => 'UTC'],
+    ['Z07:00', () => 'Z'],
+    ['-07:00', () => '+00:00'],
+    ['-0700', () => '+0000'],
+    ['01', () => pad2(d.getUTCMonth() + 1)],
+    ['02', () => pad2(d.getUTCDate())],
+    ['_2', () => String(d.getUTCDate()).padStart(2, ' ')],
+    ['06', () => pad2(d.getUTCFullYear() % 100)],
+    ['15', () => pad2(d.getUTCHours())],
+    ['03', () => pad2(d.getUTCHours() % 12 || 12)],
+    ['04', () => pad2(d.getUTCMinutes())],
+    ['05', () => pad2(d.getUTCSeconds())],
+    ['PM', () => (d.getUTCHours() >= 12 ? 'PM' : 'AM')],
+    ['.000000000', () => '.' + String(d.getUTCMilliseconds()).padStart(3, '0') + '000000'],
+    ['.000000', () => '.' + String(d.getUTCMilliseconds()).padStart(3, '0') + '000'],
+    ['.000', () => '.' + String(d.getUTCMilliseconds()).padStart(3, '0')],
+    ['.999999999', () => frac9(d)],
+    ['.999', () => frac9(d)],
+    ['1', () => String(d.getUTCMonth() + 1)],
+    ['2', () => String(d.getUTCDate())],
+    ['3', () => String(d.getUTCHours() % 12 || 12)],
+    ['4', () => String(d.getUTCMinutes())],
+    ['5', () => String(d.getUTCSeconds())],
+  ];
+  let out = '';
+  let i = 0;
+  outer: while (i < layout.length) {
+    for (const [tok, f] of tokens) {
+      if (layout.startsWith(tok, i)) {
+        out += f();
+        i += tok.length;
+        continue outer;
+      }
+    }
+    out += layout[i++];
+  }
+  return out;
+}
+
+function frac9(d: Date): string {
+  const ms = d.getUTCMilliseconds();
+  return ms === 0 ? '' : '.' + String(ms).padStart(3, '0').replace(/0+$/, '');
+}
+
+type Fn = (...args: TValue[]) => TValue;
+
+const last = (args: TValue[]): TValue | undefined => args[args.length - 1];
+
+/** Loki's template function map (Sprig subset plus Loki's own). */
+export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
+  lower: (s) => toStr(s).toLowerCase(),
+  upper: (s) => toStr(s).toUpperCase(),
+  title: (s) => toStr(s).replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
+  trim: (s) => toStr(s).trim(),
+  trimSpace: (s) => toStr(s).trim(),
+  trimAll: (c, s) => {
+    const cs = toStr(c);
+    let t = toStr(s);
+    while (t.length > 0 && cs.includes(t[0]!)) t = t.slice(1);
+    while (t.length > 0 && cs.includes(t[t.length - 1]!)) t = t.slice(0, -1);
+    return t;
+  },
+  trimPrefix: (p, s) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)),
+  trimSuffix: (p, s) => (toStr(p) !== '' && toStr(s).endsWith(toStr(p)) ? toStr(s).slice(0, -toStr(p).length) : toStr(s)),
+  trunc: (n, s) => {
+    const c = Number(toInt(n));
+    const str = toStr(s);
+    const len = Buffer.byteLength(str);
+    if (c < 0) return -c < len ? byteSlice(str, len + c) : str;
+    return len > c ? byteSlice(str, 0, c) : str;
+  },
+  substr: (a, b, s) => {
+    const str = toStr(s);
+    const len = Buffer.byteLength(str);
+    let start = Number(toInt(a));
+    let end = Number(toInt(b));
+    if (start < 0) return byteSlice(str, 0, end < 0 || end > len ? len : end);
+    if (end < 0 || end > len) end = len;
+    if (start > end) start = end;
+    return byteSlice(str, start, end);
+  },
+  replace: (o, n, s) => toStr(s).split(toStr(o)).join(toStr(n)),
+  repeat: (n, s) => toStr(s).repeat(Math.max(0, Number(toInt(n)))),
+  contains: (sub, s) => (toStr(s).includes(toStr(sub)) ? 1n : 0n),
+  hasPrefix: (p, s) => (toStr(s).startsWith(toStr(p)) ? 1n : 0n),
+  hasSuffix: (p, s) => (toStr(s).endsWith(toStr(p)) ? 1n : 0n),
+  len: (s) => BigInt(Buffer.byteLength(toStr(s))),
+  default: (d, ...rest) => {
+    const v = rest.length === 0 ? undefined : last(rest);
+    return v === undefined || v === '' || v === 0n || v === 0 ? d : v;
+  },
+  printf: (f, ...args) => goSprintf(toStr(f), args.map((a) => (typeof a === 'bigint' ? Number(a) : a))),
+  regexReplaceAll: (re, s, repl) => toStr(s).replace(new RegExp(compileRe2(toStr(re)).source, 'gu'), goReplacement(toStr(repl))),
+  regexReplaceAllLiteral: (re, s, repl) => toStr(s).replace(new RegExp(compileRe2(toStr(re)).source, 'gu'), () => toStr(repl)),
+  count: (re, s) => BigInt((toStr(s).match(new RegExp(compileRe2(toStr(re)).source, 'gu')) ?? []).length),
+  b64enc: (s) => Buffer.from(toStr(s)).toString('base64'),
+  b64dec: (s) => Buffer.from(toStr(s), 'base64').toString('utf8'),
+  urlencode: (s) => encodeURIComponent(toStr(s)).replace(/%20/g, '+'),
+  urldecode: (s) => decodeURIComponent(toStr(s).replace(/\+/g, ' ')),
+  alignLeft: (n, s) => {
+    const c = Number(toInt(n));
+    const r = runes(toStr(s));
+    return c < 0 || r.length <= c ? r.join('') + ' '.repeat(Math.max(0, c - r.length)) : r.slice(0, c).join('');
+  },
+  alignRight: (n, s) => {
+    const c = Number(toInt(n));
+    const r = runes(toStr(s));
+    return c < 0 || r.length <= c ? ' '.repeat(Math.max(0, c - r.length)) + r.join('') : r.slice(r.length - c).join('');
+  },
+  add: (...a) => a.reduce<bigint>((x, y) => x + toInt(y), 0n),
+  sub: (a, b) => toInt(a) - toInt(b),
+  mul: (...a) => a.reduce<bigint>((x, y) => x * toInt(y), 1n),
+  div: (a, b) => {
+    const d = toInt(b);
+    if (d === 0n) throw new IchigenError('EXECUTION', 'template: integer divide by zero');
+    return toInt(a) / d;
+  },
+  mod: (a, b) => {
+    const d = toInt(b);
+    if (d === 0n) throw new IchigenError('EXECUTION', 'template: integer divide by zero');
+    return toInt(a) % d;
+  },
+  addf: (...a) => a.reduce<number>((x, y) => x + toFloat(y), 0),
+  subf: (a, ...b) => b.reduce<number>((x, y) => x - toFloat(y), toFloat(a)),
+  mulf: (...a) => a.reduce<number>((x, y) => x * toFloat(y), 1),
+  divf: (a, ...b) => b.reduce<number>((x, y) => x / toFloat(y), toFloat(a)),
+  max: (...a) => a.map(toInt).reduce((x: bigint, y: bigint) => (y > x ? y : x)),
+  min: (...a) => a.map(toInt).reduce((x: bigint, y: bigint) => (y < x ? y : x)),
+  maxf: (...a) => Math.max(...a.map(toFloat)),
+  minf: (...a) => Math.min(...a.map(toFloat)),
+  ceil: (a) => Math.ceil(toFloat(a)),
+  floor: (a) => Math.floor(toFloat(a)),
+  round: (a: TValue, p: TValue, r?: TValue) => {
+    const places = Number(toInt(p));
+    const half = r === undefined ? 0.5 : toFloat(r);
+    const pow = 10 ** places;
+    const digit = toFloat(a) * pow;
+    const [, frac] = [Math.trunc(digit), digit - Math.trunc(digit)];
+    const rounded = frac >= half ? Math.ceil(digit) : Math.floor(digit);
+    return rounded / pow;
+  },
+  abs: (a) => Math.abs(toFloat(a)),
+  int: (a) => toInt(a),
+  int64: (a) => toInt(a),
+  float64: (a) => toFloat(a),
+  date: (layout, t) => goTimeFormat(toStr(layout), toTime(t)),
+  toDate: (_layout, s) => new Date(Date.parse(toStr(s)) || 0),
+  now: () => new Date(),
+  unixEpoch: (t) => BigInt(Math.floor(toTime(t).getTime() / 1000)),
+  unixEpochMillis: (t) => BigInt(toTime(t).getTime()),
+  unixEpochNanos: (t) => BigInt(toTime(t).getTime()) * 1_000_000n,
+  unixToTime: (s) => {
+    const v = toInt(s);
+    const str = toStr(s);
+    if (str.length <= 10) return new Date(Number(v) * 1000);
+    if (str.length <= 13) return new Date(Number(v));
+    if (str.length <= 16) return new Date(Number(v / 1000n));
+    return new Date(Number(v / 1_000_000n));
+  },
+};
+
+/** Go's regexp replacement syntax ($1, ${name}) to JavaScript's. */
+function goReplacement(r: string): string {
+  return r.replace(/\$\{(\w+)\}|\$(\d+)/g, (_m, n: string | undefined, d: string | undefined) => (n !== undefined ? (/^\d+$/.test(n) ? `$${n}` : `$<${n}>`) : `$${d}`));
+}

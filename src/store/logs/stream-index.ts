@@ -1,0 +1,90 @@
+import { compileMatcher, labelsKey, type LabelMatcher, type Labels } from '../../model/index.js';
+import type { LogEntry } from '../../receive/loki-push/index.js';
+import type { StoredStream } from './log-store.js';
+
+/** What the store keeps in memory about each stream: labels, time bounds, the unflushed head. */
+export interface StreamState extends StoredStream {
+  readonly tenant: string;
+  readonly key: string;
+  minTs: bigint;
+  maxTs: bigint;
+  entries: number;
+  bytes: number;
+  /** The last timestamp seen and the lines at it: exact duplicates are dropped (as Loki does). */
+  lastTs: bigint;
+  lastLines: Set<string>;
+  /** Entries not yet flushed to DuckDB, in arrival order; `sorted` says if that is time order. */
+  head: LogEntry[];
+  sorted: boolean;
+  dirty: boolean;
+}
+
+/** Streams per tenant, looked up by label set or by matchers. */
+export class StreamIndex {
+  private readonly byTenant = new Map<string, Map<string, StreamState>>();
+  readonly byId = new Map<number, StreamState>();
+  private nextId = 1;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  countFor(tenant: string): number {
+    return this.byTenant.get(tenant)?.size ?? 0;
+  }
+
+  get(tenant: string, labels: Labels): StreamState | undefined {
+    return this.byTenant.get(tenant)?.get(labelsKey(labels));
+  }
+
+  create(tenant: string, labels: Labels, id = this.nextId): StreamState {
+    const key = labelsKey(labels);
+    const s: StreamState = {
+      id,
+      tenant,
+      labels,
+      key,
+      minTs: BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n,
+      maxTs: -1n,
+      entries: 0,
+      bytes: 0,
+      lastTs: -1n,
+      lastLines: new Set(),
+      head: [],
+      sorted: true,
+      dirty: true,
+    };
+    this.nextId = Math.max(this.nextId, id + 1);
+    let t = this.byTenant.get(tenant);
+    if (!t) {
+      t = new Map();
+      this.byTenant.set(tenant, t);
+    }
+    t.set(key, s);
+    this.byId.set(id, s);
+    return s;
+  }
+
+  /** Streams of a tenant whose labels match every matcher. */
+  match(tenant: string, matchers: readonly LabelMatcher[]): StreamState[] {
+    const t = this.byTenant.get(tenant);
+    if (!t) return [];
+    const preds = matchers.map((m) => ({ name: m.name, test: compileMatcher(m) }));
+    const out: StreamState[] = [];
+    outer: for (const s of t.values()) {
+      for (const p of preds) {
+        let v = '';
+        for (const l of s.labels) if (l.name === p.name) v = l.value;
+        if (!p.test(v)) continue outer;
+      }
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Drops streams whose every entry is gone (after retention). */
+  remove(s: StreamState): void {
+    this.byTenant.get(s.tenant)?.delete(s.key);
+    this.byId.delete(s.id);
+  }
+}
