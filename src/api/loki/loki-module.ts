@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../auth/index.js';
 import { IchigenError } from '../../model/index.js';
 import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
 import type { LokiContext } from './loki-context.js';
@@ -11,6 +12,7 @@ import { registerTailRoute } from './tail-route.js';
 /** What the composition root hands the logs module (a subset of ServerContext). */
 export interface LogsModuleContext extends LokiContext {
   readonly dataDir: string;
+  readonly auth: { readonly authenticator: Authenticator };
 }
 
 /**
@@ -41,7 +43,7 @@ export function createLogsModule(ctx: LogsModuleContext) {
         installLokiErrors(scope);
         registerPushRoute(scope, get);
         registerQueryRoutes(scope, get, ctx);
-        await registerTailRoute(scope, get);
+        registerTailRoute(scope, get, ctx.auth.authenticator);
       });
     },
     async start(): Promise<void> {
