@@ -57,7 +57,13 @@ export function Layout({ children }: { children: ReactNode }): React.JSX.Element
   const { isAdmin, caps } = useSession();
   const { path } = useLocation();
   const [navOpen, setNavOpen] = useState(false);
-  const active = (to: string): boolean => (to === '/' ? path === '/' || path === '/overview' : path === to || path.startsWith(`${to}/`));
+  // The longest navigation path that contains the current one is the active item
+  // (/alerts/schedules is "On-call schedules", not also "Alert groups").
+  const matches = (to: string): boolean => (to === '/' ? path === '/' || path === '/overview' : path === to || path.startsWith(`${to}/`));
+  const best = NAV.flatMap((g) => g.items.map((i) => i.to))
+    .filter(matches)
+    .sort((a, b) => b.length - a.length)[0];
+  const active = (to: string): boolean => to === best;
   return (
     <div className={`shell${navOpen ? ' nav-open' : ''}`}>
       <a className="skip" href="#main">
