@@ -23,6 +23,8 @@ const TraceView = lazy(() => import('./pages/traces/TraceView.js').then((m) => (
 const DashboardList = lazy(() => import('./pages/dashboards/DashboardList.js').then((m) => ({ default: m.DashboardList })));
 const DashboardView = lazy(() => import('./pages/dashboards/DashboardView.js').then((m) => ({ default: m.DashboardView })));
 
+const LogsExplore = lazy(() => import('./pages/logs/LogsExplore.js').then((m) => ({ default: m.LogsExplore })));
+
 function Loading(): React.JSX.Element {
   const t = useT();
   return <div className="loading">{t('common.loading')}</div>;
@@ -51,6 +53,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <Overview />;
     case '/explore/metrics':
       return <MetricsExplore />;
+    case '/explore/logs':
+      return <LogsExplore />;
     case '/explore/traces':
       return <TracesExplore />;
     case '/dashboards':

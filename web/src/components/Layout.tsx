@@ -32,6 +32,7 @@ const NAV: readonly NavGroup[] = [
     label: 'nav.explore',
     items: [
       { to: '/explore/metrics', label: 'nav.metrics', icon: '∿', needs: 'metrics' },
+      { to: '/explore/logs', label: 'nav.logs', icon: '☰', needs: 'logs' },
       { to: '/explore/traces', label: 'nav.traces', icon: '≡', needs: 'traces' },
     ],
   },

@@ -1,0 +1,167 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { z } from 'zod';
+import { request } from '../../api/client.js';
+import { RangeGraph } from '../../charts/RangeGraph.js';
+import { alignMatrix, type AlignedSeries } from '../../charts/series-data.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
+import { PageHeader } from '../../components/Layout.js';
+import { TimeRangePicker } from '../../components/TimeRangePicker.js';
+import { useT } from '../../i18n/i18n.js';
+import { formatDateTime } from '../../lib/format-time.js';
+import { linesFromStreams, parseFields, traceIdOf, type LogLine } from '../../lib/log-lines.js';
+import { Link, setSearch } from '../../lib/router.js';
+import { resolveRange, stepFor, type TimeRange } from '../../lib/time-range.js';
+import { LogList } from './LogList.js';
+
+const LIMIT = 5000;
+const streamsSchema = z.object({
+  status: z.literal('success'),
+  data: z.object({ resultType: z.string(), result: z.array(z.object({ stream: z.record(z.string()), values: z.array(z.tuple([z.string(), z.string()]).rest(z.record(z.unknown()))) })) }),
+});
+const matrixSchema = z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric: z.record(z.string()), values: z.array(z.tuple([z.number(), z.string()])) })) }) });
+
+function Kv({ title, kv }: { title: string; kv: Readonly<Record<string, string>> }): React.JSX.Element | null {
+  const e = Object.entries(kv);
+  if (e.length === 0) return null;
+  return (
+    <>
+      <h3>{title}</h3>
+      <table className="kv-table">
+        <tbody>
+          {e.map(([k, v]) => (
+            <tr key={k}>
+              <th>{k}</th>
+              <td className="mono">{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function LogsExplore(): React.JSX.Element {
+  const t = useT();
+  const initial = new URLSearchParams(location.search);
+  const [query, setQuery] = useState(initial.get('q') ?? '');
+  const [range, setRange] = useState<TimeRange>({ from: initial.get('from') ?? 'now-1h', to: initial.get('to') ?? 'now' });
+  const [lines, setLines] = useState<LogLine[]>();
+  const [volume, setVolume] = useState<AlignedSeries>();
+  const [selected, setSelected] = useState<number>();
+  const [error, setError] = useState<Error>();
+  const [busy, setBusy] = useState(false);
+  const [live, setLive] = useState(false);
+  const ws = useRef<WebSocket | null>(null);
+
+  const run = useCallback(
+    async (q = query, r = range) => {
+      if (q.trim() === '') return;
+      setSearch({ q, from: r.from, to: r.to });
+      setBusy(true);
+      setError(undefined);
+      setSelected(undefined);
+      try {
+        const { start, end } = resolveRange(r);
+        const res = await request('/loki/api/v1/query_range', streamsSchema, { query: { query: q, start: `${start}000000`, end: `${end}000000`, limit: LIMIT, direction: 'backward' } });
+        setLines(linesFromStreams(res.data.result));
+        // The volume histogram: the same selection counted per step (needs a log query, not a metric one).
+        const step = stepFor(end - start, 120);
+        const vol = await request('/loki/api/v1/query_range', matrixSchema, { query: { query: `sum(count_over_time(${q} [${step}s]))`, start: `${start}000000`, end: `${end}000000`, step } }).catch(() => undefined);
+        const startS = Math.floor(start / 1000 / step) * step;
+        setVolume(vol ? alignMatrix(vol.data.result.map((s) => ({ metric: { __name__: 'lines' }, values: s.values })), startS, Math.floor(end / 1000), step) : undefined);
+      } catch (e) {
+        setError(e as Error);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [query, range],
+  );
+  useEffect(() => {
+    void run();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // Live tail over Loki's WebSocket API; newest lines on top, at most LIMIT kept.
+  useEffect(() => {
+    if (!live || query.trim() === '') return;
+    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+    const sock = new WebSocket(`${proto}://${location.host}/loki/api/v1/tail?query=${encodeURIComponent(query)}&limit=100`);
+    ws.current = sock;
+    sock.onmessage = (ev) => {
+      const msg = JSON.parse(String(ev.data)) as { streams?: Array<{ stream: Record<string, string>; values: Array<[string, string]> }> };
+      const add = linesFromStreams(msg.streams ?? []);
+      if (add.length > 0) setLines((cur) => [...add, ...(cur ?? [])].slice(0, LIMIT));
+    };
+    sock.onerror = () => setError(new Error(t('logs.tailFailed')));
+    return () => sock.close();
+  }, [live, query, t]);
+
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    void run();
+  };
+  const sel = selected !== undefined ? lines?.[selected] : undefined;
+  const fields = sel ? parseFields(sel.line) : {};
+  const traceId = sel ? traceIdOf({ ...sel.labels, ...sel.metadata, ...fields }) : undefined;
+
+  return (
+    <>
+      <PageHeader title={t('logs.title')}>
+        <label className="inline">
+          <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> {t('logs.live')}
+        </label>
+        <TimeRangePicker
+          value={range}
+          onChange={(r) => {
+            setRange(r);
+            void run(query, r);
+          }}
+        />
+      </PageHeader>
+      <form className="query-row" onSubmit={submit}>
+        <input className="mono grow traceql-input" name="logql" aria-label={t('logs.placeholder')} placeholder={t('logs.placeholder')} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? t('common.loading') : t('common.run')}
+        </button>
+      </form>
+      <ErrorNote error={error} />
+      {!lines && !error && (
+        <div className="card empty-state">
+          <h2>{t('logs.emptyTitle')}</h2>
+          <p className="muted">{t('logs.emptyText')}</p>
+          <p className="muted">
+            <Link to="/settings/connect">{t('logs.send')}</Link>
+          </p>
+        </div>
+      )}
+      {volume && volume.series.length > 0 && (
+        <div className="card volume">
+          <RangeGraph data={volume} unit="short" stacked={false} height={90} compactLegend />
+        </div>
+      )}
+      {lines && (
+        <div className={`logs-layout${sel ? ' with-details' : ''}`}>
+          <div className="card flush">
+            <div className="log-count muted small">{t('logs.count', { n: lines.length })}</div>
+            {lines.length === 0 ? <p className="empty">{t('metrics.noData')}</p> : <LogList lines={lines} selected={selected} onSelect={setSelected} height={520} />}
+          </div>
+          {sel && (
+            <section className="card span-details log-details">
+              <h2>{formatDateTime(sel.ms)}</h2>
+              <pre className="log-full">{sel.line}</pre>
+              {traceId && (
+                <p>
+                  <Link to={`/explore/traces/${traceId}`}>{t('logs.openTrace')}</Link>
+                </p>
+              )}
+              <Kv title={t('logs.labels')} kv={sel.labels} />
+              <Kv title={t('logs.metadata')} kv={sel.metadata} />
+              <Kv title={t('logs.fields')} kv={fields} />
+            </section>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
