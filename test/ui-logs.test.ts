@@ -43,17 +43,24 @@ describe('web UI: Explore logs (pino-loki)', () => {
     await page.waitForSelector(`text=${LINES} lines`);
     // Only the rows in view are in the DOM.
     expect(await page.locator('.log-row').count()).toBeLessThan(120);
-    expect(await page.locator('.log-row.lvl-error').count()).toBeGreaterThan(0);
     await page.waitForSelector('.volume canvas');
+    await page.locator('.log-row >> nth=0').waitFor();
+    await screenshot(page, '40-explore-logs');
+    // Scrolling to the oldest line renders it.
+    await page.locator('.log-list').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.waitForSelector('.log-row >> text=order 0 placed');
+    // A line filter; the error line is coloured and opens with its labels, fields and trace link.
+    await page.fill('input[name=logql]', '{app="checkout"} |= "payment"');
+    await page.click('form >> button:has-text("Run query")');
+    await page.waitForSelector('text=2 lines');
+    expect(await page.locator('.log-row.lvl-error').count()).toBe(1);
+    expect(await page.locator('.log-row.lvl-warn').count()).toBe(1);
     await page.click('.log-row.lvl-error');
     const details = page.locator('.log-details');
     await details.waitFor();
     expect(await details.textContent()).toContain('payment failed');
     expect(await details.textContent()).toContain('app');
-    await screenshot(page, '40-explore-logs');
+    await screenshot(page, '41-explore-logs-line');
     expect(await page.getAttribute('.log-details a', 'href')).toBe('/explore/traces/4bf92f3577b34da6a3ce929d0e0e4736');
-    // Scrolling to the oldest line renders it.
-    await page.locator('.log-list').evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await page.waitForSelector('.log-row >> text=order 0 placed');
   });
 });

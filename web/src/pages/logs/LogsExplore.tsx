@@ -63,12 +63,25 @@ export function LogsExplore(): React.JSX.Element {
       try {
         const { start, end } = resolveRange(r);
         const res = await request('/loki/api/v1/query_range', streamsSchema, { query: { query: q, start: `${start}000000`, end: `${end}000000`, limit: LIMIT, direction: 'backward' } });
-        setLines(linesFromStreams(res.data.result));
+        const fetched = linesFromStreams(res.data.result);
+        setLines(fetched);
         // The volume histogram: the same selection counted per step (needs a log query, not a metric one).
         const step = stepFor(end - start, 120);
         const vol = await request('/loki/api/v1/query_range', matrixSchema, { query: { query: `sum(count_over_time(${q} [${step}s]))`, start: `${start}000000`, end: `${end}000000`, step } }).catch(() => undefined);
         const startS = Math.floor(start / 1000 / step) * step;
-        setVolume(vol ? alignMatrix(vol.data.result.map((s) => ({ metric: { __name__: 'lines' }, values: s.values })), startS, Math.floor(end / 1000), step) : undefined);
+        const endS = Math.floor(end / 1000);
+        // An empty step means no lines: zero, not a gap.
+        const zeroGaps = (a: AlignedSeries): AlignedSeries => ({ ...a, series: a.series.map((x) => ({ ...x, values: x.values.map((v) => v ?? 0) })) });
+        if (vol && vol.data.result.length > 0) setVolume(zeroGaps(alignMatrix(vol.data.result.map((s) => ({ metric: { __name__: 'lines' }, values: s.values })), startS, endS, step)));
+        else {
+          // No metric answer (e.g. a metric query as input): count the fetched lines per step instead.
+          const counts = new Map<number, number>();
+          for (const l of fetched) {
+            const b = startS + Math.floor((l.ms / 1000 - startS) / step) * step;
+            counts.set(b, (counts.get(b) ?? 0) + 1);
+          }
+          setVolume(zeroGaps(alignMatrix([{ metric: { __name__: 'lines' }, values: [...counts].map(([t0, n]) => [t0, String(n)] as [number, string]) }], startS, endS, step)));
+        }
       } catch (e) {
         setError(e as Error);
       } finally {
