@@ -2,6 +2,7 @@
 import { ConfigError } from '../server/index.js';
 import { IchigenError } from '../model/index.js';
 import { UsageError } from './args.js';
+import { agentCommand } from './agent-command.js';
 import { configCheckCommand, startCommand, tokenCommand, userCommand } from './commands.js';
 import { packageVersion } from './version.js';
 
@@ -13,6 +14,7 @@ usage:
   ichigen user add NAME --role admin|editor|viewer     (password from stdin or the terminal)
   ichigen user passwd NAME
   ichigen token create --name NAME --scopes ingest,read,write,admin [--tenants default|a,b|*] [--expires-in-days N]
+  ichigen agent --server URL --token T [--label k=v]... [--name N] [--concurrency N] [--allow-runbook NAME]...
   ichigen --version
 
 Every command that touches state accepts --config/--data-dir; ICHIGEN_CONFIG,
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return userCommand(rest);
     case 'token':
       return tokenCommand(rest);
+    case 'agent':
+      return agentCommand(rest);
     default:
       throw new UsageError(`unknown command "${cmd}"; see ichigen --help`);
   }

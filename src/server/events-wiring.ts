@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createAutomationModule, type AutomationModule, type IncidentActions } from '../automation/index.js';
 import { createEventsModule, type EventsModule } from '../events/index.js';
 import type { ServerContext } from './module.js';
 
@@ -12,5 +13,19 @@ export function eventsModuleFor(ctx: ServerContext): EventsModule {
     publicUrl: ctx.config.server.public_url,
     snsUrlPrefixes: ctx.config.events.sns_cert_url_prefixes,
     snsCaPem: ctx.config.events.sns_ca_file === '' ? '' : readFileSync(ctx.config.events.sns_ca_file, 'utf8'),
+  });
+}
+
+/** The automation module, subscribed to the events module's bus. */
+export function automationModuleFor(ctx: ServerContext, events: EventsModule, incidents?: () => IncidentActions | undefined): AutomationModule {
+  return createAutomationModule({
+    state: ctx.state,
+    log: ctx.log,
+    registry: ctx.registry,
+    bus: events.bus,
+    aws: { region: ctx.config.automation.aws_region, endpoint: ctx.config.automation.aws_endpoint, pollIntervalMs: ctx.config.automation.ssm_poll_interval },
+    defaultStepTimeoutMs: ctx.config.automation.step_timeout,
+    publicUrl: ctx.config.server.public_url,
+    ...(incidents !== undefined ? { incidents } : {}),
   });
 }

@@ -1,6 +1,6 @@
 import { OtlpEndpoints } from '../api/otlp/index.js';
 import type { OtlpSinks } from '../receive/otlp/index.js';
-import { eventsModuleFor } from './events-wiring.js';
+import { automationModuleFor, eventsModuleFor } from './events-wiring.js';
 import { incidentsModuleFor } from './incidents-wiring.js';
 import { rulesModuleFor } from './rules-wiring.js';
 import { createLogsModule } from '../api/loki/index.js';
@@ -30,6 +30,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     rulesModuleFor(ctx, metrics.store, () => incidents),
     incidents,
     tracesModule(ctx, otlp, metrics.store),
+    automationModuleFor(ctx, events),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
     { name: 'dashboards', routes: (app) => registerDashboardRoutes(app, ctx.state) },

@@ -271,6 +271,73 @@ export interface EventSourcesTable {
   created_by: string;
 }
 
+/** Automation (src/automation): see migration 0202-automation. */
+export interface RunbooksTable {
+  id: string;
+  tenant: string;
+  name: string;
+  description: string;
+  params: string;
+  steps: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AutomationRulesTable {
+  id: string;
+  tenant: string;
+  name: string;
+  enabled: number;
+  pattern: string | null;
+  schedule: string | null;
+  time_zone: string;
+  runbook: string;
+  input: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunbookRunsTable {
+  id: string;
+  tenant: string;
+  runbook: string;
+  definition: string;
+  status: string;
+  trigger: string;
+  params: string;
+  next_step: number;
+  approval: string | null;
+  error: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface RunbookRunStepsTable {
+  id: Generated<number>;
+  run_id: string;
+  idx: number;
+  name: string;
+  action: string;
+  status: string;
+  exit_code: number | null;
+  output: string;
+  result: string;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface AgentTokensTable {
+  id: string;
+  tenant: string;
+  name: string;
+  token_hash: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+}
+
 export interface StateSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -296,6 +363,11 @@ export interface StateSchema {
   event_sources: EventSourcesTable;
   dashboards: DashboardsTable;
   dashboard_versions: DashboardVersionsTable;
+  runbooks: RunbooksTable;
+  automation_rules: AutomationRulesTable;
+  runbook_runs: RunbookRunsTable;
+  runbook_run_steps: RunbookRunStepsTable;
+  agent_tokens: AgentTokensTable;
 }
 
 export interface DashboardsTable {

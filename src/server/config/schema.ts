@@ -124,6 +124,13 @@ const logs = section({
   duckdb_threads: int(2, 'DuckDB threads for the log store.', { min: 1, max: 64 }),
 });
 
+const automation = section({
+  step_timeout: duration('10m', 'Time limit of a runbook step that sets no `timeout` of its own.'),
+  aws_region: str('', 'AWS region for SSM actions that name none; empty: the SDK default chain (AWS_REGION, profile).'),
+  aws_endpoint: str('', 'Endpoint override for AWS SSM calls (a VPC endpoint); empty: the public regional endpoint. Credentials always come from the SDK standard chain.'),
+  ssm_poll_interval: duration('2s', 'How often SSM Run Command invocations are polled for completion.'),
+});
+
 const log = section({
   level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', 'Log level.'),
 });
@@ -141,6 +148,7 @@ export const configSchema = z
     promql,
     events,
     rules,
+    automation,
     incidents,
     metrics,
     logs,

@@ -3,6 +3,7 @@ import { foundation } from './0001-foundation.js';
 import { events } from './0200-events.js';
 import { incidents } from './0100-incidents.js';
 import { eventSources } from './0201-event-sources.js';
+import { automation } from './0202-automation.js';
 import { dashboards } from './0300-dashboards.js';
 
 /**
@@ -14,5 +15,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0100-incidents': incidents,
   '0200-events': events,
   '0201-event-sources': eventSources,
+  '0202-automation': automation,
   '0300-dashboards': dashboards,
 };
