@@ -28,7 +28,7 @@ function compileOne(op: LineFilterExpr['op'], value: string, ip: boolean): (line
     case '!~': {
       let re: RegExp;
       try {
-        re = compileRe2(value);
+        re = compileRe2(re2Whitespace(value));
       } catch (e) {
         throw new IchigenError('PARSE_ERROR', `parse error : invalid regular expression ${JSON.stringify(value)}: ${(e as Error).message}`);
       }
@@ -50,4 +50,28 @@ function compileOne(op: LineFilterExpr['op'], value: string, ip: boolean): (line
 export function requiredSubstring(f: LineFilterExpr): string | undefined {
   if (f.op === '|=' && f.values.length === 1 && !f.values[0]!.ip && f.values[0]!.value !== '') return f.values[0]!.value;
   return undefined;
+}
+
+/**
+ * RE2's \s is [\t\n\f\r ] only; JavaScript's also matches \v and Unicode spaces.
+ * Rewrites \s and \S so a line of non-breaking spaces is not "blank" (as in Loki).
+ */
+export function re2Whitespace(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      const n = pattern[i + 1]!;
+      if (n === 's') out += inClass ? '\\t\\n\\f\\r ' : '[\\t\\n\\f\\r ]';
+      else if (n === 'S' && !inClass) out += '[^\\t\\n\\f\\r ]';
+      else out += c + n;
+      i++;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
 }

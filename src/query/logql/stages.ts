@@ -69,7 +69,17 @@ export function compileStage(s: StageExpr): Stage {
     }
     case 'lineFormat': {
       const t = compileTemplate(s.template);
-      return { process: (line, tsNs, lb) => t.run({ labels: lb.all(), line, tsNs }) };
+      return {
+        process: (line, tsNs, lb) => {
+          try {
+            return t.run({ labels: lb.all(), line, tsNs });
+          } catch (e) {
+            // Loki keeps the line and records the failure as a label.
+            lb.setError('TemplateFormatErr', (e as Error).message);
+            return line;
+          }
+        },
+      };
     }
     case 'labelFormat': {
       const items = s.items.map((i) => ({ dst: i.dst, rename: i.rename, t: i.template === undefined ? undefined : compileTemplate(i.template) }));
@@ -82,7 +92,13 @@ export function compileStage(s: StageExpr): Stage {
               if (v === undefined) continue;
               lb.set(i.dst, v);
               if (i.rename !== i.dst) lb.del(i.rename);
-            } else lb.set(i.dst, i.t!.run({ labels: snapshot, line, tsNs }));
+            } else {
+              try {
+                lb.set(i.dst, i.t!.run({ labels: snapshot, line, tsNs }));
+              } catch (e) {
+                lb.setError('TemplateFormatErr', (e as Error).message);
+              }
+            }
           }
           return line;
         },
@@ -263,7 +279,6 @@ export function compileLabelFilter(f: LabelFilterExpr): (lb: LabelsBuilder) => b
       return (lb) => {
         const v = lb.get(f.name);
         if (v === undefined) return false;
-        if (lb.err !== '') return true;
         const n = conv(v);
         if (n === undefined) {
           lb.setError('LabelFilterErr', `${f.kind === 'number' ? 'strconv.ParseFloat' : f.kind}: parsing ${JSON.stringify(v)}: invalid syntax`);

@@ -101,6 +101,12 @@ function frac9(d: Date): string {
 
 type Fn = (...args: TValue[]) => TValue;
 
+/** A Go `int` parameter: text/template passes only integers there, anything else fails. */
+function intArg(v: TValue | undefined, fn: string): number {
+  if (typeof v !== 'bigint') throw new Error(`template: error calling ${fn}: wrong type for value; expected int; got ${typeof v === 'number' ? 'float64' : typeof v === 'string' ? 'string' : 'time.Time'}`);
+  return Number(v);
+}
+
 const last = (args: TValue[]): TValue | undefined => args[args.length - 1];
 
 /** Loki's template function map (Sprig subset plus Loki's own). */
@@ -120,7 +126,7 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   trimPrefix: (p, s) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)),
   trimSuffix: (p, s) => (toStr(p) !== '' && toStr(s).endsWith(toStr(p)) ? toStr(s).slice(0, -toStr(p).length) : toStr(s)),
   trunc: (n, s) => {
-    const c = Number(toInt(n));
+    const c = intArg(n, 'trunc');
     const str = toStr(s);
     const len = Buffer.byteLength(str);
     if (c < 0) return -c < len ? byteSlice(str, len + c) : str;
@@ -129,15 +135,15 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   substr: (a, b, s) => {
     const str = toStr(s);
     const len = Buffer.byteLength(str);
-    let start = Number(toInt(a));
-    let end = Number(toInt(b));
+    let start = intArg(a, 'substr');
+    let end = intArg(b, 'substr');
     if (start < 0) return byteSlice(str, 0, end < 0 || end > len ? len : end);
     if (end < 0 || end > len) end = len;
     if (start > end) start = end;
     return byteSlice(str, start, end);
   },
   replace: (o, n, s) => toStr(s).split(toStr(o)).join(toStr(n)),
-  repeat: (n, s) => toStr(s).repeat(Math.max(0, Number(toInt(n)))),
+  repeat: (n, s) => toStr(s).repeat(Math.max(0, intArg(n, 'repeat'))),
   contains: (sub, s) => (toStr(s).includes(toStr(sub)) ? 1n : 0n),
   hasPrefix: (p, s) => (toStr(s).startsWith(toStr(p)) ? 1n : 0n),
   hasSuffix: (p, s) => (toStr(s).endsWith(toStr(p)) ? 1n : 0n),
@@ -155,12 +161,12 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   urlencode: (s) => encodeURIComponent(toStr(s)).replace(/%20/g, '+'),
   urldecode: (s) => decodeURIComponent(toStr(s).replace(/\+/g, ' ')),
   alignLeft: (n, s) => {
-    const c = Number(toInt(n));
+    const c = intArg(n, 'alignLeft');
     const r = runes(toStr(s));
     return c < 0 || r.length <= c ? r.join('') + ' '.repeat(Math.max(0, c - r.length)) : r.slice(0, c).join('');
   },
   alignRight: (n, s) => {
-    const c = Number(toInt(n));
+    const c = intArg(n, 'alignRight');
     const r = runes(toStr(s));
     return c < 0 || r.length <= c ? ' '.repeat(Math.max(0, c - r.length)) + r.join('') : r.slice(r.length - c).join('');
   },
@@ -188,7 +194,7 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   ceil: (a) => Math.ceil(toFloat(a)),
   floor: (a) => Math.floor(toFloat(a)),
   round: (a: TValue, p: TValue, r?: TValue) => {
-    const places = Number(toInt(p));
+    const places = intArg(p, 'round');
     const half = r === undefined ? 0.5 : toFloat(r);
     const pow = 10 ** places;
     const digit = toFloat(a) * pow;
