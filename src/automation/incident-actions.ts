@@ -5,6 +5,4 @@
 export interface IncidentActions {
   acknowledge(tenant: string, groupId: string, actor: string): Promise<void>;
   resolve(tenant: string, groupId: string, actor: string): Promise<void>;
-  /** Opens an alert group (pages whoever its route reaches); returns its id. */
-  page(tenant: string, input: { title: string; message: string; labels: Readonly<Record<string, string>> }, actor: string): Promise<string>;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createAutomationModule, type AutomationModule, type IncidentActions } from '../automation/index.js';
 import { createEventsModule, type EventsModule } from '../events/index.js';
+import type { IncidentsModule } from '../incidents/index.js';
 import type { ServerContext } from './module.js';
 
 /** The events module from the configuration (kept here so modules.ts stays one line per pillar). */
@@ -17,7 +18,15 @@ export function eventsModuleFor(ctx: ServerContext): EventsModule {
 }
 
 /** The automation module, subscribed to the events module's bus. */
-export function automationModuleFor(ctx: ServerContext, events: EventsModule, incidents?: () => IncidentActions | undefined): AutomationModule {
+export function automationModuleFor(ctx: ServerContext, events: EventsModule, incidents?: IncidentsModule): AutomationModule {
+  // Runbook steps act on alert groups through the incidents module's own group actions.
+  const actions: IncidentActions | undefined =
+    incidents === undefined
+      ? undefined
+      : {
+          acknowledge: async (tenant, id, actor) => void (await incidents.core.groups.acknowledge(tenant, id, actor)),
+          resolve: async (tenant, id, actor) => void (await incidents.core.groups.resolve(tenant, id, actor)),
+        };
   return createAutomationModule({
     state: ctx.state,
     log: ctx.log,
@@ -26,6 +35,6 @@ export function automationModuleFor(ctx: ServerContext, events: EventsModule, in
     aws: { region: ctx.config.automation.aws_region, endpoint: ctx.config.automation.aws_endpoint, pollIntervalMs: ctx.config.automation.ssm_poll_interval },
     defaultStepTimeoutMs: ctx.config.automation.step_timeout,
     publicUrl: ctx.config.server.public_url,
-    ...(incidents !== undefined ? { incidents } : {}),
+    incidents: () => actions,
   });
 }

@@ -30,7 +30,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     rulesModuleFor(ctx, metrics.store, () => incidents),
     incidents,
     tracesModule(ctx, otlp, metrics.store),
-    automationModuleFor(ctx, events),
+    automationModuleFor(ctx, events, incidents),
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
     { name: 'dashboards', routes: (app) => registerDashboardRoutes(app, ctx.state) },
