@@ -1,0 +1,150 @@
+/**
+ * bench/metrics-ingest: the same pre-encoded remote-write load into Prometheus 2.42
+ * (--web.enable-remote-write-receiver), VictoriaMetrics 1.79 and Ichigen, one after the
+ * other in one run. Prints accepted samples/s, CPU-seconds per million samples (the
+ * receiving process only, from /proc), peak RSS (VmHWM) and bytes per sample on disk.
+ *
+ *   npm run build && npx tsx bench/metrics-ingest/run.ts [series=100000] [rounds=10]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { labelsFromRecord } from '../../src/model/index.js';
+import { encodeWriteRequest } from '../../src/receive/remote-write/index.js';
+import { freePort } from '../../test/support/postgres.js';
+import { CLI, runCli, waitReady } from '../../test/support/process.js';
+import { startPrometheus, startVictoriaMetrics } from '../../test/support/peers.js';
+
+const SERIES = Number(process.argv[2] ?? 100_000);
+const ROUNDS = Number(process.argv[3] ?? 10);
+const PER_REQUEST = 2000;
+const CONCURRENCY = 4;
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return total;
+}
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+}
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+/** Realistic label sets: 100 metric names × instances, a few constant labels. */
+function buildRequests(): Buffer[] {
+  const labels = Array.from({ length: SERIES }, (_, i) =>
+    labelsFromRecord({ __name__: `bench_metric_${i % 100}`, instance: `host-${Math.floor(i / 100)}:9100`, job: 'node', region: `r${i % 3}`, cpu: String(i % 8) }),
+  );
+  const t0 = Date.now() - ROUNDS * 15_000;
+  const out: Buffer[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let s = 0; s < SERIES; s += PER_REQUEST) {
+      const series = [];
+      for (let i = s; i < Math.min(SERIES, s + PER_REQUEST); i++) {
+        // Counters that grow by varying amounts and gauges with decimals, as real exporters send.
+        const v = i % 2 === 0 ? r * (i % 17) + 1000 : Math.round(Math.sin(i + r) * 1000) / 10;
+        series.push({ labels: labels[i]!, timestamps: [t0 + r * 15_000], values: Float64Array.of(v) });
+      }
+      out.push(encodeWriteRequest(series));
+    }
+  }
+  return out;
+}
+
+async function drive(url: string, headers: Record<string, string>, bodies: Buffer[]): Promise<number> {
+  let next = 0;
+  let failures = 0;
+  const worker = async (): Promise<void> => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', ...headers }, body });
+      if (res.status >= 300) {
+        failures++;
+        if (failures < 3) console.error(url, res.status, (await res.text()).slice(0, 300));
+      } else await res.arrayBuffer();
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  if (failures > 0) throw new Error(`${failures} requests failed`);
+  return (performance.now() - start) / 1000;
+}
+
+interface Row {
+  name: string;
+  seconds: number;
+  cpu: number;
+  rss: number;
+  bytes: number;
+}
+
+async function main(): Promise<void> {
+  const bodies = buildRequests();
+  const samples = SERIES * ROUNDS;
+  const wire = bodies.reduce((a, b) => a + b.length, 0);
+  console.log(`${SERIES} series × ${ROUNDS} rounds = ${samples} samples in ${bodies.length} requests (${(wire / 1e6).toFixed(1)} MB snappy)`);
+  const rows: Row[] = [];
+
+  {
+    const p = await startPrometheus('global: {}\n');
+    const pid = p.child.pid!;
+    const cpu0 = cpuSeconds(pid);
+    const seconds = await drive(`${p.url}/api/v1/write`, {}, bodies);
+    const cpu = cpuSeconds(pid) - cpu0;
+    rows.push({ name: 'Prometheus 2.42', seconds, cpu, rss: peakRssMb(pid), bytes: dirBytes(path.join(p.dir, 'data')) });
+    await p.stop();
+  }
+  {
+    const v = await startVictoriaMetrics();
+    const pid = v.child.pid!;
+    const cpu0 = cpuSeconds(pid);
+    const seconds = await drive(`${v.url}/api/v1/write`, {}, bodies);
+    await fetch(`${v.url}/internal/force_flush`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const cpu = cpuSeconds(pid) - cpu0;
+    rows.push({ name: 'VictoriaMetrics 1.79', seconds, cpu, rss: peakRssMb(pid), bytes: dirBytes(path.join(v.dir, 'data')) });
+    await v.stop();
+  }
+  {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-bench-'));
+    const tok = runCli(['token', 'create', '--name', 'bench', '--scopes', 'ingest', '--data-dir', dir]);
+    await tok.exited;
+    const token = tok.stdout().trim();
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'start', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], {
+      env: { ...process.env, ICHIGEN_ADMIN_PASSWORD: 'bench-only', ICHIGEN_LOG_LEVEL: 'warn', ICHIGEN_METRICS_SELF_SCRAPE_INTERVAL: '0', ICHIGEN_OTLP_HTTP_LISTEN: '', ICHIGEN_OTLP_GRPC_LISTEN: '' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(base, 60_000);
+    const pid = child.pid!;
+    const cpu0 = cpuSeconds(pid);
+    const seconds = await drive(`${base}/api/v1/write`, { authorization: `Bearer ${token}` }, bodies);
+    const cpuIngest = cpuSeconds(pid) - cpu0;
+    const rss = peakRssMb(pid);
+    // Graceful stop flushes the head into DuckDB chunks (the compacted form).
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    rows.push({ name: 'Ichigen', seconds, cpu: cpuIngest, rss, bytes: dirBytes(path.join(dir, 'metrics')) });
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log('\n| system | accepted samples/s | CPU-s per 1M samples | peak RSS (MiB) | bytes/sample on disk |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${Math.round(samples / r.seconds).toLocaleString('en-US')} | ${((r.cpu / samples) * 1e6).toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.bytes / samples).toFixed(2)} |`);
+  }
+}
+
+await main();
