@@ -2,7 +2,7 @@ import { runAgent } from '../automation/index.js';
 import { createLogger } from '../self/index.js';
 import { UsageError } from './args.js';
 import { parseArgs } from 'node:util';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../self/index.js';
 
 /**
  * `ichigen agent --server URL --token T [--label k=v]… [--name N] [--concurrency N] [--allow-runbook NAME]…`

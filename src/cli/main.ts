@@ -4,7 +4,7 @@ import { IchigenError } from '../model/index.js';
 import { UsageError } from './args.js';
 import { agentCommand } from './agent-command.js';
 import { configCheckCommand, startCommand, tokenCommand, userCommand } from './commands.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../self/index.js';
 
 const HELP = `ichigen — metrics, logs, traces, alerts, on-call and runbooks in one program
 
