@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IchigenError, ROLES, SCOPES, type Principal } from '../model/index.js';
 import { APP_API_PREFIX, parseWith } from '../http/index.js';
-import { writeAudit, type StateDb } from '../state/index.js';
+import { listAudit, writeAudit, type StateDb } from '../state/index.js';
 import type { AuthService } from './auth-service.js';
 import { SESSION_COOKIE, readCookie } from './authenticator.js';
 import { principalOf } from './auth-hook.js';
@@ -32,6 +32,13 @@ const newTokenBody = z.object({
   expiresInDays: z.number().int().positive().max(3650).optional(),
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
+const auditQuery = z.object({
+  action: z.string().max(100).optional(),
+  target: z.string().max(256).optional(),
+  actor: z.string().max(256).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 function userJson(u: User): Record<string, unknown> {
   return { id: u.id, username: u.username, displayName: u.displayName, email: u.email, role: u.role, authSource: u.authSource, disabled: u.disabled, createdAt: u.createdAt };
@@ -45,7 +52,7 @@ function principalJson(p: Principal, tenant: string): Record<string, unknown> {
   return { kind: p.kind, id: p.id, name: p.name, role: p.role ?? null, scopes: p.scopes, tenants: p.tenants, tenant };
 }
 
-/** Sign-in, sign-out, the current principal, and user and token administration. */
+/** Sign-in, sign-out, the current principal, user and token administration, and the audit log. */
 export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, state: StateDb): void {
   const base = `${APP_API_PREFIX}`;
   const audit = (req: FastifyRequest, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> =>
@@ -168,6 +175,12 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, stat
     await audit(req, 'token.revoke', id);
     return { status: 'success', data: null };
   });
+
+  // The audit trail of the request's tenant, newest first; `next` pages back (admins only).
+  app.get(`${base}/audit`, { config: { scope: 'admin' } }, async (req) => {
+    const q = parseWith(auditQuery, req.query, 'query');
+    const rows = await listAudit(state.db, { tenant: req.tenant, limit: q.limit, ...(q.before !== undefined ? { before: q.before } : {}), ...(q.action !== undefined ? { action: q.action } : {}), ...(q.target !== undefined ? { target: q.target } : {}), ...(q.actor !== undefined ? { actor: q.actor } : {}) });
+    const entries = rows.map((r) => ({ id: r.id, at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, target: r.target, details: r.details }));
+    return { status: 'success', data: { entries, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null } };
+  });
 }
-
-

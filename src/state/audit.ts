@@ -37,11 +37,13 @@ export async function writeAudit(db: Kysely<StateSchema>, entry: AuditEntry): Pr
 
 export async function listAudit(
   db: Kysely<StateSchema>,
-  query: { tenant: string; limit: number; before?: number; action?: string },
+  query: { tenant: string; limit: number; before?: number; action?: string; target?: string; actor?: string },
 ): Promise<AuditRecord[]> {
   let q = db.selectFrom('audit_log').selectAll().where('tenant', '=', query.tenant);
   if (query.before !== undefined) q = q.where('id', '<', query.before);
   if (query.action !== undefined) q = q.where('action', '=', query.action);
+  if (query.target !== undefined) q = q.where('target', '=', query.target);
+  if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
   const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
   return rows.map((r) => ({ ...r, id: Number(r.id), details: JSON.parse(r.details) as Record<string, unknown> }));
 }
