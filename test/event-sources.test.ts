@@ -1,12 +1,6 @@
-import { sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/server.js';
-import { makeCert, type TestCert } from './support/x509.js';
+import { postSns, startSnsPeer, type SnsPeer } from './support/sns.js';
 
 // SNS and EventBridge API destinations as AWS sends them: messages signed with a certificate
 // issued by our own CA, served by a local HTTP server standing in for sns.<region>.amazonaws.com.
@@ -14,39 +8,18 @@ const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-events';
 
 describe('external event sources', () => {
   let ts: TestServer;
-  let aws: Server;
+  let sns: SnsPeer;
   let awsUrl: string;
-  let dir: string;
-  let leaf: TestCert;
-  let rogue: TestCert;
-  const confirmations: string[] = [];
 
   beforeAll(async () => {
-    const ca = makeCert({ cn: 'Test SNS CA', ca: true });
-    leaf = makeCert({ cn: 'sns.eu-west-1.amazonaws.com', issuer: ca });
-    const otherCa = makeCert({ cn: 'Rogue CA', ca: true });
-    rogue = makeCert({ cn: 'sns.eu-west-1.amazonaws.com', issuer: otherCa });
-    aws = createServer((req, res) => {
-      if (req.url === '/SimpleNotificationService-good.pem') return void res.end(leaf.pem);
-      if (req.url === '/SimpleNotificationService-rogue.pem') return void res.end(rogue.pem);
-      if (req.url?.startsWith('/confirm?')) {
-        confirmations.push(req.url);
-        return void res.end('<ConfirmSubscriptionResponse/>');
-      }
-      res.statusCode = 404;
-      res.end();
-    });
-    await new Promise<void>((r) => aws.listen(0, '127.0.0.1', r));
-    awsUrl = `http://127.0.0.1:${(aws.address() as AddressInfo).port}`;
-    dir = mkdtempSync(path.join(tmpdir(), 'ichigen-sns-'));
-    writeFileSync(path.join(dir, 'ca.pem'), ca.pem);
-    ts = await startTestServer({ config: { events: { sns_cert_url_prefixes: [`${awsUrl}/`], sns_ca_file: path.join(dir, 'ca.pem') } } });
+    sns = await startSnsPeer(TOPIC);
+    awsUrl = sns.url;
+    ts = await startTestServer({ config: { events: { sns_cert_url_prefixes: [`${awsUrl}/`], sns_ca_file: sns.caFile } } });
   });
 
   afterAll(async () => {
     await ts.stop();
-    await new Promise((r) => aws.close(r));
-    rmSync(dir, { recursive: true, force: true });
+    await sns.stop();
   });
 
   const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -58,30 +31,13 @@ describe('external event sources', () => {
   const events = async (q: string) =>
     ((await (await ts.fetch(`/api/ichigen/v1/events?${q}`)).json()) as { data: { events: Array<Record<string, unknown> & { detail: Record<string, unknown> }> } }).data.events;
 
-  let n = 0;
-  function snsMessage(type: string, fields: Record<string, string>, opts: { version?: '1' | '2'; cert?: string; key?: TestCert; topic?: string } = {}) {
-    const m: Record<string, string> = {
-      Type: type,
-      MessageId: `msg-${++n}-${Date.now()}`,
-      TopicArn: opts.topic ?? TOPIC,
-      Timestamp: new Date().toISOString(),
-      SignatureVersion: opts.version ?? '2',
-      SigningCertURL: `${awsUrl}/${opts.cert ?? 'SimpleNotificationService-good.pem'}`,
-      ...fields,
-    };
-    const keys = type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-    const text = keys.filter((k) => m[k] !== undefined).map((k) => `${k}\n${m[k]}\n`).join('');
-    m.Signature = sign(m.SignatureVersion === '1' ? 'sha1' : 'sha256', Buffer.from(text), (opts.key ?? leaf).key).toString('base64');
-    return m;
-  }
-  const postSns = (url: string, m: unknown) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': String((m as { Type: string }).Type) }, body: JSON.stringify(m) });
+  const snsMessage = (type: string, fields: Record<string, string>, opts: Parameters<SnsPeer['message']>[2] = {}) => sns.message(type, fields, opts);
 
   it('confirms an SNS subscription and maps AWS service notifications to events (signature v1 and v2)', async () => {
     const src = await createSource({ name: 'aws-ops', kind: 'sns', auth: 'none', allowedTopics: [TOPIC] });
     const confirm = snsMessage('SubscriptionConfirmation', { Message: 'You have chosen to subscribe', Token: 'tok123', SubscribeURL: `${awsUrl}/confirm?Action=ConfirmSubscription&Token=tok123` });
     expect((await postSns(src.url!, confirm)).status).toBe(200);
-    expect(confirmations).toEqual(['/confirm?Action=ConfirmSubscription&Token=tok123']);
+    expect(sns.confirmations).toEqual(['/confirm?Action=ConfirmSubscription&Token=tok123']);
 
     const asg = { Progress: 50, AccountId: '123456789012', Description: 'Launching a new EC2 instance: i-0abc', Event: 'autoscaling:EC2_INSTANCE_LAUNCH', AutoScalingGroupName: 'web', AutoScalingGroupARN: 'arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:1:autoScalingGroupName/web', EC2InstanceId: 'i-0abc', StatusCode: 'InProgress', Cause: 'scale out' };
     const guru = { AccountId: '123456789012', Region: 'eu-west-1', MessageType: 'NEW_INSIGHT', InsightId: 'ADfw', InsightType: 'REACTIVE', InsightSeverity: 'high', InsightDescription: 'Latency anomaly' };
@@ -124,7 +80,7 @@ describe('external event sources', () => {
     const cases: Array<[string, unknown]> = [
       ['tampered', tampered],
       ['bad signature', { ...good, Signature: Buffer.from('nope').toString('base64') }],
-      ['foreign CA', snsMessage('Notification', { Message: 'x' }, { cert: 'SimpleNotificationService-rogue.pem', key: rogue })],
+      ['foreign CA', snsMessage('Notification', { Message: 'x' }, { cert: 'rogue.pem', key: sns.rogue })],
       ['untrusted cert URL', { ...good, SigningCertURL: 'https://evil.example.com/cert.pem' }],
       ['unknown signature version', { ...good, SignatureVersion: '3' }],
       ['wrong topic', snsMessage('Notification', { Message: 'x' }, { topic: 'arn:aws:sns:eu-west-1:123456789012:other' })],

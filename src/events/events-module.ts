@@ -29,6 +29,8 @@ export interface EventsModule {
   readonly bus: EventBus;
   readonly store: EventStore;
   readonly sources: EventSourceStore;
+  /** Checks SNS signatures for every SNS receiver (event sources, alert integrations). */
+  readonly snsVerifier: SnsVerifier;
   routes(app: FastifyInstance): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -55,6 +57,7 @@ export function createEventsModule(deps: EventsModuleDeps): EventsModule {
     bus,
     store,
     sources,
+    snsVerifier: verifier,
     routes: (app) => {
       registerEventRoutes(app, store, bus);
       registerSourceRoutes(app, { store: sources, bus, verifier, state: deps.state, log: deps.log.child({ module: 'event-sources' }), publicUrl: deps.publicUrl ?? '' });

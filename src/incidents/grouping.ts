@@ -15,7 +15,8 @@ export interface IncomingAlert {
   readonly payload?: unknown;
 }
 
-const DEFAULT_GROUP_BY = ['alertname'];
+/** Without groupBy: by alert name, and SNS alarms per alarm (one name may exist in several regions/accounts). */
+const DEFAULT_GROUP_BY: Readonly<Record<string, readonly string[]>> = { sns: ['alertname', 'alarm_arn'] };
 
 /** The grouping id and the labels that define the group (Alertmanager's group_by, OnCall's grouping id). */
 export function groupKeyOf(integration: Integration, alert: IncomingAlert): { key: string; labels: LabelRecord } {
@@ -25,7 +26,7 @@ export function groupKeyOf(integration: Integration, alert: IncomingAlert): { ke
     const key = renderTemplate(s.groupingTemplate, data);
     return { key: `t:${key}`, labels: key === '' ? {} : { grouping: key } };
   }
-  const by = s.groupBy ?? DEFAULT_GROUP_BY;
+  const by = s.groupBy ?? DEFAULT_GROUP_BY[integration.kind] ?? ['alertname'];
   if (by.includes('...')) return { key: `f:${alertFingerprint(alert.labels)}`, labels: { ...alert.labels } };
   const labels: LabelRecord = {};
   for (const name of [...by].sort()) {

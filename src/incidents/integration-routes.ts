@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { receiveSnsMessage, type SnsVerifier } from '../events/index.js';
 import { APP_API_PREFIX, parseWith } from '../http/index.js';
 import { IchigenError, parseDuration } from '../model/index.js';
 import type { IncidentsCore } from './core.js';
 import type { IncomingAlert } from './grouping.js';
 import { INTEGRATION_KINDS } from './integrations.js';
 import { integrationFromRequest } from './request-auth.js';
+import { fromSnsNotification } from './sns-alarms.js';
 import { WEBHOOK_FIRING_MS, fromAlertmanagerWebhook, fromGenericWebhook } from './webhook-formats.js';
 
 const P = `${APP_API_PREFIX}/integrations`;
@@ -19,7 +21,7 @@ export function heartbeatLabels(name: string): Record<string, string> {
 }
 
 /** Integrations: CRUD, maintenance windows, and each integration's own inbound URLs. */
-export function registerIntegrationRoutes(app: FastifyInstance, core: IncidentsCore): void {
+export function registerIntegrationRoutes(app: FastifyInstance, core: IncidentsCore, sns: SnsVerifier | undefined): void {
   app.get(P, async (request) => ({ data: await core.integrations.list(request.tenant) }));
   app.post(P, { config: { scope: 'admin' } }, async (request, reply) => {
     const body = parseWith(createBody, request.body);
@@ -49,12 +51,17 @@ export function registerIntegrationRoutes(app: FastifyInstance, core: IncidentsC
 
   // An integration's inbound webhook: the payload format follows the integration's kind.
   app.post<{ Params: { id: string } }>(`${P}/:id/webhook`, { config: { public: true } }, async (request, reply) => {
-    const integration = await integrationFromRequest(core, request, request.params.id);
-    const now = core.clock();
+    const integration = await integrationFromRequest(core, request, request.params.id, reply);
     let alerts: IncomingAlert[];
-    if (integration.kind === 'alertmanager' || integration.kind === 'grafana') alerts = fromAlertmanagerWebhook(request.body, now);
-    else if (integration.kind === 'webhook') alerts = fromGenericWebhook(integration, request.body, now);
-    else throw new IchigenError('BAD_REQUEST', `a ${integration.kind} integration does not take webhooks`);
+    if (integration.kind === 'alertmanager' || integration.kind === 'grafana') alerts = fromAlertmanagerWebhook(request.body, core.clock());
+    else if (integration.kind === 'webhook') alerts = fromGenericWebhook(integration, request.body, core.clock());
+    else if (integration.kind === 'sns') {
+      if (sns === undefined) throw new IchigenError('UNAVAILABLE', 'SNS signature checking is not configured');
+      // Verified before anything is stored: a tampered or foreign message gets 403 and creates nothing.
+      const d = await receiveSnsMessage(request.body, { verifier: sns, allowedTopics: integration.settings.allowedTopics ?? [], log: core.log, receiver: `integration ${integration.name}` });
+      if (d.type !== 'notification') return reply.status(200).send({ status: 'success', data: { [d.type]: true } });
+      alerts = fromSnsNotification(d.message, core.clock());
+    } else throw new IchigenError('BAD_REQUEST', `a ${integration.kind} integration does not take webhooks`);
     const r = await core.intake.ingest(integration, alerts, `integration:${integration.name}`);
     return reply.status(202).send({ status: 'success', data: r });
   });

@@ -7,7 +7,7 @@ import { newId, type StateSchema } from '../state/index.js';
 import { readJson } from './json.js';
 import { validateTemplate } from './template.js';
 
-export const INTEGRATION_KINDS = ['alertmanager', 'grafana', 'webhook', 'heartbeat', 'manual'] as const;
+export const INTEGRATION_KINDS = ['alertmanager', 'grafana', 'webhook', 'heartbeat', 'manual', 'sns'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
 export const integrationSettingsSchema = z
@@ -24,6 +24,8 @@ export const integrationSettingsSchema = z
     autoResolve: z.boolean().optional(),
     /** Heartbeat: the sender is considered silent after this many milliseconds. */
     heartbeatTimeoutMs: z.number().int().min(1000).max(30 * 86_400_000).optional(),
+    /** Amazon SNS: the topic ARNs this integration accepts (required; others get 403). */
+    allowedTopics: z.array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')).max(100).optional(),
   })
   .strict();
 export type IntegrationSettings = z.infer<typeof integrationSettingsSchema>;
@@ -54,6 +56,14 @@ function toIntegration(r: Row): Integration {
   };
 }
 
+/** Settings as the kind needs them; templates are checked once here, not at every alert. */
+function checkSettings(kind: IntegrationKind, input: unknown): IntegrationSettings {
+  const settings = parseWith(integrationSettingsSchema, input, 'settings');
+  for (const t of [settings.groupingTemplate, settings.titleTemplate, settings.resolveTemplate]) if (t !== undefined) validateTemplate(t);
+  if (kind === 'sns' && (settings.allowedTopics ?? []).length === 0) throw new IchigenError('INVALID_PARAMETER', 'settings.allowedTopics: list the SNS topic ARNs this integration accepts');
+  return settings;
+}
+
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The name of the integration that answers at the root `/api/v2/alerts`. */
@@ -64,8 +74,7 @@ export class IntegrationStore {
 
   async create(tenant: string, input: { name: string; kind: IntegrationKind; settings?: unknown }, now: number): Promise<{ integration: Integration; token: string }> {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(input.name)) throw new IchigenError('INVALID_PARAMETER', 'integration name must be 1-100 characters of letters, digits, "_", "." or "-"');
-    const settings = parseWith(integrationSettingsSchema, input.settings ?? {}, 'settings');
-    for (const t of [settings.groupingTemplate, settings.titleTemplate, settings.resolveTemplate]) if (t !== undefined) validateTemplate(t);
+    const settings = checkSettings(input.kind, input.settings ?? {});
     const token = `igi_${randomBytes(24).toString('base64url')}`;
     const row: Row = {
       id: newId(now),
@@ -130,9 +139,8 @@ export class IntegrationStore {
   }
 
   async update(tenant: string, id: string, settings: unknown): Promise<Integration> {
-    await this.getInTenant(tenant, id);
-    const s = parseWith(integrationSettingsSchema, settings, 'settings');
-    for (const t of [s.groupingTemplate, s.titleTemplate, s.resolveTemplate]) if (t !== undefined) validateTemplate(t);
+    const current = await this.getInTenant(tenant, id);
+    const s = checkSettings(current.kind, settings);
     await this.db.updateTable('incident_integrations').set({ settings: JSON.stringify(s) }).where('id', '=', id).execute();
     return this.getInTenant(tenant, id);
   }

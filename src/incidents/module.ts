@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import type { EventBus } from '../events/index.js';
+import type { EventBus, SnsVerifier } from '../events/index.js';
 import type { Logger } from '../self/index.js';
 import { getSetting, newId, setSetting, type StateDb } from '../state/index.js';
 import { registerAlertmanagerApi } from './am-api.js';
@@ -37,6 +37,8 @@ export interface IncidentsModuleDeps {
   readonly log: Logger;
   readonly options: IncidentsModuleOptions;
   readonly events?: EventBus;
+  /** The events module's SNS signature checker, for SNS integrations. */
+  readonly sns?: SnsVerifier;
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
 }
@@ -108,7 +110,7 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
     core,
     routes(app) {
       registerAlertmanagerApi(app, core);
-      registerIntegrationRoutes(app, core);
+      registerIntegrationRoutes(app, core, deps.sns);
       registerGroupRoutes(app, core);
       registerOnCallRoutes(app, core, stores);
       registerNotifyRoutes(app, core, channels);

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IchigenError } from '../model/index.js';
 import type { IncidentsCore } from './core.js';
 import type { Integration } from './integrations.js';
@@ -23,11 +23,16 @@ export function integrationToken(request: FastifyRequest): string {
   return typeof q === 'string' ? q : '';
 }
 
-export async function integrationFromRequest(core: IncidentsCore, request: FastifyRequest, id: string): Promise<Integration> {
+export async function integrationFromRequest(core: IncidentsCore, request: FastifyRequest, id: string, reply?: FastifyReply): Promise<Integration> {
+  // The challenge lets senders that keep credentials in the URL (SNS) retry with Basic.
+  const refuse = (message: string): never => {
+    void reply?.header('www-authenticate', 'Basic realm="ichigen"');
+    throw new IchigenError('UNAUTHENTICATED', message);
+  };
   const token = integrationToken(request);
-  if (token === '') throw new IchigenError('UNAUTHENTICATED', 'this integration URL needs its token (Bearer, Basic password or ?token=)');
+  if (token === '') refuse('this integration URL needs its token (Bearer, Basic password or ?token=)');
   const integration = await core.integrations.verifyToken(id, token);
-  if (!integration) throw new IchigenError('UNAUTHENTICATED', 'unknown integration or wrong integration token');
+  if (!integration) return refuse('unknown integration or wrong integration token');
   request.tenant = integration.tenant;
   return integration;
 }

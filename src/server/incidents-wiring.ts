@@ -1,10 +1,10 @@
-import type { EventBus } from '../events/index.js';
+import type { EventsModule } from '../events/index.js';
 import { createIncidentsModule, type IncidentsModule, type IncidentsModuleOptions } from '../incidents/index.js';
 import type { ServerContext } from './module.js';
 
 /** The incidents module from the configuration (kept here so modules.ts stays one line per pillar). */
-export function incidentsModuleFor(ctx: ServerContext, events: EventBus): IncidentsModule {
-  return createIncidentsModule({ state: ctx.state, log: ctx.log, events, options: incidentsOptions(ctx) });
+export function incidentsModuleFor(ctx: ServerContext, events: EventsModule): IncidentsModule {
+  return createIncidentsModule({ state: ctx.state, log: ctx.log, events: events.bus, sns: events.snsVerifier, options: incidentsOptions(ctx) });
 }
 
 function incidentsOptions(ctx: ServerContext): IncidentsModuleOptions {

@@ -21,7 +21,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
   const otlp: OtlpSinks = {};
   otlp.metrics = metrics.otlpSink;
-  const incidents = incidentsModuleFor(ctx, events.bus);
+  const incidents = incidentsModuleFor(ctx, events);
   return [
     metrics,
     prometheusApiModule(ctx, metrics.store),

@@ -25,17 +25,26 @@ const snsBody = z
   })
   .passthrough();
 
-export interface SnsIntakeDeps {
-  readonly bus: EventBus;
+/** What one SNS delivery turned out to be, once verified. */
+export type SnsDelivery = { readonly type: 'confirmed' } | { readonly type: 'unsubscribed' } | { readonly type: 'notification'; readonly message: SnsMessage };
+
+export interface SnsReceiveOptions {
   readonly verifier: SnsVerifier;
+  /** Topic ARNs the receiver accepts; any other topic gets 403. */
+  readonly allowedTopics: readonly string[];
   readonly log: Logger;
+  /** Names the receiver in log lines (event source or integration). */
+  readonly receiver: string;
+  readonly fetch?: typeof fetch;
 }
 
 /**
- * One SNS HTTP(S) delivery: verify the signature first (nothing is done for an unsigned or
- * tampered message), check the topic is allowed, then confirm a subscription or store the event.
+ * One SNS HTTP(S) delivery, shared by every receiver of SNS (event sources, alert
+ * integrations): verify the signature first (nothing is done for an unsigned or tampered
+ * message), check the topic is allowed, confirm a subscription by fetching its SubscribeURL,
+ * and hand a notification back to the caller.
  */
-export async function handleSnsMessage(raw: unknown, source: EventSource, deps: SnsIntakeDeps): Promise<Record<string, unknown>> {
+export async function receiveSnsMessage(raw: unknown, opts: SnsReceiveOptions): Promise<SnsDelivery> {
   let value = raw;
   if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
     try {
@@ -45,24 +54,38 @@ export async function handleSnsMessage(raw: unknown, source: EventSource, deps: 
     }
   }
   const m = parseWith(snsBody, value) as SnsMessage;
-  await deps.verifier.verify(m);
-  if (!source.allowedTopics.includes(m.TopicArn)) throw new IchigenError('FORBIDDEN', `SNS topic ${m.TopicArn} is not allowed for this event source`);
+  await opts.verifier.verify(m);
+  if (!opts.allowedTopics.includes(m.TopicArn)) throw new IchigenError('FORBIDDEN', `SNS topic ${m.TopicArn} is not allowed for ${opts.receiver}`);
 
   if (m.Type === 'SubscriptionConfirmation') {
     const url = m.SubscribeURL ?? '';
-    if (!deps.verifier.isTrustedUrl(url)) throw new IchigenError('FORBIDDEN', 'SubscribeURL is not an SNS URL');
-    const r = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'error' }).catch((err: unknown) => {
+    if (!opts.verifier.isTrustedUrl(url)) throw new IchigenError('FORBIDDEN', 'SubscribeURL is not an SNS URL');
+    const r = await (opts.fetch ?? fetch)(url, { signal: AbortSignal.timeout(10_000), redirect: 'error' }).catch((err: unknown) => {
       throw new IchigenError('UNAVAILABLE', `cannot confirm the SNS subscription: ${(err as Error).message}`, { retryAfterSeconds: 10 });
     });
     await r.body?.cancel();
     if (!r.ok) throw new IchigenError('UNAVAILABLE', `SNS refused the subscription confirmation (HTTP ${r.status})`, { retryAfterSeconds: 10 });
-    deps.log.info({ topic: m.TopicArn, source: source.name }, 'confirmed SNS subscription');
-    return { confirmed: true };
+    opts.log.info({ topic: m.TopicArn, receiver: opts.receiver }, 'confirmed SNS subscription');
+    return { type: 'confirmed' };
   }
   if (m.Type === 'UnsubscribeConfirmation') {
-    deps.log.info({ topic: m.TopicArn, source: source.name }, 'SNS subscription ended');
-    return { unsubscribed: true };
+    opts.log.info({ topic: m.TopicArn, receiver: opts.receiver }, 'SNS subscription ended');
+    return { type: 'unsubscribed' };
   }
-  const r = await deps.bus.publish({ ...mapSnsNotification(m), tenant: source.tenant });
+  return { type: 'notification', message: m };
+}
+
+export interface SnsIntakeDeps {
+  readonly bus: EventBus;
+  readonly verifier: SnsVerifier;
+  readonly log: Logger;
+}
+
+/** An event source's SNS endpoint: a verified notification becomes an event on the bus. */
+export async function handleSnsMessage(raw: unknown, source: EventSource, deps: SnsIntakeDeps): Promise<Record<string, unknown>> {
+  const d = await receiveSnsMessage(raw, { verifier: deps.verifier, allowedTopics: source.allowedTopics, log: deps.log, receiver: `event source ${source.name}` });
+  if (d.type === 'confirmed') return { confirmed: true };
+  if (d.type === 'unsubscribed') return { unsubscribed: true };
+  const r = await deps.bus.publish({ ...mapSnsNotification(d.message), tenant: source.tenant });
   return { id: r.event.id, stored: r.stored };
 }
