@@ -3,11 +3,9 @@ import { z } from 'zod';
 import { APP_API_PREFIX, parseWith } from '../http/index.js';
 import { parseDuration } from '../model/index.js';
 import type { IncidentsCore } from './core.js';
-import { alertFingerprint } from './fingerprint.js';
+import { pageManually } from './manual-page.js';
 import { readTimeline } from './timeline.js';
 import { actorOf } from './request-auth.js';
-import { WEBHOOK_FIRING_MS } from './webhook-formats.js';
-import { newId } from '../state/index.js';
 
 const G = `${APP_API_PREFIX}/alert-groups`;
 
@@ -52,12 +50,7 @@ export function registerGroupRoutes(app: FastifyInstance, core: IncidentsCore): 
   // Manual paging: a person raises an alert group from the UI or API.
   app.post(`${APP_API_PREFIX}/page`, async (request, reply) => {
     const body = parseWith(pageBody, request.body);
-    const now = core.clock();
-    const integration = await core.integrations.get((await ensureManual(core, request.tenant, now)).id);
-    const labels = { ...body.labels, alertname: body.title, page_id: newId(now) };
-    await core.intake.ingest(integration!, [{ labels, annotations: { summary: body.title, description: body.message }, endsAt: now + WEBHOOK_FIRING_MS }], actorOf(request));
-    const row = await core.state.db.selectFrom('incident_alerts').select('group_id').where('integration_id', '=', integration!.id).where('fingerprint', '=', alertFingerprint(labels)).executeTakeFirstOrThrow();
-    return reply.status(201).send({ data: await core.groups.get(request.tenant, row.group_id) });
+    return reply.status(201).send({ data: await pageManually(core, request.tenant, body, actorOf(request)) });
   });
 
   app.get(`${APP_API_PREFIX}/inhibit-rules`, async (request) => ({ data: await core.inhibits.list(request.tenant) }));
@@ -73,14 +66,3 @@ export function registerGroupRoutes(app: FastifyInstance, core: IncidentsCore): 
   });
 }
 
-async function ensureManual(core: IncidentsCore, tenant: string, now: number): Promise<{ id: string }> {
-  const existing = (await core.integrations.list(tenant)).find((i) => i.name === 'manual');
-  if (existing) return existing;
-  try {
-    return (await core.integrations.create(tenant, { name: 'manual', kind: 'manual', settings: { groupBy: ['...'] } }, now)).integration;
-  } catch {
-    const again = (await core.integrations.list(tenant)).find((i) => i.name === 'manual');
-    if (!again) throw new Error('could not create the manual paging integration');
-    return again;
-  }
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createAutomationModule, type AutomationModule, type IncidentActions } from '../automation/index.js';
 import { createEventsModule, type EventsModule } from '../events/index.js';
-import type { IncidentsModule } from '../incidents/index.js';
+import { pageManually, type IncidentsModule } from '../incidents/index.js';
 import type { ServerContext } from './module.js';
 
 /** The events module from the configuration (kept here so modules.ts stays one line per pillar). */
@@ -26,6 +26,10 @@ export function automationModuleFor(ctx: ServerContext, events: EventsModule, in
       : {
           acknowledge: async (tenant, id, actor) => void (await incidents.core.groups.acknowledge(tenant, id, actor)),
           resolve: async (tenant, id, actor) => void (await incidents.core.groups.resolve(tenant, id, actor)),
+          page: async (tenant, page, actor) => {
+            const g = await pageManually(incidents.core, tenant, page, actor);
+            return { id: g.id, title: g.title, status: g.status, chainId: g.chainId, suppressed: g.suppressed };
+          },
         };
   return createAutomationModule({
     state: ctx.state,
