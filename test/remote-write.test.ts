@@ -71,7 +71,7 @@ describe('remote write 1.0 receiver', () => {
       ['invalid label name', rawRequest([{ labels: [{ name: '__name__', value: 'x' }, { name: 'a-b', value: '1' }], samples: [{ value: 1, timestamp: T0 }] }]), 400, /invalid label name "a-b"/],
       ['too many series', rawRequest(Array.from({ length: 1001 }, (_, i) => ({ labels: [{ name: '__name__', value: `s${i}` }], samples: [{ value: 1, timestamp: T0 }] }))), 400, /1001 series, over the limit of 1000/],
       ['decompresses too large', snappy.compressSync(Buffer.alloc(5 * 1024 * 1024)), 413, /over the limit/],
-      ['remote write 2.0', good, 415, /2\.0/, { 'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request' }],
+      ['unknown message', good, 415, /unsupported remote write message "foo\.Bar"/, { 'content-type': 'application/x-protobuf;proto=foo.Bar' }],
       ['wrong content type', good, 415, /./, { 'content-type': 'text/plain' }],
     ];
     for (const [what, body, status, message, headers] of cases) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { registerRemoteWriteRoute } from '../api/ingest/index.js';
 import { DeltaAccumulator, ScrapeManager, compileScrapeConfigs, translateOtlpMetrics } from '../pipeline/index.js';
 import type { OtlpSink } from '../receive/otlp/index.js';
-import { EmbeddedMetricStore, RemoteMetricStore, type MetricStore } from '../store/index.js';
+import { EmbeddedMetricStore, PartialWriteError, RemoteMetricStore, type MetricStore } from '../store/index.js';
 import { DEFAULT_TENANT, IchigenError, isIchigenError } from '../model/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
@@ -54,8 +54,8 @@ export function createMetricsModule(ctx: ServerContext): MetricsModule {
         // Some samples refused (out of order, limits): an OTLP partial success, not a failure.
         if (!isIchigenError(e) || e.code !== 'INVALID_BODY') throw e;
         const total = t.series.reduce((n, s) => n + s.timestamps.length, 0);
-        const accepted = Number(/\((\d+) samples of this request were accepted\)/.exec(e.message)?.[1] ?? 0);
-        rejected += total - accepted;
+        // A backend's 400 (remote store) says nothing about what it kept: count all as refused.
+        rejected += total - (e instanceof PartialWriteError ? e.written.samples : 0);
         message = e.message;
       }
     }

@@ -13,7 +13,7 @@ export type {
   SeriesAppend,
   SeriesSamples,
 } from './metrics/index.js';
-export { MemoryMetricStore, RemoteMetricStore } from './metrics/index.js';
+export { MemoryMetricStore, PartialWriteError, RemoteMetricStore } from './metrics/index.js';
 export type { RemoteMetricStoreOptions } from './metrics/index.js';
 export { DuckDbTraceStore, SpanMetricsGenerator, flattenTraces, groupSpans } from './traces/index.js';
 export type { DuckDbTraceStoreOptions, NsRange, StoredSpan, TraceCandidatesOptions, TraceStore } from './traces/index.js';

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { acceptRawBodies } from '../../http/index.js';
 import { IchigenError } from '../../model/index.js';
-import { decodeWriteRequest, uncompressSnappyBlock } from '../../receive/remote-write/index.js';
-import type { MetricStore } from '../../store/index.js';
+import { decodeWriteRequest, decodeWriteRequestV2, uncompressSnappyBlock, type DecodedWriteRequest } from '../../receive/remote-write/index.js';
+import { PartialWriteError, type AppendResult, type MetricStore } from '../../store/index.js';
+import { remoteWriteMessage } from './remote-write-content-type.js';
 
 export interface RemoteWriteRouteOptions {
   readonly store: MetricStore;
@@ -11,31 +12,51 @@ export interface RemoteWriteRouteOptions {
   readonly maxSeriesPerRequest: number;
 }
 
-const RW2_PROTO = 'io.prometheus.write.v2.request';
-
 /**
- * `POST /api/v1/write`: Prometheus remote write 1.0. The answer is 204 only once every
- * accepted sample is in the write-ahead log (fsynced); 400 means "do not retry" and names
- * the series and the problem; 429 with Retry-After means over a limit, retry later; 5xx is
- * retryable. Must be registered inside an encapsulated plugin (raw body parser).
+ * `POST /api/v1/write`: Prometheus remote write 1.0 and 2.0, told apart by the
+ * `Content-Type` `proto` parameter (415 for anything else). The answer is 204 only once
+ * every accepted sample is in the write-ahead log (fsynced); 400 means "do not retry" and
+ * names the series and the problem; 429 with Retry-After means over a limit, retry later;
+ * 5xx is retryable. Remote write 2.0 answers carry the `X-Prometheus-Remote-Write-*-Written`
+ * counts, on success and on a 400 alike. Must be registered inside an encapsulated plugin
+ * (raw body parser).
  */
 export function registerRemoteWriteRoute(app: FastifyInstance, opts: RemoteWriteRouteOptions): void {
   acceptRawBodies(app, ['application/x-protobuf', 'application/octet-stream', 'application/protobuf']);
   app.post('/api/v1/write', { config: { scope: 'ingest' } }, async (request, reply) => {
-    const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
-    if (contentType.includes('proto=') && contentType.replace(/\s/g, '').includes(`proto=${RW2_PROTO}`)) {
-      throw new IchigenError('UNSUPPORTED_MEDIA_TYPE', `remote write 2.0 (${RW2_PROTO}) is not supported yet; configure the sender for remote write 1.0 (prometheus.WriteRequest)`);
-    }
+    const version = remoteWriteMessage(request.headers['content-type'], request.headers['content-encoding']);
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw new IchigenError('UNSUPPORTED_MEDIA_TYPE', 'remote write needs Content-Type: application/x-protobuf with a snappy-compressed body');
     const raw = uncompressSnappyBlock(body, opts.maxUncompressedBytes);
-    const decoded = decodeWriteRequest(raw);
-    if (decoded.series.length > opts.maxSeriesPerRequest) {
-      throw new IchigenError('INVALID_BODY', `the request has ${decoded.series.length} series, over the limit of ${opts.maxSeriesPerRequest} per request; send smaller batches`);
+    const decoded: DecodedWriteRequest & { histograms?: number; refused?: string[] } = version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw);
+    const seriesCount = decoded.series.length + (decoded.refused?.length ?? 0);
+    if (seriesCount > opts.maxSeriesPerRequest) {
+      throw new IchigenError('INVALID_BODY', `the request has ${seriesCount} series, over the limit of ${opts.maxSeriesPerRequest} per request; send smaller batches`);
     }
-    if (decoded.series.length > 0 || decoded.metadata.length > 0) {
-      await opts.store.append(request.tenant, { series: decoded.series, metadata: decoded.metadata });
+    let written: AppendResult = { samples: 0, exemplars: 0, metadata: 0 };
+    let problem: string | undefined;
+    try {
+      if (decoded.series.length > 0 || decoded.metadata.length > 0) written = await opts.store.append(request.tenant, { series: decoded.series, metadata: decoded.metadata });
+    } catch (e) {
+      if (!(e instanceof PartialWriteError)) throw e;
+      written = e.written;
+      problem = e.message;
     }
+    if (version === 2) setWrittenHeaders(reply, written);
+    const refused = decoded.refused ?? [];
+    if (refused.length > 0) {
+      const more = refused.length > 3 ? `; and ${refused.length - 3} more series` : '';
+      problem = [problem, `${refused.slice(0, 3).join('; ')}${more} (${decoded.histograms ?? 0} histogram samples refused, ${written.samples} samples written)`].filter((x) => x !== undefined).join('; ');
+    }
+    if (problem !== undefined) throw new IchigenError('INVALID_BODY', problem);
     return reply.status(204).send();
   });
+}
+
+/** Remote write 2.0: the precise counts written, so a sender can tell a partial write. */
+function setWrittenHeaders(reply: FastifyReply, written: AppendResult): void {
+  void reply.header('x-prometheus-remote-write-samples-written', String(written.samples));
+  // Native histograms are never stored (see decodeWriteRequestV2).
+  void reply.header('x-prometheus-remote-write-histograms-written', '0');
+  void reply.header('x-prometheus-remote-write-exemplars-written', String(written.exemplars));
 }

@@ -1,16 +1,7 @@
-import {
-  IchigenError,
-  METRIC_NAME,
-  formatLabels,
-  isValidLabelName,
-  isValidMetricName,
-  type Exemplar,
-  type Label,
-  type Labels,
-  type MetricMetadata,
-} from '../../model/index.js';
+import { IchigenError, formatLabels, type Exemplar, type Label, type Labels, type MetricMetadata } from '../../model/index.js';
 import { ProtoReader } from './proto-reader.js';
 import { METRIC_TYPE_NAMES } from './schema.js';
+import { LabelCollector, seriesLabelsProblem } from './series-labels.js';
 
 /** One decoded time series: sorted labels and its samples in the order sent. */
 export interface DecodedSeries {
@@ -73,9 +64,8 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number): DecodedSerie
   }
   const timestamps = new Float64Array(count);
   const values = new Float64Array(count);
-  const labels: Label[] = [];
+  const collected = new LabelCollector();
   let ex: Exemplar[] | undefined;
-  let problem: string | undefined;
   let i = 0;
   const r = new ProtoReader(buf, start, end);
   while (!r.done) {
@@ -85,12 +75,7 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number): DecodedSerie
     if (field === 1 && wire === 2) {
       const [s, e] = r.bytes();
       const l = decodeLabel(buf, s, e);
-      if (l.name === '') problem ??= 'a label has an empty name';
-      else if (l.value !== '') {
-        const prev = labels[labels.length - 1];
-        if (prev !== undefined && prev.name >= l.name) problem ??= prev.name === l.name ? `label name "${l.name}" is repeated` : `labels are not sorted by name ("${l.name}" after "${prev.name}")`;
-        labels.push(l);
-      }
+      collected.add(l.name, l.value);
     } else if (field === 2 && wire === 2) {
       const [s, e] = r.bytes();
       decodeSample(buf, s, e, timestamps, values, i++);
@@ -101,17 +86,9 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number): DecodedSerie
       r.skip(wire);
     }
   }
-  const name = labels.find((l) => l.name === METRIC_NAME)?.value;
-  if (problem === undefined) {
-    if (labels.length === 0) problem = 'the series has no labels';
-    else if (name === undefined) problem = 'the series has no metric name (__name__)';
-    else if (!isValidMetricName(name)) problem = `invalid metric name "${name}"`;
-    else {
-      const bad = labels.find((l) => !isValidLabelName(l.name) && l.name !== METRIC_NAME);
-      if (bad) problem = `invalid label name "${bad.name}"`;
-      else if (histograms > 0) problem = 'native histograms are not supported; send classic histograms';
-    }
-  }
+  const labels = collected.labels;
+  let problem = collected.problem ?? seriesLabelsProblem(labels);
+  if (problem === undefined && histograms > 0) problem = 'native histograms are not supported; send classic histograms';
   if (problem !== undefined) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: ${problem}`);
   return ex === undefined ? { labels, timestamps, values } : { labels, timestamps, values, exemplars: ex };
 }

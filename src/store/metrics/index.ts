@@ -8,6 +8,7 @@ export type {
   SeriesAppend,
   SeriesSamples,
 } from './metric-store.js';
+export { PartialWriteError } from './metric-store.js';
 export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './embedded/index.js';
 export type { EmbeddedMetricStoreOptions, MetricLimits } from './embedded/index.js';
 export { MemoryMetricStore } from './memory/index.js';

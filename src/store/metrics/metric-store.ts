@@ -1,4 +1,4 @@
-import type { Exemplar, LabelMatcher, Labels, MetricMetadata } from '../../model/index.js';
+import { IchigenError, type Exemplar, type LabelMatcher, type Labels, type MetricMetadata } from '../../model/index.js';
 
 /**
  * The metric store contract. The PromQL engine, the Prometheus API, rules and the UI read
@@ -76,8 +76,25 @@ export interface AppendResult {
   readonly metadata: number;
 }
 
+/**
+ * Some series or samples of a write were refused (400: the sender must not retry them)
+ * while the rest was written: `written` says how much, for remote write 2.0's
+ * `X-Prometheus-Remote-Write-*-Written` headers and OTLP's partial success.
+ */
+export class PartialWriteError extends IchigenError {
+  constructor(
+    message: string,
+    readonly written: AppendResult,
+  ) {
+    super('INVALID_BODY', message);
+  }
+}
+
 export interface MetricStore {
-  /** Writes a batch; resolves once it is durable. Rejects with a coded IchigenError (400/429/5xx). */
+  /**
+   * Writes a batch; resolves once it is durable. Rejects with a coded IchigenError
+   * (PartialWriteError when only part was refused; 429/5xx otherwise).
+   */
   append(tenant: string, batch: MetricBatch): Promise<AppendResult>;
   querier(tenant: string): MetricQuerier;
   /** Metadata per metric name (the `/api/v1/metadata` answer). */

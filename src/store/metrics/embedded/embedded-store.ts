@@ -8,7 +8,7 @@ import {
   type MetricMetadata,
 } from '../../../model/index.js';
 import { Wal } from '../../wal/index.js';
-import type { AppendResult, MetricBatch, MetricQuerier, MetricStore, SeriesAppend } from '../metric-store.js';
+import { PartialWriteError, type AppendResult, type MetricBatch, type MetricQuerier, type MetricStore, type SeriesAppend } from '../metric-store.js';
 import { closeMetricDuck, openMetricDuck, type MetricDuck } from './duck-tables.js';
 import { EmbeddedQuerier } from './embedded-querier.js';
 import { Flusher } from './flusher.js';
@@ -131,7 +131,9 @@ export class EmbeddedMetricStore implements MetricStore {
       }
       const key = labelsKey(s.labels);
       const existing = head?.series.get(key);
-      const kept = this.filterSamples(s, existing, cutoff, (what) => problem(s.labels, what));
+      const { kept, duplicates } = this.filterSamples(s, existing, cutoff, (what) => problem(s.labels, what));
+      // Identical re-sent samples are already durable: they count as written.
+      samples += duplicates;
       if (kept.timestamps.length === 0 && (kept.exemplars?.length ?? 0) === 0) continue;
       if (!existing?.active) newKeys.add(key);
       samples += kept.timestamps.length;
@@ -139,13 +141,14 @@ export class EmbeddedMetricStore implements MetricStore {
       accepted.push(kept);
     }
     this.checkActiveLimits(tenant, newKeys.size);
-    const metadata = batch.metadata ?? [];
+    // Senders repeat metadata (remote write 2.0 with every series): log only what changed.
+    const metadata = (batch.metadata ?? []).filter((m) => !sameMetadata(head?.metadata.get(m.metric), m));
     if (accepted.length > 0) await wal.append(encodeSamplesRecord(tenant, accepted), () => this.applySamples(tenant, accepted));
     if (metadata.length > 0) await wal.append(encodeMetadataRecord(tenant, metadata), () => this.applyMetadata(tenant, metadata));
     this.flusher?.onAppended();
     if (problemCount > 0) {
       const more = problemCount > problems.length ? `; and ${problemCount - problems.length} more` : '';
-      throw new IchigenError('INVALID_BODY', `${problems.join('; ')}${more} (${samples} samples of this request were accepted)`);
+      throw new PartialWriteError(`${problems.join('; ')}${more} (${samples} samples of this request were accepted)`, { samples, exemplars, metadata: metadata.length });
     }
     return { samples, exemplars, metadata: metadata.length };
   }
@@ -162,7 +165,7 @@ export class EmbeddedMetricStore implements MetricStore {
   }
 
   /** Keeps the samples the head can take; reports the others. */
-  private filterSamples(s: SeriesAppend, existing: MemSeries | undefined, cutoff: number, report: (what: string) => void): WalSeries {
+  private filterSamples(s: SeriesAppend, existing: MemSeries | undefined, cutoff: number, report: (what: string) => void): { kept: WalSeries; duplicates: number } {
     const n = s.timestamps.length;
     const window = this.options.outOfOrderWindowMs;
     let maxT = existing ? existing.maxT : -Infinity;
@@ -172,6 +175,7 @@ export class EmbeddedMetricStore implements MetricStore {
     const bits = new Uint32Array(s.values.buffer, s.values.byteOffset, n * 2);
     const headBits = existing && existing.n > 0 ? new Uint32Array(existing.v.buffer, 0, existing.n * 2) : undefined;
     let dropped = 0;
+    let duplicates = 0;
     let firstReason = '';
     for (let i = 0; i < n; i++) {
       const t = s.timestamps[i]!;
@@ -184,7 +188,10 @@ export class EmbeddedMetricStore implements MetricStore {
           lastIdx >= 0
             ? bits[lastIdx * 2] === bits[i * 2] && bits[lastIdx * 2 + 1] === bits[i * 2 + 1]
             : headBits !== undefined && headBits[(existing!.n - 1) * 2] === bits[i * 2] && headBits[(existing!.n - 1) * 2 + 1] === bits[i * 2 + 1];
-        if (same || headBits === undefined) continue;
+        if (same || headBits === undefined) {
+          duplicates++;
+          continue;
+        }
         reason = `duplicate sample for timestamp ${t} with a different value`;
       } else if (t < maxT - window) reason = `out of order sample: ${new Date(t).toISOString()} is more than ${window / 1000}s before the series' newest sample (${new Date(maxT).toISOString()})`;
       if (reason !== '') {
@@ -198,7 +205,7 @@ export class EmbeddedMetricStore implements MetricStore {
       if (t > maxT) maxT = t;
     }
     if (dropped > 0) report(dropped === 1 ? firstReason : `${firstReason} (${dropped} samples refused)`);
-    if (keep.length === n) return s as WalSeries;
+    if (keep.length === n) return { kept: s as WalSeries, duplicates };
     const timestamps = new Float64Array(keep.length);
     const values = new Float64Array(keep.length);
     const vb = new Uint32Array(values.buffer);
@@ -207,7 +214,7 @@ export class EmbeddedMetricStore implements MetricStore {
       vb[k * 2] = bits[i * 2]!;
       vb[k * 2 + 1] = bits[i * 2 + 1]!;
     });
-    return { labels: s.labels, timestamps, values, exemplars: s.exemplars };
+    return { kept: { labels: s.labels, timestamps, values, exemplars: s.exemplars }, duplicates };
   }
 
   private checkActiveLimits(tenant: string, added: number): void {
@@ -276,4 +283,8 @@ export class EmbeddedMetricStore implements MetricStore {
       }
     }
   }
+}
+
+function sameMetadata(a: MetricMetadata | undefined, b: MetricMetadata): boolean {
+  return a !== undefined && a.type === b.type && a.help === b.help && a.unit === b.unit;
 }
