@@ -196,8 +196,13 @@ describe('OTLP endpoints with the OpenTelemetry JS exporters', () => {
     expect(span.status.code).toBe(1);
   });
 
-  it('answers a clear error for a signal nobody accepts, on the main port', async () => {
-    const res = await ts.fetch('/v1/logs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  it('answers a clear error for a signal nobody accepts', async () => {
+    // These endpoints were given a traces sink only.
+    const res = await fetch(`http://127.0.0.1:${endpoints.httpPort}/v1/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ts.adminToken}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toMatch(/does not accept OTLP logs/);
   });

@@ -21,11 +21,13 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   // Each signal's module sets its OTLP sink here (otlp.traces = …) before the endpoints start.
   const otlp: OtlpSinks = {};
   otlp.metrics = metrics.otlpSink;
+  const logs = createLogsModule(ctx);
+  otlp.logs = logs.otlpSink;
   const incidents = incidentsModuleFor(ctx, events);
   return [
     metrics,
     prometheusApiModule(ctx, metrics.store),
-    createLogsModule(ctx),
+    logs,
     events,
     rulesModuleFor(ctx, metrics.store, () => incidents),
     incidents,

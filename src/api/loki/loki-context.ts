@@ -18,6 +18,9 @@ export interface LokiContext {
       readonly flush_interval: number;
       readonly duckdb_memory_limit: string;
       readonly duckdb_threads: number;
+      readonly otlp_index_labels: readonly string[];
+      readonly otlp_service_name_labels: readonly string[];
+      readonly discover_log_levels: 'otlp' | 'all' | 'off';
     };
   };
 }

@@ -7,6 +7,7 @@ import type { LokiContext } from './loki-context.js';
 import { installLokiErrors } from './loki-errors.js';
 import { registerPushRoute } from './push-route.js';
 import { registerQueryRoutes } from './query-routes.js';
+import { otlpLogsSink } from './otlp-logs-sink.js';
 import { registerTailRoute } from './tail-route.js';
 
 /** What the composition root hands the logs module (a subset of ServerContext). */
@@ -17,7 +18,7 @@ export interface LogsModuleContext extends LokiContext {
 
 /**
  * The logs pillar: the embedded log store, Loki push and the Loki query API.
- * Other receivers (OTLP logs) reach the store through `store()`.
+ * OTLP logs reach the store through `otlpSink`.
  */
 export function createLogsModule(ctx: LogsModuleContext) {
   let store: DuckDbLogStore | undefined;
@@ -38,10 +39,16 @@ export function createLogsModule(ctx: LogsModuleContext) {
   return {
     name: 'logs',
     store: get,
+    /** OTLP logs into this store (set as `otlp.logs` by the composition root). */
+    otlpSink: otlpLogsSink(get, {
+      indexLabels: cfg.otlp_index_labels,
+      serviceNameLabels: cfg.otlp_service_name_labels,
+      detectLevel: cfg.discover_log_levels !== 'off',
+    }),
     async routes(app: FastifyInstance): Promise<void> {
       await app.register(async (scope) => {
         installLokiErrors(scope);
-        registerPushRoute(scope, get);
+        registerPushRoute(scope, get, { detectLevels: cfg.discover_log_levels === 'all' });
         registerQueryRoutes(scope, get, ctx);
         registerTailRoute(scope, get, ctx.auth.authenticator);
       });

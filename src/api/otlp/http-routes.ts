@@ -7,6 +7,8 @@ import { encodeRpcStatus } from './rpc-status.js';
 
 const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
 const SIGNALS: readonly OtlpSignal[] = ['traces', 'metrics', 'logs'];
+/** Paths per signal: the OTLP default, and Loki's `/otlp/v1/logs` so a Loki OTLP endpoint setting works unchanged. */
+const PATHS: Record<OtlpSignal, readonly string[]> = { traces: ['/v1/traces'], metrics: ['/v1/metrics'], logs: ['/v1/logs', '/otlp/v1/logs'] };
 
 function encodingOf(request: FastifyRequest): OtlpEncoding | undefined {
   const ct = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -20,7 +22,7 @@ function contentType(encoding: OtlpEncoding): string {
 }
 
 /**
- * OTLP/HTTP (spec 1.x): POST /v1/{traces,metrics,logs}, protobuf or JSON, gzip allowed.
+ * OTLP/HTTP (spec 1.x): POST /v1/{traces,metrics,logs} (and /otlp/v1/logs), protobuf or JSON, gzip allowed.
  * Success is 200 with an Export*ServiceResponse in the request's encoding (partial_success
  * when a sink refused some items); errors carry a google.rpc.Status in the same encoding,
  * with 429/503 + Retry-After for what a sender should retry. Register inside its own plugin.
@@ -35,18 +37,20 @@ export function registerOtlpHttpRoutes(app: FastifyInstance, ingest: OtlpIngest,
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply));
 
   for (const signal of SIGNALS) {
-    app.post(`/v1/${signal}`, { config: { scope: 'ingest' } }, async (request, reply) => {
-      const encoding = encodingOf(request);
-      if (encoding === undefined) {
-        throw new IchigenError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          `unsupported Content-Type "${request.headers['content-type'] ?? ''}" for OTLP: use application/x-protobuf or application/json`,
-        );
-      }
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const result = await ingest.export(signal, request.tenant, body, encoding, transport);
-      return reply.status(200).type(contentType(encoding)).send(encodeExportResponse(signal, encoding, result));
-    });
+    for (const url of PATHS[signal]) {
+      app.post(url, { config: { scope: 'ingest' } }, async (request, reply) => {
+        const encoding = encodingOf(request);
+        if (encoding === undefined) {
+          throw new IchigenError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `unsupported Content-Type "${request.headers['content-type'] ?? ''}" for OTLP: use application/x-protobuf or application/json`,
+          );
+        }
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const result = await ingest.export(signal, request.tenant, body, encoding, transport);
+        return reply.status(200).type(contentType(encoding)).send(encodeExportResponse(signal, encoding, result));
+      });
+    }
   }
 }
 

@@ -78,10 +78,14 @@ export function prometheusMetricName(name: string, unit: string, kind: OtlpKind)
   return joined;
 }
 
-/** An attribute key as a label name: invalid characters to `_`, `key_` before a digit, `key` before a single `_`. */
+/**
+ * An attribute key as a label name: invalid characters to `_` (one per character, as Go's
+ * regexp replaces runes, so `é` or an emoji gives one `_`), `key_` before a digit, `key`
+ * before a single `_`.
+ */
 export function prometheusLabelName(key: string): string {
   if (key === '') return key;
-  let l = key.replace(/[^a-zA-Z0-9_]/g, '_');
+  let l = key.replace(/[^a-zA-Z0-9_]/gu, '_');
   if (/^\d/.test(l)) l = `key_${l}`;
   else if (l.startsWith('_') && !l.startsWith('__')) l = `key${l}`;
   return l;

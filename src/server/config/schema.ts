@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_OTLP_INDEX_LABELS, DEFAULT_SERVICE_NAME_LABELS } from '../../pipeline/index.js';
 import { bool, bytes, duration, int, oneOf, secret, section, str, stringList, structured } from './fields.js';
 
 /** The default main port: unused by Prometheus, Alertmanager, Loki, Tempo, Grafana and OTLP. */
@@ -122,6 +123,9 @@ const logs = section({
   flush_interval: duration('10s', 'How often acknowledged log entries move from the write-ahead log to DuckDB.'),
   duckdb_memory_limit: str('512MB', 'DuckDB memory_limit for the log store.'),
   duckdb_threads: int(2, 'DuckDB threads for the log store.', { min: 1, max: 64 }),
+  otlp_index_labels: stringList(DEFAULT_OTLP_INDEX_LABELS, "OTLP resource attributes that become stream labels (dots and other characters turn into `_`: `service.name` is `service_name`); every other attribute is kept as structured metadata. The default is Loki's `default_resource_attributes_as_index_labels`."),
+  otlp_service_name_labels: stringList(DEFAULT_SERVICE_NAME_LABELS, "For OTLP resources without `service.name`: the first of these stream labels gives `service_name`, else it is `unknown_service` (Loki's `discover_service_name`). `[]` adds no `service_name`."),
+  discover_log_levels: oneOf(['otlp', 'all', 'off'], 'otlp', "Add a `detected_level` structured metadata field at ingest, as Loki's `discover_log_levels` does (Grafana's Logs Drilldown groups by it): `otlp` for OTLP logs (from the severity), `all` also for Loki pushes (from a level label, metadata or the line), `off` never."),
 });
 
 const automation = section({

@@ -1,0 +1,1 @@
+export { DETECTED_LEVEL, LEVEL_FIELDS, detectLevel, withDetectedLevel } from './detect-level.js';
