@@ -33,6 +33,10 @@ function written(res: Response): Record<string, string | null> {
   };
 }
 
+async function errorOf(res: Response): Promise<string> {
+  return ((await res.json()) as { error: string }).error;
+}
+
 const byName = (name: string) => [{ name: '__name__', type: '=' as const, value: name }];
 
 describe('remote write 2.0 receiver', () => {
@@ -71,11 +75,11 @@ describe('remote write 2.0 receiver', () => {
     expect(isStaleAt(got[0]!.values, 2)).toBe(true);
 
     // Metadata per family: the histogram's `_bucket` series names the family `rw2_latency_seconds`.
-    const meta = await (await ts.fetch('/api/v1/metadata')).json();
+    const meta = (await (await ts.fetch('/api/v1/metadata')).json()) as { data: Record<string, unknown> };
     expect(meta.data.rw2_requests_total).toEqual([{ type: 'counter', help: 'Requests served.', unit: '' }]);
     expect(meta.data.rw2_latency_seconds).toEqual([{ type: 'histogram', help: 'Latency.', unit: 'seconds' }]);
 
-    const ex = await (await ts.fetch(`/api/v1/query_exemplars?query=rw2_requests_total&start=${(T0 - 1000) / 1000}&end=${(T0 + 5000) / 1000}`)).json();
+    const ex = (await (await ts.fetch(`/api/v1/query_exemplars?query=rw2_requests_total&start=${(T0 - 1000) / 1000}&end=${(T0 + 5000) / 1000}`)).json()) as { data: unknown };
     expect(ex.data).toEqual([
       {
         seriesLabels: { __name__: 'rw2_requests_total', instance: 'a:1', job: 'api' },
@@ -104,7 +108,7 @@ describe('remote write 2.0 receiver', () => {
 
     const unknown = await post(v1, 'application/x-protobuf;proto=io.prometheus.write.v3.Request');
     expect(unknown.status).toBe(415);
-    expect((await unknown.json()).error).toMatch(/io\.prometheus\.write\.v3\.Request.*prometheus\.WriteRequest.*io\.prometheus\.write\.v2\.Request/);
+    expect((await errorOf(unknown))).toMatch(/io\.prometheus\.write\.v3\.Request.*prometheus\.WriteRequest.*io\.prometheus\.write\.v2\.Request/);
     const zstd = await post(v1, RW2_CONTENT_TYPE, { 'content-encoding': 'zstd' });
     expect(zstd.status).toBe(415);
   });
@@ -120,7 +124,7 @@ describe('remote write 2.0 receiver', () => {
     );
     expect(res.status).toBe(400);
     expect(written(res)).toEqual({ samples: '2', histograms: '0', exemplars: '0' });
-    expect((await res.json()).error).toMatch(/series rw2_native\{job="x"\}: native histograms are not supported \(1 histogram samples refused\).*2 samples written/);
+    expect((await errorOf(res))).toMatch(/series rw2_native\{job="x"\}: native histograms are not supported \(1 histogram samples refused\).*2 samples written/);
     const store = metricStoreOf(ts.server);
     expect((await selectAll(store, 'default', byName('rw2_float_ok')))[0]!.timestamps.length).toBe(2);
     expect((await selectAll(store, 'default', byName('rw2_native'))).length).toBe(0);
@@ -139,7 +143,7 @@ describe('remote write 2.0 receiver', () => {
     );
     expect(res.status).toBe(400);
     expect(written(res)).toEqual({ samples: '1', histograms: '0', exemplars: '1' });
-    expect((await res.json()).error).toMatch(/series rw2_ooo: out of order sample/);
+    expect((await errorOf(res))).toMatch(/series rw2_ooo: out of order sample/);
   });
 
   it('refuses malformed requests whole with a 400 naming the problem', async () => {
@@ -160,7 +164,7 @@ describe('remote write 2.0 receiver', () => {
       const m = msg as { timeseries: unknown[] };
       const res = await post(encodeRequestV2({ ...m, timeseries: [...m.timeseries] }));
       expect({ what, status: res.status }).toEqual({ what, status: 400 });
-      expect((await res.json()).error, what).toMatch(error);
+      expect((await errorOf(res)), what).toMatch(error);
     }
     const truncated = encodeRequestV2(buildRequestV2([ok])).subarray(0, 6);
     expect((await post(truncated)).status).toBe(400);
