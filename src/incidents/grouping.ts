@@ -11,12 +11,14 @@ export interface IncomingAlert {
   /** ms; absent: the alert fires until refreshed within the resolve timeout. */
   readonly endsAt?: number;
   readonly generatorURL?: string;
+  /** The alert's identity when the sender has one of its own (a Zabbix event); default: from the labels, as Alertmanager. */
+  readonly fingerprint?: string;
   /** The raw payload a webhook sent, for grouping and route templates. */
   readonly payload?: unknown;
 }
 
-/** Without groupBy: by alert name, and SNS alarms per alarm (one name may exist in several regions/accounts). */
-const DEFAULT_GROUP_BY: Readonly<Record<string, readonly string[]>> = { sns: ['alertname', 'alarm_arn'] };
+/** Without groupBy: by alert name; SNS alarms per alarm (one name may exist in several regions/accounts); Zabbix problems per host. */
+const DEFAULT_GROUP_BY: Readonly<Record<string, readonly string[]>> = { sns: ['alertname', 'alarm_arn'], zabbix: ['alertname', 'host'] };
 
 /** The grouping id and the labels that define the group (Alertmanager's group_by, OnCall's grouping id). */
 export function groupKeyOf(integration: Integration, alert: IncomingAlert): { key: string; labels: LabelRecord } {

@@ -93,7 +93,7 @@ export class AlertIntake {
     actor: string,
     onCreate: (g: AlertGroup) => void,
   ): Promise<string | undefined> {
-    const fp = alertFingerprint(alert.labels);
+    const fp = alert.fingerprint ?? alertFingerprint(alert.labels);
     const startsAt = alert.startsAt ?? now;
     const endsAt = alert.endsAt ?? now + this.options.resolveTimeoutMs;
     const status = endsAt <= now ? 'resolved' : 'firing';
@@ -111,8 +111,9 @@ export class AlertIntake {
     };
     if (!group) {
       // A closed group keeps the still-firing instance a person resolved by hand: no re-page
-      // until it resolves and fires again.
-      const sameInstance = existing !== undefined && existing.status === 'firing' && Number(existing.starts_at) === startsAt;
+      // until it resolves and fires again. Without startsAt a resend is the same instance (as
+      // Alertmanager merges it into the alert that has not ended).
+      const sameInstance = existing !== undefined && existing.status === 'firing' && (alert.startsAt === undefined || Number(existing.starts_at) === startsAt);
       if (status === 'resolved' || sameInstance) {
         if (existing) await trx.updateTable('incident_alerts').set(alertFields).where('id', '=', existing.id).execute();
         return undefined;

@@ -9,6 +9,7 @@ import { INTEGRATION_KINDS } from './integrations.js';
 import { integrationFromRequest } from './request-auth.js';
 import { fromSnsNotification } from './sns-alarms.js';
 import { WEBHOOK_FIRING_MS, fromAlertmanagerWebhook, fromGenericWebhook } from './webhook-formats.js';
+import { fromZabbixWebhook } from './zabbix-format.js';
 
 const P = `${APP_API_PREFIX}/integrations`;
 
@@ -55,6 +56,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, core: IncidentsC
     let alerts: IncomingAlert[];
     if (integration.kind === 'alertmanager' || integration.kind === 'grafana') alerts = fromAlertmanagerWebhook(request.body, core.clock());
     else if (integration.kind === 'webhook') alerts = fromGenericWebhook(integration, request.body, core.clock());
+    else if (integration.kind === 'zabbix') alerts = fromZabbixWebhook(request.body, core.clock());
     else if (integration.kind === 'sns') {
       if (sns === undefined) throw new IchigenError('UNAVAILABLE', 'SNS signature checking is not configured');
       // Verified before anything is stored: a tampered or foreign message gets 403 and creates nothing.

@@ -7,7 +7,7 @@ import { newId, type StateSchema } from '../state/index.js';
 import { readJson } from './json.js';
 import { validateTemplate } from './template.js';
 
-export const INTEGRATION_KINDS = ['alertmanager', 'grafana', 'webhook', 'heartbeat', 'manual', 'sns'] as const;
+export const INTEGRATION_KINDS = ['alertmanager', 'grafana', 'webhook', 'heartbeat', 'manual', 'sns', 'zabbix'] as const;
 export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
 
 export const integrationSettingsSchema = z
