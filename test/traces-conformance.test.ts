@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from './support/server.js';
  * rate at or above what we reached, so a regression fails the suite.
  */
 const RUNNER = path.resolve(process.cwd(), '../shared/conformance/traceql/run.mjs');
-const MIN_PASS_RATE = 96.5;
+const MIN_PASS_RATE = 100;
 
 describe.skipIf(!existsSync(RUNNER))('TraceQL conformance against Tempo 2.7.2 answers', () => {
   let ts: TestServer;

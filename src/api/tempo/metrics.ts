@@ -20,14 +20,25 @@ function numeric(v: Val | undefined): number | undefined {
   return undefined;
 }
 
-/** Log2 buckets (upper bound 2^k) as TraceQL's histogram and quantile functions use. */
-function log2Bucket(x: number): number {
-  if (x <= 0) return 0;
+/**
+ * Tempo's log2 bucket of a value for histogram_over_time and quantile_over_time: ints and
+ * durations only (floats are not bucketed), values below 2 are left out, the bound is the
+ * next power of two (durations in nanoseconds, reported in seconds).
+ */
+function log2Bucket(v: Val | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = v.t === 'int' ? Number(v.v) : v.t === 'duration' ? v.v : undefined;
+  if (x === undefined || !(x >= 2)) return undefined;
   return Math.pow(2, Math.ceil(Math.log2(x)));
 }
 
-/** Quantile over log2 buckets, interpolating exponentially inside the chosen bucket. */
-function log2Quantile(p: number, buckets: ReadonlyArray<{ max: number; count: number }>): number {
+/**
+ * Quantile over log2 buckets (sorted by bound, non-empty ones only), as Tempo computes it:
+ * the bucket holding the p-th sample, interpolated exponentially between the previous
+ * bucket's bound and its own; exactly at a bucket's last sample, that bucket's bound.
+ */
+export function log2Quantile(p: number, buckets: ReadonlyArray<{ max: number; count: number }>): number {
+  if (Number.isNaN(p) || p < 0 || p > 1 || buckets.length === 0) return 0;
   const total = buckets.reduce((a, b) => a + b.count, 0);
   if (total === 0) return 0;
   const want = Math.max(1, Math.ceil(p * total));
@@ -37,12 +48,13 @@ function log2Quantile(p: number, buckets: ReadonlyArray<{ max: number; count: nu
     idx = i;
     if (seen + buckets[i]!.count > want) break;
     seen += buckets[i]!.count;
-    if (seen >= want) break;
+    if (seen === want) return buckets[i]!.max;
   }
   const b = buckets[idx]!;
-  const interp = want - seen > 0 ? (want - seen) / b.count : 0;
-  const min = b.max / 2;
-  return min * Math.pow(2, interp);
+  const interp = (want - seen) / b.count;
+  const max = Math.log2(b.max);
+  const min = idx > 0 ? Math.log2(buckets[idx - 1]!.max) : max - 1;
+  return Math.pow(2, min + (max - min) * interp);
 }
 
 /** /api/metrics/query_range and /api/metrics/query: TraceQL metrics over the trace store. */
@@ -75,6 +87,7 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
   const searchOnly = { ...query, metrics: undefined };
   // Durations are bucketed in nanoseconds (log2 buckets as Tempo) and reported in seconds.
   let isDuration = false;
+  const bucketed = op.fn === 'histogram_over_time' || op.fn === 'quantile_over_time';
   for (const [id, spans] of traces) {
     const t = buildTrace(id, spans);
     const sets = runPipeline(searchOnly, t);
@@ -99,16 +112,18 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
           labels.push({ key: fieldTextOf(f), value: v });
         }
         if (missing) continue;
+        let x: number | undefined = 1;
+        if (op.fn !== 'rate' && op.fn !== 'count_over_time') {
+          const v = fieldValue(op.field!, e, t);
+          if (v?.t === 'duration') isDuration = true;
+          // A span whose value cannot be bucketed is left out of the histogram entirely.
+          x = bucketed ? log2Bucket(v) : numeric(v);
+          if (x === undefined && bucketed) continue;
+        }
         const key = labels.map((l) => `${l.key}=${l.value.t}:${valText(l.value)}`).join('\u0001');
         let g = groups.get(key);
         if (!g) groups.set(key, (g = { labels, values: Array.from({ length: nBuckets }, () => []) }));
-        if (op.fn === 'rate' || op.fn === 'count_over_time') g.values[b]!.push(1);
-        else {
-          const v = fieldValue(op.field!, e, t);
-          if (v?.t === 'duration') isDuration = true;
-          const x = numeric(v);
-          if (x !== undefined) g.values[b]!.push(x);
-        }
+        if (x !== undefined) g.values[b]!.push(x);
       }
     }
   }
@@ -119,7 +134,7 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
     if (op.fn === 'histogram_over_time' || op.fn === 'quantile_over_time') {
       const perBucket = g.values.map((xs) => {
         const m = new Map<number, number>();
-        for (const x of xs) m.set(log2Bucket(x), (m.get(log2Bucket(x)) ?? 0) + 1);
+        for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
         return m;
       });
       if (op.fn === 'histogram_over_time') {

@@ -1,6 +1,7 @@
 import { compileAnchoredRe2, IchigenError } from '../../model/index.js';
 import { getAttribute, type KeyValue } from '../../receive/otlp/index.js';
 import type { FieldExpr, Intrinsic } from './ast.js';
+import { passesStorage } from './fetch-conditions.js';
 import type { EvalSpan, EvalTrace } from './trace-model.js';
 import { asNumber, compareScalars, fromAnyValue, fromStatic, KIND_NAMES, STATUS_NAMES, type Val } from './values.js';
 
@@ -182,8 +183,12 @@ function binary(f: Extract<FieldExpr, { kind: 'binary' }>, e: EvalSpan, trace: E
 
 /** True when the filter expression holds for the span. */
 export function matches(f: FieldExpr, e: EvalSpan, trace: EvalTrace): boolean {
+  if (!passesStorage(f, e, trace, holds, exists)) return false;
   return truthy(evalField(f, e, trace));
 }
+
+const holds = (f: FieldExpr, e: EvalSpan, t: EvalTrace): boolean => truthy(evalField(f, e, t));
+const exists = (f: FieldExpr, e: EvalSpan, t: EvalTrace): boolean => candidates(evalField(f, e, t)).length > 0;
 
 /** The value a by()/select()/aggregate sees: the first of several. */
 export function fieldValue(f: FieldExpr, e: EvalSpan, trace: EvalTrace): Val | undefined {

@@ -1,6 +1,7 @@
 import { IchigenError } from '../../model/index.js';
 import type { FieldExpr, PipelineStage, SpansetExpr, StaticValue, TraceqlQuery } from './ast.js';
 import { evalSpanset } from './spanset.js';
+import { markStorageConditions } from './fetch-conditions.js';
 import { fieldValue, LOOSE_COMPARISONS, matches, precompileRegexes } from './field-eval.js';
 import type { EvalSpan, EvalTrace } from './trace-model.js';
 import { compareScalars, fromStatic, formatGoDuration, type Val } from './values.js';
@@ -176,4 +177,5 @@ export function prepareQuery(q: TraceqlQuery): void {
     } else if (f.kind === 'not' || f.kind === 'neg') mark(f.expr);
   };
   filters.forEach(mark);
+  markStorageConditions(q);
 }
