@@ -11,7 +11,9 @@ import { formatDateTime } from '../../lib/format-time.js';
 import { linesFromStreams, parseFields, traceIdOf, type LogLine } from '../../lib/log-lines.js';
 import { Link, setSearch } from '../../lib/router.js';
 import { resolveRange, stepFor, type TimeRange } from '../../lib/time-range.js';
+import { LogContext } from './LogContext.js';
 import { LogList } from './LogList.js';
+import { LogqlEditor } from './LogqlEditor.js';
 
 const LIMIT = 5000;
 const streamsSchema = z.object({
@@ -51,6 +53,7 @@ export function LogsExplore(): React.JSX.Element {
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const [live, setLive] = useState(false);
+  const [context, setContext] = useState<LogLine>();
   const ws = useRef<WebSocket | null>(null);
 
   const run = useCallback(
@@ -133,7 +136,9 @@ export function LogsExplore(): React.JSX.Element {
         />
       </PageHeader>
       <form className="query-row" onSubmit={submit}>
-        <input className="mono grow traceql-input" name="logql" aria-label={t('logs.placeholder')} placeholder={t('logs.placeholder')} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
+        <div className="grow">
+          <LogqlEditor value={query} onChange={setQuery} onRun={() => void run()} placeholder={t('logs.placeholder')} range={() => resolveRange(range)} />
+        </div>
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t('common.loading') : t('common.run')}
         </button>
@@ -163,11 +168,12 @@ export function LogsExplore(): React.JSX.Element {
             <section className="card span-details log-details">
               <h2>{formatDateTime(sel.ms)}</h2>
               <pre className="log-full">{sel.line}</pre>
-              {traceId && (
-                <p>
-                  <Link to={`/explore/traces/${traceId}`}>{t('logs.openTrace')}</Link>
-                </p>
-              )}
+              <p className="row-actions">
+                <button type="button" className="btn btn-small" onClick={() => setContext(sel)}>
+                  {t('logs.showContext')}
+                </button>
+                {traceId && <Link to={`/explore/traces/${traceId}`}>{t('logs.openTrace')}</Link>}
+              </p>
               <Kv title={t('logs.labels')} kv={sel.labels} />
               <Kv title={t('logs.metadata')} kv={sel.metadata} />
               <Kv title={t('logs.fields')} kv={fields} />
@@ -175,6 +181,7 @@ export function LogsExplore(): React.JSX.Element {
           )}
         </div>
       )}
+      {context && <LogContext anchor={context} onClose={() => setContext(undefined)} />}
     </>
   );
 }
