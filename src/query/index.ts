@@ -12,6 +12,8 @@ export {
   typeOf,
 } from './promql/index.js';
 export type {
+  AtModifier,
+  Dialect,
   EngineOptions,
   Expr,
   FunctionSignature,

@@ -16,6 +16,7 @@ import type { MetricBatch } from '../../src/store/index.js';
  *   eval_fail instant at 0 foo{               an error is expected
  *     error /regex/                           (optional) its message
  *   eval_warn / eval_info ...                 a warning / info annotation is expected
+ *     warning /regex/ | info /regex/          (optional) one of them must match
  *   set compatibility prometheus2             engine mode for the following evals
  *   clear                                     drop all loaded data
  *
@@ -38,6 +39,7 @@ export type ScriptCommand =
       fail: RegExp | true | undefined;
       warn: boolean;
       info: boolean;
+      annotations: Array<{ kind: 'warning' | 'info'; re: RegExp }>;
       expected: Expected;
     };
 
@@ -177,7 +179,13 @@ export function parseScript(text: string): ScriptCommand[] {
     let fail: RegExp | true | undefined = kind === 'eval_fail' ? true : undefined;
     let expected: Expected = { kind: 'series', series: [] };
     const series: Array<{ labels: Labels; values: Array<number | null> }> = [];
+    const annotations: Array<{ kind: 'warning' | 'info'; re: RegExp }> = [];
     for (const l of lines2) {
+      const an = /^(warning|info)\s+\/(.*)\/$/.exec(l.text);
+      if (an) {
+        annotations.push({ kind: an[1] as 'warning' | 'info', re: new RegExp(an[2]!) });
+        continue;
+      }
       const em = /^error\s+\/(.*)\/$/.exec(l.text);
       if (em) {
         fail = new RegExp(em[1]!);
@@ -208,6 +216,7 @@ export function parseScript(text: string): ScriptCommand[] {
       fail,
       warn: kind === 'eval_warn',
       info: kind === 'eval_info',
+      annotations,
       expected,
     });
   }
@@ -252,6 +261,10 @@ export async function runEval(target: ScriptTarget, cmd: Extract<ScriptCommand, 
   if (cmd.warn && got.warnings.length === 0) return 'expected a warning, got none';
   if (!cmd.warn && got.warnings.length > 0) return `unexpected warnings: ${got.warnings.join('; ')}`;
   if (cmd.info && got.infos.length === 0) return 'expected an info annotation, got none';
+  for (const a of cmd.annotations) {
+    const list = a.kind === 'warning' ? got.warnings : got.infos;
+    if (!list.some((w) => a.re.test(w))) return `no ${a.kind} matches ${String(a.re)}: ${list.join('; ')}`;
+  }
   const exp = cmd.expected;
   const res = got.result;
   if (exp.kind !== res.kind) return `expected ${exp.kind}, got ${res.kind}: ${JSON.stringify(res).slice(0, 300)}`;

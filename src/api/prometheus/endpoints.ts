@@ -1,5 +1,6 @@
 import type { PrometheusEndpoint } from './deps.js';
 import { formatQueryEndpoint } from './endpoints/format-query.js';
+import { parseQueryEndpoint } from './endpoints/parse-query.js';
 import { flagsEndpoint } from './endpoints/status-flags.js';
 import { buildInfoEndpoint } from './endpoints/status-buildinfo.js';
 import { runtimeInfoEndpoint } from './endpoints/status-runtimeinfo.js';
@@ -17,6 +18,7 @@ export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
   runtimeInfoEndpoint,
   flagsEndpoint,
   formatQueryEndpoint,
+  parseQueryEndpoint,
   seriesEndpoint,
   labelsEndpoint,
   labelValuesEndpoint,

@@ -118,6 +118,43 @@ describe('Prometheus query API over the memory store', () => {
     expect(r.body).toMatchObject({ errorType: 'execution', error: 'invalid regular expression in label_replace(): (' });
   });
 
+  it('answers parse_query with the syntax tree as Prometheus documents it', async () => {
+    const sel = (name: string) => ({ matchers: [{ name: '__name__', type: '=', value: name }], name, offset: 0, startOrEnd: null, timestamp: null, type: 'vectorSelector' });
+    const r = await get('/api/v1/parse_query?query=foo/bar');
+    expect(r.text).toBe(JSON.stringify({ status: 'success', data: { bool: false, lhs: sel('foo'), matching: { card: 'one-to-one', include: [], labels: [], on: false }, op: '/', rhs: sel('bar'), type: 'binaryExpr' } }));
+    const q = 'sum by (job) (rate(x{a=~"b"}[5m] offset 1m)) > bool -1 or max_over_time(y[1h:1m] @ end())';
+    const post = await app.inject({ method: 'POST', url: '/api/v1/parse_query', payload: `query=${encodeURIComponent(q)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const data = post.json<{ data: Record<string, unknown> }>().data;
+    expect(data).toMatchObject({
+      type: 'binaryExpr',
+      op: 'or',
+      matching: { card: 'many-to-many', labels: [], on: false, include: [] },
+      lhs: {
+        type: 'binaryExpr',
+        op: '>',
+        bool: true,
+        matching: null,
+        rhs: { type: 'numberLiteral', val: '-1' },
+        lhs: {
+          type: 'aggregation',
+          op: 'sum',
+          grouping: ['job'],
+          without: false,
+          param: null,
+          expr: {
+            type: 'call',
+            func: { name: 'rate', argTypes: ['matrix'], variadic: 0, returnType: 'vector' },
+            args: [{ type: 'matrixSelector', name: 'x', range: 300_000, offset: 60_000, timestamp: null, startOrEnd: null, matchers: [{ name: 'a', type: '=~', value: 'b' }, { name: '__name__', type: '=', value: 'x' }] }],
+          },
+        },
+      },
+      rhs: { type: 'call', args: [{ type: 'subquery', range: 3_600_000, step: 60_000, offset: 0, startOrEnd: 'end', timestamp: null, expr: sel('y') }] },
+    });
+    const bad = await get('/api/v1/parse_query?query=foo%7B');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error: unexpected end of input inside braces' });
+  });
+
   it('serves exemplars of the selectors in a query', async () => {
     const r = await get('/api/v1/query_exemplars?query=rate(req_total%5B5m%5D)&start=0&end=200');
     expect(r.body).toEqual({

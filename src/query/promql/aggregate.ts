@@ -2,6 +2,7 @@ import { IchigenError, isValidLabelName, labelsKey, type Labels } from '../../mo
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './evaluator.js';
 import { groupLabels } from './grouping.js';
+import { checkQuantileParams } from './annotations.js';
 import { kahanSumInc, quantileOf } from './kahan.js';
 import { formatSampleValue } from './number-format.js';
 import { newSeries, type EvalValue, type StepSeries } from './values.js';
@@ -45,16 +46,16 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Ev
     case 'topk':
     case 'bottomk':
     case 'limitk':
-      out = selectK(ev, e.op, groups, param!, n);
+    case 'limit_ratio':
+      out = selectK(ev, e, groups, param!, input.series.length, n);
       break;
     case 'quantile':
-      out = quantiles(ev, groups, param!, n);
+      if (ev.ctx.options.compatibility === 'prometheus3') checkQuantileParams(ev.ctx, param!, e.param!);
+      out = quantiles(groups, param!, n);
       break;
     case 'count_values':
       out = countValues(e, input.series, label, n);
       break;
-    case 'limit_ratio':
-      throw new IchigenError('EXECUTION', 'limit_ratio is not supported by Ichigen yet');
     default:
       out = groups.map((g) => simpleAggregate(ev, e.op, g, n)).filter((s) => s.present.some((p) => p === 1));
   }
@@ -108,7 +109,8 @@ function simpleAggregate(ev: Evaluator, op: AggregateExpr['op'], g: Group, n: nu
         case 'stdvar': {
           if (first) {
             mean[i] = x;
-            v[i] = 0;
+            // Prometheus 3 starts from NaN when the first value is NaN or infinite.
+            v[i] = kahan && !Number.isFinite(x) ? NaN : 0;
           } else {
             const delta = x - mean[i]!;
             mean[i] = mean[i]! + delta / count[i]!;
@@ -144,7 +146,10 @@ function avgIncremental(mean: Float64Array, count: number, i: number, x: number)
   mean[i] = m + x / count - m / count;
 }
 
-/** Prometheus 3: compensated sum, switching to a running mean only when the sum overflows. */
+/**
+ * Prometheus 3: compensated sum divided by the count, switching to a compensated running
+ * mean (scaled by (n-1)/n each step) only once the sum would overflow.
+ */
 function avgKahan(sum: Float64Array, c: Float64Array, mean: Float64Array, incremental: Uint8Array, count: Float64Array, i: number, x: number): void {
   const n = count[i]!;
   if (!incremental[i]) {
@@ -158,16 +163,11 @@ function avgKahan(sum: Float64Array, c: Float64Array, mean: Float64Array, increm
     mean[i] = sum[i]! / (n - 1);
     c[i] = c[i]! / (n - 1);
   }
-  const m = mean[i]!;
-  if (m === Infinity || m === -Infinity) {
-    if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) return;
-    if (!(x === Infinity || x === -Infinity) && !Number.isNaN(x)) return;
-  }
-  const current = m + c[i]!;
-  [mean[i], c[i]] = kahanSumInc(x / n - current / n, m, c[i]!);
+  const q = (n - 1) / n;
+  [mean[i], c[i]] = kahanSumInc(x / n, q * mean[i]!, q * c[i]!);
 }
 
-function quantiles(ev: Evaluator, groups: Group[], q: Float64Array, n: number): StepSeries[] {
+function quantiles(groups: Group[], q: Float64Array, n: number): StepSeries[] {
   const out: StepSeries[] = [];
   for (const g of groups) {
     const r = newSeries(g.labels, n);
@@ -175,11 +175,7 @@ function quantiles(ev: Evaluator, groups: Group[], q: Float64Array, n: number): 
       const vals: number[] = [];
       for (const s of g.members) if (s.present[i]) vals.push(s.values[i]!);
       if (vals.length === 0) continue;
-      const qi = q[i]!;
-      if (ev.ctx.options.compatibility === 'prometheus3' && (qi < 0 || qi > 1 || Number.isNaN(qi))) {
-        ev.ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${formatSampleValue(qi)}`);
-      }
-      r.values[i] = quantileOf(qi, vals);
+      r.values[i] = quantileOf(q[i]!, vals);
       r.present[i] = 1;
     }
     if (r.present.some((p) => p === 1)) out.push(r);

@@ -20,7 +20,7 @@ export class Engine implements PromqlEngine {
   constructor(readonly options: EngineOptions) {}
 
   async instantQuery(req: QueryRequest, time: number): Promise<QueryResult> {
-    const expr = parseExpr(req.query);
+    const expr = parseExpr(req.query, this.options.compatibility);
     return this.run(req, expr, makeSteps(time, time, 0), false);
   }
 
@@ -30,7 +30,7 @@ export class Engine implements PromqlEngine {
     if ((end - start) / step > MAX_POINTS_PER_SERIES) {
       throw new IchigenError('BAD_REQUEST', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     }
-    const expr = parseExpr(req.query);
+    const expr = parseExpr(req.query, this.options.compatibility);
     const t = typeOf(expr);
     if (t !== 'scalar' && t !== 'vector') {
       throw new IchigenError('BAD_REQUEST', `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`);
@@ -42,10 +42,12 @@ export class Engine implements PromqlEngine {
     const timeout = Math.min(this.options.timeout, req.timeout !== undefined && req.timeout > 0 ? req.timeout : Infinity);
     const ctx: EvalContext = {
       querier: req.querier,
+      query: req.query,
       options: this.options,
       limits: new QueryLimits(this.options.maxSamples, Date.now() + timeout),
       queryStart: steps.start,
       queryEnd: steps.end,
+      queryStep: steps.step,
       warnings: new Set(),
       infos: new Set(),
     };

@@ -52,6 +52,33 @@ const LIST: FunctionSignature[] = [
   sig('sort_by_label_desc', [V, STR], V, -1),
   sig('time', [], S),
   sig('vector', [S], V),
+  // Experimental in Prometheus 3 (--enable-feature=promql-experimental-functions); always on here.
+  sig('histogram_quantiles', [V, STR, S, S], V, 9),
+  sig('step', [], S),
+  sig('range', [], S),
 ];
+
+/** The PromQL dialect a query is parsed in (`promql.compatibility`). */
+export type Dialect = 'prometheus3' | 'prometheus2';
+
+/**
+ * Functions the Prometheus 2.42 parser does not know: in prometheus2 mode they fail to
+ * parse exactly as they do there ("unknown function with name"), so a query that works
+ * with Ichigen in that mode also works on the Prometheus 2 it stands in for.
+ */
+const NOT_IN_PROMETHEUS2: ReadonlySet<string> = new Set([
+  'double_exponential_smoothing', 'sort_by_label', 'sort_by_label_desc', 'mad_over_time', 'first_over_time',
+  'ts_of_first_over_time', 'ts_of_last_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
+  'histogram_avg', 'histogram_stddev', 'histogram_stdvar', 'histogram_quantiles', 'step', 'range',
+]);
+
+/** Prometheus 3 renamed holt_winters to double_exponential_smoothing and dropped the old name. */
+const NOT_IN_PROMETHEUS3: ReadonlySet<string> = new Set(['holt_winters']);
+
+/** The signature of a function as the dialect knows it, or undefined for an unknown function. */
+export function functionSignature(name: string, dialect: Dialect): FunctionSignature | undefined {
+  if ((dialect === 'prometheus2' ? NOT_IN_PROMETHEUS2 : NOT_IN_PROMETHEUS3).has(name)) return undefined;
+  return FUNCTION_SIGNATURES.get(name);
+}
 
 export const FUNCTION_SIGNATURES: ReadonlyMap<string, FunctionSignature> = new Map(LIST.map((s) => [s.name, s]));

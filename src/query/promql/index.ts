@@ -19,7 +19,7 @@ export { parseExpr, parseSeriesSelector } from './parser.js';
 export { formatExpr } from './format.js';
 export { typeOf } from './typecheck.js';
 export { FUNCTION_SIGNATURES } from './function-signatures.js';
-export type { FunctionSignature } from './function-signatures.js';
+export type { Dialect, FunctionSignature } from './function-signatures.js';
 export { formatSampleValue, formatGoFloat } from './number-format.js';
 export { DEFAULT_ENGINE_OPTIONS } from './result.js';
 export type { EngineOptions, InstantSample, PromqlEngine, QueryRequest, QueryResult, QueryValue, RangeSeries } from './result.js';

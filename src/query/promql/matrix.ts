@@ -1,6 +1,6 @@
 import { IchigenError, compareLabels } from '../../model/index.js';
 import type { Expr, MatrixSelector, SubqueryExpr } from './ast.js';
-import { atTime, leftOpen } from './eval-context.js';
+import { atTime, dialectMatchers, leftOpen } from './eval-context.js';
 import { Evaluator } from './evaluator.js';
 import { firstAfter, lastAtOrBefore, refTimes, withoutStale } from './selectors.js';
 import { makeSteps, stepTime, type MatrixSeries } from './values.js';
@@ -91,7 +91,7 @@ async function matrixSelector(ev: Evaluator, m: MatrixSelector, func: string | u
   const hints = { start: ev.steps.start, end: ev.steps.end, step: ev.steps.step, range: m.range, func };
   const ctx = ev.ctx;
   async function* each(): AsyncIterable<MatrixSeries> {
-    for await (const raw of ctx.querier.select(vs.matchers, lo - m.range, hi, hints)) {
+    for await (const raw of ctx.querier.select(dialectMatchers(ctx, vs.matchers), lo - m.range, hi, hints)) {
       ctx.limits.tick();
       const s = withoutStale(raw);
       if (s.timestamps.length > 0) yield s;

@@ -5,6 +5,7 @@ import type { AggregateOp, AtModifier, BinaryOp, Cardinality, Expr, PosRange, Ve
 import { parseError } from './parse-error.js';
 import { parseDurationLiteral, parseNumberLiteral, unquoteString } from './literals.js';
 import { checkExpr } from './typecheck.js';
+import type { Dialect } from './function-signatures.js';
 import { describeSyntaxError } from './syntax-error.js';
 
 const BINARY_OPS: Record<string, BinaryOp> = {
@@ -17,8 +18,12 @@ class Failure {
   constructor(readonly offset: number, readonly message: string) {}
 }
 
-/** Parses a PromQL expression into our AST; throws an IchigenError (PARSE_ERROR) worded like Prometheus. */
-export function parseExpr(query: string): Expr {
+/**
+ * Parses a PromQL expression into our AST; throws an IchigenError (PARSE_ERROR) worded like
+ * Prometheus. The dialect decides which functions exist (Prometheus 2 knows `holt_winters`
+ * and none of Prometheus 3's additions).
+ */
+export function parseExpr(query: string, dialect: Dialect = 'prometheus3'): Expr {
   try {
     if (query.trim() === '') throw new Failure(0, 'no expression found in input');
     const tree = lezer.parse(forGrammar(query));
@@ -40,7 +45,7 @@ export function parseExpr(query: string): Expr {
     const top = tree.topNode.firstChild;
     if (top === null) throw new Failure(0, 'no expression found in input');
     const expr = new Converter(query).expr(top);
-    const problem = checkExpr(expr);
+    const problem = checkExpr(expr, dialect);
     if (problem !== undefined) throw new Failure(problem.pos.start, problem.message);
     return expr;
   } catch (e) {

@@ -1,6 +1,6 @@
 import { compareLabels, isStaleAt } from '../../model/index.js';
 import type { VectorSelector } from './ast.js';
-import { atTime, leftOpen, type EvalContext } from './eval-context.js';
+import { atTime, dialectMatchers, leftOpen, type EvalContext } from './eval-context.js';
 import { newSeries, stepTime, type MatrixSeries, type StepSeries, type Steps } from './values.js';
 
 /** Reference time (ms) of each step for a selector: `@` pins it, `offset` shifts it. */
@@ -31,7 +31,7 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, s
   const open = leftOpen(ctx);
   const out: StepSeries[] = [];
   // Series stream from the store: only the per-step values are kept.
-  for await (const s of ctx.querier.select(vs.matchers, lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step })) {
+  for await (const s of ctx.querier.select(dialectMatchers(ctx, vs.matchers), lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step })) {
     const r = newSeries(s.labels, steps.n);
     if (keepTimes) r.times = new Float64Array(steps.n);
     let any = 0;

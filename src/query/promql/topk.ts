@@ -1,5 +1,9 @@
 import { IchigenError, labelsKey, type Labels } from '../../model/index.js';
+import { warn } from './annotations.js';
+import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './evaluator.js';
+import { ratioOffset } from './label-hash.js';
+import { formatGoFloat } from './number-format.js';
 import { newSeries, type StepSeries } from './values.js';
 
 interface Item {
@@ -7,13 +11,60 @@ interface Item {
   readonly value: number;
 }
 
+/** The int64 range as Prometheus checks k against it (MAX: the largest float64 below 2^63). */
+const MAX_INT64 = 9223372036854774784;
+const MIN_INT64 = -9223372036854775808;
+
+function minMaxNaN(param: Float64Array): { min: number; max: number; nan: boolean } {
+  let min = Infinity;
+  let max = -Infinity;
+  let nan = false;
+  for (const p of param) {
+    if (Number.isNaN(p)) nan = true;
+    if (p < min) min = p;
+    if (p > max) max = p;
+  }
+  return nan ? { min: NaN, max: NaN, nan } : { min, max, nan };
+}
+
+/**
+ * Checks the parameter over all steps as the dialect does. Returns false when no step can
+ * give output. Prometheus 3 checks once for the whole range (NaN, int64 overflow, all below
+ * one); Prometheus 2.42 refuses a value that does not fit an int64 at the step it meets it.
+ */
+function checkParam(ev: Evaluator, e: AggregateExpr, param: Float64Array): boolean {
+  const p3 = ev.ctx.options.compatibility === 'prometheus3';
+  const { min, max, nan } = minMaxNaN(param);
+  if (e.op === 'limit_ratio') {
+    if (max === 0 && min === 0) return false;
+    if (nan) throw new IchigenError('EXECUTION', 'Ratio value is NaN');
+    if (max > 1) warn(ev.ctx, `ratio value should be between -1 and 1, got ${formatGoFloat(max)}, capping to 1`, e.param!);
+    if (min < -1) warn(ev.ctx, `ratio value should be between -1 and 1, got ${formatGoFloat(min)}, capping to -1`, e.param!);
+    return true;
+  }
+  if (!p3) {
+    for (const p of param) {
+      if (!(p <= MAX_INT64 && p >= MIN_INT64)) throw new IchigenError('EXECUTION', `Scalar value ${formatGoFloat(p)} overflows int64`);
+    }
+    return true;
+  }
+  if (max < 1) return false;
+  if (nan) throw new IchigenError('EXECUTION', 'Parameter value is NaN');
+  if (min <= MIN_INT64) throw new IchigenError('EXECUTION', `Scalar value ${formatGoFloat(min)} underflows int64`);
+  if (max >= MAX_INT64) throw new IchigenError('EXECUTION', `Scalar value ${formatGoFloat(max)} overflows int64`);
+  return true;
+}
+
 /**
  * topk/bottomk with Go's container/heap exactly as Prometheus uses it, so ties and NaNs
- * pick the same series Prometheus picks; limitk keeps the first k in input order.
+ * pick the same series Prometheus picks; limitk keeps the first k in input order;
+ * limit_ratio keeps the series whose label hash falls under the ratio (as Prometheus).
  */
-export function selectK(ev: Evaluator, op: 'topk' | 'bottomk' | 'limitk', groups: ReadonlyArray<{ members: StepSeries[] }>, param: Float64Array, n: number): StepSeries[] {
+export function selectK(ev: Evaluator, e: AggregateExpr, groups: ReadonlyArray<{ members: StepSeries[] }>, param: Float64Array, inputSize: number, n: number): StepSeries[] {
+  const op = e.op;
   const byKey = new Map<string, StepSeries>();
   const out: StepSeries[] = [];
+  if (!checkParam(ev, e, param)) return out;
   const emit = (labels: Labels, i: number, v: number): void => {
     const key = labelsKey(labels);
     let r = byKey.get(key);
@@ -25,11 +76,25 @@ export function selectK(ev: Evaluator, op: 'topk' | 'bottomk' | 'limitk', groups
     r.values[i] = v;
     r.present[i] = 1;
   };
+  const offsets = new Map<StepSeries, number>();
   for (let i = 0; i < n; i++) {
     const p = param[i]!;
-    if (Number.isNaN(p) && ev.ctx.options.compatibility === 'prometheus3') throw new IchigenError('EXECUTION', 'Parameter value is NaN');
-    const k = Number.isFinite(p) ? Math.trunc(p) : p > 0 ? Number.MAX_SAFE_INTEGER : 0;
-    if (k < 1) continue;
+    if (op === 'limit_ratio') {
+      if (p === 0) continue;
+      const r = Math.max(-1, Math.min(1, p));
+      for (const g of groups) {
+        ev.ctx.limits.tick();
+        for (const s of g.members) {
+          if (!s.present[i]) continue;
+          let off = offsets.get(s);
+          if (off === undefined) offsets.set(s, (off = ratioOffset(s.labels)));
+          if ((r >= 0 && off < r) || (r < 0 && off >= 1 + r)) emit(s.labels, i, s.values[i]!);
+        }
+      }
+      continue;
+    }
+    const k = Math.min(Math.trunc(p), inputSize);
+    if (!(k >= 1)) continue;
     for (const g of groups) {
       ev.ctx.limits.tick();
       if (op === 'limitk') {

@@ -1,5 +1,5 @@
 import { COMPARISON_OPS, SET_OPS, documentedType, type Expr, type PosRange, type ValueType } from './ast.js';
-import { FUNCTION_SIGNATURES } from './function-signatures.js';
+import { FUNCTION_SIGNATURES, functionSignature, type Dialect } from './function-signatures.js';
 
 /** The type an expression evaluates to. */
 export function typeOf(e: Expr): ValueType {
@@ -41,7 +41,7 @@ function expect(e: Expr, want: ValueType, context: string): TypeProblem | undefi
  * evaluation order. The binary expression's matching is normalised here as Prometheus does
  * (set operators become many-to-many; matching is dropped when a side is a scalar).
  */
-export function checkExpr(e: Expr): TypeProblem | undefined {
+export function checkExpr(e: Expr, dialect: Dialect = 'prometheus3'): TypeProblem | undefined {
   switch (e.type) {
     case 'number':
     case 'string':
@@ -50,9 +50,9 @@ export function checkExpr(e: Expr): TypeProblem | undefined {
     case 'matrixSelector':
       return undefined;
     case 'paren':
-      return checkExpr(e.expr);
+      return checkExpr(e.expr, dialect);
     case 'unary': {
-      const p = checkExpr(e.expr);
+      const p = checkExpr(e.expr, dialect);
       if (p) return p;
       const t = typeOf(e.expr);
       if (t !== 'scalar' && t !== 'vector') {
@@ -61,14 +61,14 @@ export function checkExpr(e: Expr): TypeProblem | undefined {
       return undefined;
     }
     case 'subquery': {
-      const p = checkExpr(e.expr);
+      const p = checkExpr(e.expr, dialect);
       if (p) return p;
       const t = typeOf(e.expr);
       if (t !== 'vector') return { pos: e.pos, message: `subquery is only allowed on instant vector, got ${t} instead` };
       return undefined;
     }
     case 'call': {
-      const sig = FUNCTION_SIGNATURES.get(e.func);
+      const sig = functionSignature(e.func, dialect);
       if (sig === undefined) return { pos: e.pos, message: `unknown function with name "${e.func}"` };
       const nargs = sig.argTypes.length;
       if (sig.variadic === 0) {
@@ -81,7 +81,7 @@ export function checkExpr(e: Expr): TypeProblem | undefined {
       }
       for (let i = 0; i < e.args.length; i++) {
         const arg = e.args[i]!;
-        const p = checkExpr(arg);
+        const p = checkExpr(arg, dialect);
         if (p) return p;
         let ti = i;
         if (ti >= nargs) {
@@ -94,18 +94,20 @@ export function checkExpr(e: Expr): TypeProblem | undefined {
       return undefined;
     }
     case 'aggregate': {
+      // Prometheus 2.42 has no limitk/limit_ratio: its lexer reads them as function names.
+      if (dialect === 'prometheus2' && (e.op === 'limitk' || e.op === 'limit_ratio')) return { pos: e.pos, message: `unknown function with name "${e.op}"` };
       if (e.param !== undefined) {
-        const p = checkExpr(e.param);
+        const p = checkExpr(e.param, dialect);
         if (p) return p;
         const q = expect(e.param, e.op === 'count_values' ? 'string' : 'scalar', 'aggregation parameter');
         if (q) return q;
       }
-      const p = checkExpr(e.expr);
+      const p = checkExpr(e.expr, dialect);
       if (p) return p;
       return expect(e.expr, 'vector', 'aggregation expression');
     }
     case 'binary': {
-      const p = checkExpr(e.lhs) ?? checkExpr(e.rhs);
+      const p = checkExpr(e.lhs, dialect) ?? checkExpr(e.rhs, dialect);
       if (p) return p;
       const lt = typeOf(e.lhs);
       const rt = typeOf(e.rhs);

@@ -53,7 +53,7 @@ export const queryExemplarsEndpoint: PrometheusEndpoint = (app, deps) => {
       }
       const start = timeParam(p, 'start', -9223372036854);
       const end = timeParam(p, 'end', 9223372036854);
-      const expr = parseQueryParam(param(p, 'query'));
+      const expr = parseQueryParam(param(p, 'query'), deps.engine?.options.compatibility);
       const querier = store.querier(request.tenant);
       const seen = new Set<string>();
       const data: Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Readonly<Record<string, string>>; value: string; timestamp: number }> }> = [];

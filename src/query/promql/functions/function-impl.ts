@@ -23,7 +23,7 @@ export interface Window {
 }
 
 /** Returns the value at this window, or undefined for no output. */
-export type RangeKernel = (w: Window, args: readonly number[], ctx: EvalContext) => number | undefined;
+export type RangeKernel = (w: Window, args: readonly number[], ctx: EvalContext, call: Call) => number | undefined;
 
 export interface RangeOptions {
   /** Index of the range-vector argument (quantile_over_time: 1). */
@@ -62,7 +62,7 @@ export function rangeFunction(kernel: RangeKernel, opts: RangeOptions = {}): Fun
         w.rangeStart = w.rangeEnd - m.range;
         w.stepTime = stepTime(ev.steps, i);
         for (let a = 0; a < args.length; a++) args[a] = scalarArgs[a]![i]!;
-        const v = kernel(w, args, ev.ctx);
+        const v = kernel(w, args, ev.ctx, call);
         if (v === undefined) continue;
         r.values[i] = v;
         r.present[i] = 1;

@@ -44,7 +44,7 @@ const labelReplace: FunctionImpl = async (ev, call) => {
   const regexText = await ev.evalString(call.args[4]!);
   let re: RegExp;
   try {
-    re = compileAnchoredRe2(regexText.replace(/\(\?P</g, '(?<'));
+    re = compileAnchoredRe2(ev.ctx.options.compatibility === 'prometheus3' ? `(?s)${regexText}` : regexText);
   } catch {
     throw new IchigenError('EXECUTION', `invalid regular expression in label_replace(): ${regexText}`);
   }

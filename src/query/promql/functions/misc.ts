@@ -4,19 +4,23 @@ import { evalMatrixArg } from '../matrix.js';
 import { newSeries } from '../values.js';
 import type { FunctionImpl } from './function-impl.js';
 
-/** The labels absent() reports: the selector's equality matchers, minus names matched twice or otherwise. */
+/**
+ * The labels absent() reports: the selector's equality matchers in order, a name matched a
+ * second time (or by any other matcher) being dropped again, as Prometheus does.
+ */
 function absentLabels(arg: Expr): Labels {
   let e = arg;
   while (e.type === 'paren') e = e.expr;
   const matchers = e.type === 'vectorSelector' ? e.matchers : e.type === 'matrixSelector' ? e.vector.matchers : [];
   const out = new Map<string, string>();
-  const empty: string[] = [];
+  const has = new Set<string>();
   for (const m of matchers) {
     if (m.name === METRIC_NAME) continue;
-    if (m.type === '=' && !out.has(m.name)) out.set(m.name, m.value);
-    else empty.push(m.name);
+    if (m.type === '=' && !has.has(m.name)) {
+      out.set(m.name, m.value);
+      has.add(m.name);
+    } else out.delete(m.name);
   }
-  for (const n of empty) out.delete(n);
   const labels: Label[] = [...out].filter(([, v]) => v !== '').map(([name, value]) => ({ name, value }));
   return labels.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
@@ -105,4 +109,7 @@ export const MISC_FUNCTIONS: ReadonlyArray<readonly [string, FunctionImpl]> = [
   ['sort', sortByValue(false)],
   ['sort_desc', sortByValue(true)],
   ['pi', async (ev) => ({ kind: 'scalar', values: new Float64Array(ev.steps.n).fill(Math.PI) })],
+  // Experimental in Prometheus 3: the query's step and range in seconds (0 for an instant query).
+  ['step', async (ev) => ({ kind: 'scalar', values: new Float64Array(ev.steps.n).fill(ev.ctx.queryStep / 1000) })],
+  ['range', async (ev) => ({ kind: 'scalar', values: new Float64Array(ev.steps.n).fill((ev.ctx.queryEnd - ev.ctx.queryStart) / 1000) })],
 ];

@@ -1,11 +1,12 @@
 import { IchigenError } from '../../../model/index.js';
 import { kahanSumInc, quantileOf } from '../kahan.js';
-import { formatSampleValue } from '../number-format.js';
+import { invalidQuantile } from '../annotations.js';
 import { rangeFunction, type FunctionImpl, type Window } from './function-impl.js';
 
 function avgOverTime(w: Window, p3: boolean): number {
   if (p3) {
-    // Prometheus 3: compensated sum divided by the count, running mean only on overflow.
+    // Prometheus 3: compensated sum divided by the count; once the sum would overflow, a
+    // compensated running mean scaled by (n-1)/n at each step.
     let sum = w.vs[w.lo]!;
     let c = 0;
     let count = 1;
@@ -25,12 +26,8 @@ function avgOverTime(w: Window, p3: boolean): number {
         mean = sum / (count - 1);
         c = c / (count - 1);
       }
-      if (mean === Infinity || mean === -Infinity) {
-        if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
-        if (!(x === Infinity || x === -Infinity) && !Number.isNaN(x)) continue;
-      }
-      const current = mean + c;
-      [mean, c] = kahanSumInc(x / count - current / count, mean, c);
+      const q = (count - 1) / count;
+      [mean, c] = kahanSumInc(x / count, q * mean, q * c);
     }
     if (incremental) return mean + c;
     return sum / count + c / count;
@@ -66,12 +63,18 @@ function variance(w: Window): number {
   return (aux + cAux) / count;
 }
 
+/**
+ * max/min_over_time take the first extreme value; ts_of_max/min_over_time report the
+ * timestamp of the last sample holding it (>= / <=), as Prometheus does. A NaN is replaced
+ * by any later value.
+ */
 function extreme(w: Window, max: boolean, wantTime: boolean): number {
   let best = w.vs[w.lo]!;
   let at = w.ts[w.lo]!;
   for (let j = w.lo; j < w.hi; j++) {
     const x = w.vs[j]!;
-    if ((max ? x > best : x < best) || Number.isNaN(best)) {
+    const better = wantTime ? (max ? x >= best : x <= best) : max ? x > best : x < best;
+    if (better || Number.isNaN(best)) {
       best = x;
       at = w.ts[j]!;
     }
@@ -116,10 +119,8 @@ export const OVER_TIME_FUNCTIONS: ReadonlyArray<readonly [string, FunctionImpl]>
   [
     'quantile_over_time',
     rangeFunction(
-      (w, [q], ctx) => {
-        if (ctx.options.compatibility === 'prometheus3' && (q! < 0 || q! > 1 || Number.isNaN(q!))) {
-          ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${formatSampleValue(q!)}`);
-        }
+      (w, [q], ctx, call) => {
+        if (q! < 0 || q! > 1 || Number.isNaN(q!)) invalidQuantile(ctx, q!, call.args[0]!);
         return quantileOf(q!, Array.from(w.vs.subarray(w.lo, w.hi)));
       },
       { matrixArg: 1 },

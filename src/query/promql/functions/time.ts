@@ -3,34 +3,29 @@ import { evalVectorSelector } from '../selectors.js';
 import { newSeries, stepTime } from '../values.js';
 import type { FunctionImpl } from './function-impl.js';
 import { mapFunction } from './function-impl.js';
+import { daysIn, goDate, type GoDate } from './go-time.js';
 
-const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-
-function isLeap(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-type DatePart = (d: Date) => number;
+type DatePart = (d: GoDate) => number;
 
 const PARTS: Record<string, DatePart> = {
-  minute: (d) => d.getUTCMinutes(),
-  hour: (d) => d.getUTCHours(),
-  month: (d) => d.getUTCMonth() + 1,
-  year: (d) => d.getUTCFullYear(),
-  day_of_month: (d) => d.getUTCDate(),
-  day_of_week: (d) => d.getUTCDay(),
-  day_of_year: (d) => DAYS_BEFORE_MONTH[d.getUTCMonth()]! + d.getUTCDate() + (d.getUTCMonth() > 1 && isLeap(d.getUTCFullYear()) ? 1 : 0),
-  days_in_month: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+  minute: (d) => d.minute,
+  hour: (d) => d.hour,
+  month: (d) => d.month,
+  year: (d) => d.year,
+  day_of_month: (d) => d.day,
+  day_of_week: (d) => d.weekday,
+  day_of_year: (d) => d.yday,
+  days_in_month: (d) => daysIn(d.month, d.year),
 };
 
 /** Date functions: of the argument's values (unix seconds), or of the step time without one. */
 function dateFunction(part: DatePart): FunctionImpl {
-  const withArg = mapFunction((v) => (Number.isFinite(v) ? part(new Date(Math.trunc(v) * 1000)) : undefined));
+  const withArg = mapFunction((v) => part(goDate(v)));
   return async (ev, call) => {
     if (call.args.length > 0) return withArg(ev, call);
     const s = newSeries([], ev.steps.n);
     for (let i = 0; i < ev.steps.n; i++) {
-      s.values[i] = part(new Date(Math.trunc(stepTime(ev.steps, i) / 1000) * 1000));
+      s.values[i] = part(goDate(Math.trunc(stepTime(ev.steps, i) / 1000)));
       s.present[i] = 1;
     }
     return { kind: 'vector', series: [s] };
