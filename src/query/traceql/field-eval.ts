@@ -68,10 +68,11 @@ function intrinsic(name: Intrinsic, e: EvalSpan, trace: EvalTrace): Res {
     case 'instrumentationVersion':
       return { t: 'string', v: e.s.scope.version };
     case 'nestedSetParent':
-      return e.isRoot ? { t: 'int', v: -1n } : undefined;
+      return { t: 'int', v: BigInt(e.nestedParent) };
     case 'nestedSetLeft':
+      return { t: 'int', v: BigInt(e.nestedLeft) };
     case 'nestedSetRight':
-      throw new IchigenError('PARSE_ERROR', `invalid TraceQL query: the intrinsic ${name} is not supported`);
+      return { t: 'int', v: BigInt(e.nestedRight) };
   }
 }
 

@@ -1,0 +1,32 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from './support/server.js';
+import { runTraceqlScript, type TraceqlTarget } from './support/traceql-runner.js';
+import { loadTraceqlScript } from './support/traceql-script.js';
+
+const DIR = path.resolve(import.meta.dirname, 'traceql');
+
+/** A base time on a 5-minute boundary, 10 minutes ago: metrics steps that divide 5 minutes align. */
+export function scriptBaseMs(): number {
+  return Math.floor(Date.now() / 300_000) * 300_000 - 600_000;
+}
+
+// Each script runs against a real Ichigen: spans in over OTLP/HTTP JSON, answers out of the
+// Tempo API (parser, engine, trace store and API together). Half the data is flushed into
+// DuckDB before the queries, so both the in-memory head and the database are read.
+describe.each(readdirSync(DIR).filter((f) => f.endsWith('.traceql')))('TraceQL script %s', (file) => {
+  it('answers every query as written', { timeout: 60_000 }, async () => {
+    const ts = await startTestServer({ config: { traces: { flush_interval: '50ms' } } });
+    try {
+      const target: TraceqlTarget = {
+        push: (body) => ts.fetch('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        get: (p, params) => ts.fetch(`${p}?${new URLSearchParams(params).toString()}`),
+      };
+      const failures = await runTraceqlScript(file, loadTraceqlScript(path.join(DIR, file)), target, scriptBaseMs());
+      expect(failures).toEqual([]);
+    } finally {
+      await ts.stop();
+    }
+  });
+});
