@@ -4,6 +4,7 @@ import type { Authenticator } from '../../auth/index.js';
 import { IchigenError } from '../../model/index.js';
 import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
 import type { LokiContext } from './loki-context.js';
+import { registerDetectedRoutes } from './detected-routes.js';
 import { installLokiErrors } from './loki-errors.js';
 import { registerPushRoute } from './push-route.js';
 import { registerQueryRoutes } from './query-routes.js';
@@ -50,6 +51,7 @@ export function createLogsModule(ctx: LogsModuleContext) {
         installLokiErrors(scope);
         registerPushRoute(scope, get, { detectLevels: cfg.discover_log_levels === 'all' });
         registerQueryRoutes(scope, get, ctx);
+        registerDetectedRoutes(scope, get);
         registerTailRoute(scope, get, ctx.auth.authenticator);
       });
     },
