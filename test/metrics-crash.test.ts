@@ -16,7 +16,7 @@ afterAll(() => {
 });
 
 describe('metric durability', () => {
-  it('every acknowledged sample survives kill -9 right after the 2xx', async () => {
+  it('every acknowledged sample and exemplar survives kill -9 right after the 2xx', async () => {
     const tok = runCli(['token', 'create', '--name', 'crash', '--scopes', 'ingest,read', '--data-dir', dir]);
     expect(await tok.exited).toBe(0);
     const token = tok.stdout().trim();
@@ -30,6 +30,7 @@ describe('metric durability', () => {
 
     const t0 = Date.now() - 3_600_000;
     const acked = new Map<string, number[]>(); // series name -> acknowledged timestamps
+    const ackedExemplars = new Set<string>(); // trace ids of acknowledged exemplars
     let killed = false;
     const writer = async (w: number): Promise<void> => {
       for (let r = 0; !killed && r < 10_000; r++) {
@@ -38,6 +39,8 @@ describe('metric durability', () => {
           labels: labelsFromRecord({ __name__: 'crash_test', writer: String(w), i: String(i) }),
           timestamps: ts,
           values: Float64Array.from(ts, (t) => t / 1000 + i),
+          // One exemplar per request on series i=0: the trace id names the request.
+          exemplars: i === 0 ? [{ labels: { trace_id: `${w}-${r}` }, value: r, timestamp: ts[1]! }] : [],
         }));
         try {
           const res = await fetch(`${base}/api/v1/write`, {
@@ -46,6 +49,7 @@ describe('metric durability', () => {
             body: encodeWriteRequest(series),
           });
           if (res.status !== 204) throw new Error(`write answered ${res.status}: ${await res.text()}`);
+          ackedExemplars.add(`${w}-${r}`);
           for (let i = 0; i < 20; i++) {
             const key = `${w}/${i}`;
             const list = acked.get(key) ?? [];
@@ -71,6 +75,12 @@ describe('metric durability', () => {
     const again = runCli(['start', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], env);
     procs.push(again);
     await waitReady(base);
+    // Exemplars come back through the API of the restarted process (replayed from the log and DuckDB).
+    const exRes = await fetch(`${base}/api/v1/query_exemplars?query=crash_test&start=0&end=${Date.now() / 1000}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(exRes.status).toBe(200);
+    const exBody = (await exRes.json()) as { data: Array<{ exemplars: Array<{ labels: { trace_id: string } }> }> };
+    const served = new Set(exBody.data.flatMap((d) => d.exemplars.map((e) => e.labels.trace_id)));
+    for (const id of ackedExemplars) expect(served.has(id), `exemplar ${id} after kill -9`).toBe(true);
     again.kill('SIGTERM');
     expect(await again.exited).toBe(0);
 
@@ -98,6 +108,11 @@ describe('metric durability', () => {
         found += want.length;
       }
       expect(found).toBe(total);
+      // After the clean stop everything is in DuckDB: the exemplars are read from there.
+      const stored = await store.querier('default').exemplars([{ name: '__name__', type: '=', value: 'crash_test' }], 0, 8e15);
+      const ids = stored.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id));
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ackedExemplars) expect(ids.includes(id), `exemplar ${id} in DuckDB`).toBe(true);
     } finally {
       await store.close();
     }

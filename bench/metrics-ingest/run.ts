@@ -4,7 +4,10 @@
  * other in one run. Prints accepted samples/s, CPU-seconds per million samples (the
  * receiving process only, from /proc), peak RSS (VmHWM) and bytes per sample on disk.
  *
- *   npm run build && npx tsx bench/metrics-ingest/run.ts [series=100000] [rounds=10]
+ *   npm run build && npx tsx bench/metrics-ingest/run.ts [series=100000] [rounds=10] [--only=prometheus,vm,ichigen]
+ *
+ * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` passes flags to Ichigen's
+ * node process (profiles while optimising).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -16,8 +19,11 @@ import { freePort } from '../../test/support/postgres.js';
 import { CLI, runCli, waitReady } from '../../test/support/process.js';
 import { startPrometheus, startVictoriaMetrics } from '../../test/support/peers.js';
 
-const SERIES = Number(process.argv[2] ?? 100_000);
-const ROUNDS = Number(process.argv[3] ?? 10);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const SERIES = Number(positional[0] ?? 100_000);
+const ROUNDS = Number(positional[1] ?? 10);
+const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'prometheus,vm,ichigen').split(',');
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const PER_REQUEST = 2000;
 const CONCURRENCY = 4;
 
@@ -95,7 +101,7 @@ async function main(): Promise<void> {
   console.log(`${SERIES} series × ${ROUNDS} rounds = ${samples} samples in ${bodies.length} requests (${(wire / 1e6).toFixed(1)} MB snappy)`);
   const rows: Row[] = [];
 
-  {
+  if (ONLY.includes('prometheus')) {
     const p = await startPrometheus('global: {}\n');
     const pid = p.child.pid!;
     const cpu0 = cpuSeconds(pid);
@@ -104,7 +110,7 @@ async function main(): Promise<void> {
     rows.push({ name: 'Prometheus 2.42', seconds, cpu, rss: peakRssMb(pid), bytes: dirBytes(path.join(p.dir, 'data')) });
     await p.stop();
   }
-  {
+  if (ONLY.includes('vm')) {
     const v = await startVictoriaMetrics();
     const pid = v.child.pid!;
     const cpu0 = cpuSeconds(pid);
@@ -115,13 +121,13 @@ async function main(): Promise<void> {
     rows.push({ name: 'VictoriaMetrics 1.79', seconds, cpu, rss: peakRssMb(pid), bytes: dirBytes(path.join(v.dir, 'data')) });
     await v.stop();
   }
-  {
+  if (ONLY.includes('ichigen')) {
     const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-bench-'));
     const tok = runCli(['token', 'create', '--name', 'bench', '--scopes', 'ingest', '--data-dir', dir]);
     await tok.exited;
     const token = tok.stdout().trim();
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'start', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], {
+    const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'start', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], {
       env: { ...process.env, ICHIGEN_ADMIN_PASSWORD: 'bench-only', ICHIGEN_LOG_LEVEL: 'warn', ICHIGEN_METRICS_SELF_SCRAPE_INTERVAL: '0', ICHIGEN_OTLP_HTTP_LISTEN: '', ICHIGEN_OTLP_GRPC_LISTEN: '' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -1,5 +1,5 @@
 import type { DuckDBBlobValue } from '@duckdb/node-api';
-import { compareLabels, matchLabels, type Exemplar, type LabelMatcher, type Labels } from '../../../model/index.js';
+import { IchigenError, compareLabels, type Exemplar, type LabelMatcher, type Labels } from '../../../model/index.js';
 import type { LabelQuery, MetricQuerier, SelectHints, SeriesSamples } from '../metric-store.js';
 import { decodeChunk } from './chunk.js';
 import { idList } from './duck-tables.js';
@@ -9,6 +9,8 @@ import { mergeRuns } from './merge-runs.js';
 
 /** Series read from DuckDB per query round trip. */
 const READ_BATCH = 1000;
+/** Most exemplars one query returns before it fails with a clear error. */
+const MAX_EXEMPLARS_PER_QUERY = 100_000;
 
 /** Reads one tenant: the label index answers matchers, DuckDB chunks plus the head give samples. */
 export class EmbeddedQuerier implements MetricQuerier {
@@ -99,17 +101,42 @@ export class EmbeddedQuerier implements MetricQuerier {
   async exemplars(matchers: readonly LabelMatcher[], start: number, end: number): Promise<Array<{ labels: Labels; exemplars: Exemplar[] }>> {
     const head = this.store.tenants.get(this.tenant);
     if (!head) return [];
-    const bySeries = new Map<number, Exemplar[]>();
-    for (const e of head.exemplars()) {
-      if (e.exemplar.timestamp < start || e.exemplar.timestamp > end) continue;
-      const s = this.store.byId.get(e.seriesId);
-      if (!s || !matchLabels(matchers, s.labels)) continue;
-      let list = bySeries.get(e.seriesId);
-      if (!list) bySeries.set(e.seriesId, (list = []));
-      list.push(e.exemplar);
+    const ids = new Set(head.postings.select(matchers, (id) => this.store.byId.get(id)?.labels));
+    if (ids.size === 0) return [];
+    // Memory first (as in select): a flush committing meanwhile shows an exemplar twice (deduplicated), never zero times.
+    const memory = head.memoryExemplars().filter((e) => ids.has(e.seriesId) && e.exemplar.timestamp >= start && e.exemplar.timestamp <= end);
+    const bySeries = new Map<number, Map<string, Exemplar>>();
+    let count = 0;
+    const add = (id: number, e: Exemplar, labelsJson: string): void => {
+      let m = bySeries.get(id);
+      if (!m) bySeries.set(id, (m = new Map()));
+      // A re-sent exemplar (sender retry) is the same exemplar.
+      const key = `${e.timestamp}|${Object.is(e.value, -0) ? '-0' : e.value}|${labelsJson}`;
+      if (m.has(key)) return;
+      m.set(key, e);
+      if (++count > MAX_EXEMPLARS_PER_QUERY) {
+        throw new IchigenError('EXECUTION', `more than ${MAX_EXEMPLARS_PER_QUERY} exemplars match; narrow the time range or the selector`);
+      }
+    };
+    const lo = Math.trunc(Math.max(start, -8e15));
+    const hi = Math.trunc(Math.min(end, 8e15));
+    // Few series: let DuckDB filter by id; many: by time only, then by id here.
+    const byId = ids.size <= READ_BATCH ? ` AND series_id IN (${idList([...ids])})` : '';
+    const sql = `SELECT DISTINCT series_id, t, value, labels FROM metric_exemplars WHERE tenant = $1 AND t >= ${lo} AND t <= ${hi}${byId} LIMIT ${MAX_EXEMPLARS_PER_QUERY * 2 + 1}`;
+    const rows = (await this.store.duck.read.runAndReadAll(sql, [this.tenant])).getRows();
+    if (rows.length > MAX_EXEMPLARS_PER_QUERY * 2) throw new IchigenError('EXECUTION', `more than ${MAX_EXEMPLARS_PER_QUERY} exemplars match; narrow the time range or the selector`);
+    for (const [id, t, value, labels] of rows) {
+      const sid = Number(id);
+      if (!ids.has(sid)) continue;
+      const json = String(labels);
+      add(sid, { labels: JSON.parse(json) as Record<string, string>, value: Number(value), timestamp: Number(t) }, json);
     }
-    return [...bySeries]
-      .map(([id, exemplars]) => ({ labels: this.store.byId.get(id)!.labels, exemplars: exemplars.sort((a, b) => a.timestamp - b.timestamp) }))
-      .sort((a, b) => compareLabels(a.labels, b.labels));
+    for (const e of memory) add(e.seriesId, e.exemplar, JSON.stringify(e.exemplar.labels));
+    const out: Array<{ labels: Labels; exemplars: Exemplar[] }> = [];
+    for (const [id, m] of bySeries) {
+      const s = this.store.byId.get(id);
+      if (s) out.push({ labels: s.labels, exemplars: [...m.values()].sort((a, b) => a.timestamp - b.timestamp) });
+    }
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
 }

@@ -151,4 +151,34 @@ describe('embedded metric store', () => {
     await store.enforceRetention();
     expect(await store.querier('default').series({ selectors: [], start: 0, end: now })).toEqual([]);
   });
+
+  it('keeps exemplars through flushes and restarts, once each, within retention and limits', async () => {
+    let now = T0;
+    const { store, dir } = await open({ retentionMs: 3_600_000, now: () => now });
+    const withEx = (ts: number, trace: string): ReturnType<typeof series> & { exemplars: Array<{ labels: Record<string, string>; value: number; timestamp: number }> } => ({
+      ...series({ __name__: 'req_total', job: 'api' }, [ts], [ts / 1000]),
+      exemplars: [{ labels: { trace_id: trace }, value: 0.25, timestamp: ts }],
+    });
+    const sel = [{ name: '__name__', type: '=' as const, value: 'req_total' }];
+    const traces = async (q = store.querier('default')): Promise<string[]> =>
+      (await q.exemplars(sel, 0, T0 + 3_600_000)).flatMap((s) => s.exemplars.map((e) => e.labels.trace_id!));
+    expect(await store.append('default', { series: [withEx(T0 - 2000, 'a')] })).toMatchObject({ exemplars: 1 });
+    await store.flush();
+    await store.append('default', { series: [withEx(T0 - 1000, 'b')] });
+    // A sender's retry re-sends an exemplar already in DuckDB: answered once.
+    await store.append('default', { series: [withEx(T0 - 2000, 'a')] });
+    expect(await traces()).toEqual(['a', 'b']);
+    // Labels over Prometheus' 128-character limit: the exemplar is refused, its sample written.
+    await expect(
+      store.append('default', { series: [{ ...withEx(T0, 'c'), exemplars: [{ labels: { trace_id: 'x'.repeat(130) }, value: 1, timestamp: T0 }] }] }),
+    ).rejects.toMatchObject({ status: 400, written: { samples: 1, exemplars: 0 }, message: expect.stringContaining('over the limit of 128') });
+    await store.close();
+    stores.length = 0;
+    const again = (await open({ retentionMs: 3_600_000, now: () => now }, dir)).store;
+    expect(await traces(again.querier('default'))).toEqual(['a', 'b']);
+    expect(await again.querier('default').exemplars([{ name: 'job', type: '=', value: 'nope' }], 0, T0)).toEqual([]);
+    now = T0 + 3_600_000 - 1500;
+    await again.enforceRetention();
+    expect(await traces(again.querier('default'))).toEqual(['b']);
+  });
 });

@@ -4,6 +4,7 @@ import {
   IchigenError,
   formatLabels,
   labelsKey,
+  type Exemplar,
   type Labels,
   type MetricMetadata,
 } from '../../../model/index.js';
@@ -129,9 +130,13 @@ export class EmbeddedMetricStore implements MetricStore {
         problem(s.labels, limitProblem);
         continue;
       }
+      // Bad exemplars are refused alone: the samples they came with are still written.
+      const exemplarProblem = s.exemplars && exemplarsProblem(s.exemplars);
+      if (exemplarProblem) problem(s.labels, exemplarProblem);
+      const input: SeriesAppend = exemplarProblem ? { labels: s.labels, timestamps: s.timestamps, values: s.values } : s;
       const key = labelsKey(s.labels);
       const existing = head?.series.get(key);
-      const { kept, duplicates } = this.filterSamples(s, existing, cutoff, (what) => problem(s.labels, what));
+      const { kept, duplicates } = this.filterSamples(input, existing, cutoff, (what) => problem(s.labels, what));
       // Identical re-sent samples are already durable: they count as written.
       samples += duplicates;
       if (kept.timestamps.length === 0 && (kept.exemplars?.length ?? 0) === 0) continue;
@@ -260,7 +265,10 @@ export class EmbeddedMetricStore implements MetricStore {
       const bits = new Uint32Array(s.values.buffer, s.values.byteOffset, n * 2);
       for (let i = 0; i < n; i++) ms.append(s.timestamps[i]!, bits, i);
       this.headSamples += n;
-      if (s.exemplars) for (const e of s.exemplars) head.addExemplar(ms.id, e);
+      if (s.exemplars) {
+        for (const e of s.exemplars) head.addExemplar(ms.id, e);
+        this.headSamples += s.exemplars.length;
+      }
     }
   }
 
@@ -287,4 +295,17 @@ export class EmbeddedMetricStore implements MetricStore {
 
 function sameMetadata(a: MetricMetadata | undefined, b: MetricMetadata): boolean {
   return a !== undefined && a.type === b.type && a.help === b.help && a.unit === b.unit;
+}
+
+/** Prometheus' limit on an exemplar's label set (names and values, in characters). */
+const EXEMPLAR_MAX_LABEL_CHARS = 128;
+
+function exemplarsProblem(exemplars: readonly Exemplar[]): string | undefined {
+  for (const e of exemplars) {
+    let chars = 0;
+    for (const [name, value] of Object.entries(e.labels)) chars += [...name].length + [...value].length;
+    if (chars > EXEMPLAR_MAX_LABEL_CHARS) return `exemplar labels are ${chars} characters long, over the limit of ${EXEMPLAR_MAX_LABEL_CHARS}`;
+    if (!Number.isFinite(e.timestamp) || !Number.isInteger(e.timestamp)) return `invalid exemplar timestamp ${e.timestamp}`;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
 import { MemSeries } from './mem-series.js';
 import { mergeRuns } from './merge-runs.js';
+import type { StoredExemplar, TenantHead } from './tenant-head.js';
 
 /** Samples per chunk: long enough to compress well, short enough that a read decodes little it does not need. */
 const CHUNK_SAMPLES = 2048;
@@ -106,16 +107,21 @@ export class Flusher {
         head.metadataDirty = false;
         meta.push([head.tenant, [...head.metadata.values()]]);
       }
+      const exemplars: Array<[TenantHead, StoredExemplar[]]> = [];
+      for (const head of s.tenants.values()) {
+        const list = head.freezeExemplars();
+        if (list.length > 0) exemplars.push([head, list]);
+      }
       const samples = s.headSamples;
       s.headSamples = 0;
-      return { frozen, fresh, meta, samples };
+      return { frozen, fresh, meta, exemplars, samples };
     });
-    const { frozen, fresh, meta } = value;
-    if (frozen.length > 0 || fresh.length > 0 || meta.length > 0) {
+    const { frozen, fresh, meta, exemplars } = value;
+    if (frozen.length > 0 || fresh.length > 0 || meta.length > 0 || exemplars.length > 0) {
       const conn = s.duck.write;
       const bounds = new Map<MemSeries, [number, number]>();
-      await conn.run('BEGIN TRANSACTION');
       try {
+        await conn.run('BEGIN TRANSACTION');
         const chunks = await conn.createAppender('metric_chunks');
         for (const ms of frozen) {
           const run = mergeRuns([ms.frozen!], -Infinity, Infinity);
@@ -142,6 +148,20 @@ export class Flusher {
           series.endRow();
         }
         series.closeSync();
+        if (exemplars.length > 0) {
+          const app = await conn.createAppender('metric_exemplars');
+          for (const [head, list] of exemplars) {
+            for (const { seriesId, exemplar: e } of list) {
+              app.appendVarchar(head.tenant);
+              app.appendBigInt(BigInt(seriesId));
+              app.appendBigInt(BigInt(e.timestamp));
+              app.appendDouble(e.value);
+              app.appendVarchar(JSON.stringify(e.labels));
+              app.endRow();
+            }
+          }
+          app.closeSync();
+        }
         for (const [tenant, list] of meta) {
           await conn.run('DELETE FROM metric_metadata WHERE tenant = $1', [tenant]);
           const app = await conn.createAppender('metric_metadata');
@@ -159,6 +179,7 @@ export class Flusher {
       } catch (e) {
         await conn.run('ROLLBACK').catch(() => undefined);
         for (const ms of frozen) ms.thaw();
+        for (const [head] of exemplars) head.settleExemplars(false);
         s.headSamples += value.samples;
         for (const [tenant] of meta) s.tenant(tenant).metadataDirty = true;
         throw e;
@@ -172,6 +193,7 @@ export class Flusher {
         ms.frozen = undefined;
       }
       for (const ms of fresh) ms.persisted = true;
+      for (const [head] of exemplars) head.settleExemplars(true);
     }
     await wal.truncateBefore(lsn);
   }
@@ -199,6 +221,7 @@ export class Flusher {
     if (cutoff === -Infinity) return;
     const r = await conn.run(`DELETE FROM metric_chunks WHERE max_t < ${Math.trunc(cutoff)}`);
     deleted = Number(r.rowsChanged);
+    await conn.run(`DELETE FROM metric_exemplars WHERE t < ${Math.trunc(cutoff)}`);
     const gone: MemSeries[] = [];
     for (const ms of s.byId.values()) {
       if (ms.n === 0 && !ms.frozen && ms.maxT < cutoff) gone.push(ms);

@@ -7,9 +7,6 @@ export interface StoredExemplar {
   readonly exemplar: Exemplar;
 }
 
-/** Exemplars kept per tenant, like Prometheus' in-memory circular exemplar storage. */
-const MAX_EXEMPLARS = 10_000;
-
 /** Everything the store keeps in memory for one tenant. */
 export class TenantHead {
   readonly series = new Map<string, MemSeries>();
@@ -17,20 +14,34 @@ export class TenantHead {
   readonly metadata = new Map<string, MetricMetadata>();
   metadataDirty = false;
   active = 0;
-  private readonly ring: StoredExemplar[] = [];
-  private ringPos = 0;
+  /**
+   * Exemplars logged since the last flush, and those being flushed right now (still read
+   * until the flush commits). Flushed exemplars live in DuckDB's metric_exemplars table.
+   */
+  private pending: StoredExemplar[] = [];
+  private frozen: StoredExemplar[] = [];
 
   constructor(readonly tenant: string) {}
 
   addExemplar(seriesId: number, exemplar: Exemplar): void {
-    if (this.ring.length < MAX_EXEMPLARS) this.ring.push({ seriesId, exemplar });
-    else {
-      this.ring[this.ringPos] = { seriesId, exemplar };
-      this.ringPos = (this.ringPos + 1) % MAX_EXEMPLARS;
-    }
+    this.pending.push({ seriesId, exemplar });
   }
 
-  exemplars(): readonly StoredExemplar[] {
-    return this.ring;
+  /** Exemplars not yet in DuckDB (frozen first). */
+  memoryExemplars(): readonly StoredExemplar[] {
+    return this.frozen.length === 0 ? this.pending : this.frozen.concat(this.pending);
+  }
+
+  /** Takes the pending exemplars for a flush. */
+  freezeExemplars(): StoredExemplar[] {
+    this.frozen = this.pending;
+    this.pending = [];
+    return this.frozen;
+  }
+
+  /** After the flush: committed (drop them from memory) or rolled back (keep them pending). */
+  settleExemplars(committed: boolean): void {
+    if (!committed) this.pending = this.frozen.concat(this.pending);
+    this.frozen = [];
   }
 }
