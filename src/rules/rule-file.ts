@@ -1,6 +1,10 @@
 import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
 import { isValidLabelName, isValidMetricName, tryParseDuration } from '../model/index.js';
 import { parseExpr } from '../query/index.js';
+import { parseLogQL } from '../query/logql/index.js';
+
+/** The query language of a rule file: Prometheus rules (PromQL) or Loki ruler rules (LogQL). */
+export type RuleLanguage = 'promql' | 'logql';
 
 export interface RuleDef {
   readonly kind: 'recording' | 'alerting';
@@ -15,6 +19,7 @@ export interface RuleDef {
 
 export interface GroupDef {
   readonly file: string;
+  readonly language: RuleLanguage;
   readonly name: string;
   /** 0: the default evaluation interval. */
   readonly intervalMs: number;
@@ -35,7 +40,7 @@ const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'rules', 'query_offset'
 const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 
 /** Parses and validates a Prometheus rule file; every problem is reported with its line. */
-export function parseRuleFile(file: string, text: string): { groups: GroupDef[]; errors: RuleFileError[] } {
+export function parseRuleFile(file: string, text: string, language: RuleLanguage = 'promql'): { groups: GroupDef[]; errors: RuleFileError[] } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const errors: RuleFileError[] = [];
@@ -84,10 +89,10 @@ export function parseRuleFile(file: string, text: string): { groups: GroupDef[];
     const rules: RuleDef[] = [];
     if (rulesNode !== undefined && !isSeq(rulesNode)) at(rulesNode, '"rules" must be a list');
     for (const r of isSeq(rulesNode) ? (rulesNode.items as Node[]) : []) {
-      const rule = parseRule(r, at);
+      const rule = parseRule(r, at, language);
       if (rule) rules.push(rule);
     }
-    groups.push({ file, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, rules });
+    groups.push({ file, language, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, rules });
   }
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { groups, errors };
@@ -114,7 +119,17 @@ function stringMap(m: YAMLMap, key: string, at: (n: Node | null | undefined, msg
   return out;
 }
 
-function parseRule(r: Node, at: (n: Node | null | undefined, msg: string) => void): RuleDef | undefined {
+/** Throws with the parser's message when the expression is not a valid query of the language. */
+export function checkRuleExpr(expr: string, language: RuleLanguage): void {
+  if (language === 'promql') {
+    parseExpr(expr);
+    return;
+  }
+  // Loki's ruler evaluates instant metric queries: a log query yields no samples to alert on.
+  if (parseLogQL(expr).kind === 'log') throw new Error('a LogQL rule needs a metric query (e.g. count_over_time({app="x"}[5m]) > 0), not a log query');
+}
+
+function parseRule(r: Node, at: (n: Node | null | undefined, msg: string) => void, language: RuleLanguage): RuleDef | undefined {
   if (!isMap(r)) {
     at(r, 'a rule must be a map');
     return undefined;
@@ -132,7 +147,7 @@ function parseRule(r: Node, at: (n: Node | null | undefined, msg: string) => voi
   if (expr === '') at(r, 'field \'expr\' must be set in rule');
   else {
     try {
-      parseExpr(expr);
+      checkRuleExpr(expr, language);
     } catch (err) {
       at(m.get('expr', true) as Node, `could not parse expression: ${(err as Error).message}`);
     }

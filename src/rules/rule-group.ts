@@ -1,5 +1,5 @@
 import { METRIC_NAME, STALE_NAN, labelsFromRecord, labelsKey, labelsToRecord, type Labels } from '../model/index.js';
-import type { PromqlEngine } from '../query/index.js';
+import type { InstantSample, PromqlEngine } from '../query/index.js';
 import type { MetricStore, SeriesAppend } from '../store/index.js';
 import { AlertingRule } from './alerting-rule.js';
 import type { GroupDef, RuleDef } from './rule-file.js';
@@ -25,9 +25,14 @@ export class RecordingRule {
   constructor(readonly def: RuleDef) {}
 }
 
+/** An instant LogQL metric query at time t (ms), as Loki's ruler runs it. */
+export type LogqlInstant = (tenant: string, expr: string, t: number) => Promise<InstantSample[]>;
+
 export interface GroupContext {
   readonly tenant: string;
   readonly engine: PromqlEngine;
+  /** Absent when no log store runs: LogQL groups then fail with a clear rule error. */
+  readonly logql?: LogqlInstant;
   readonly store: MetricStore;
   readonly sink: AlertSink | undefined;
   readonly externalLabels: Readonly<Record<string, string>>;
@@ -61,6 +66,16 @@ export class RuleGroup {
     this.lastEvaluation = old.lastEvaluation;
   }
 
+  /** The rule's expression at t in the group's language: PromQL over the metric store, LogQL over the log store. */
+  private async query(expr: string, t: number, ctx: GroupContext, querier: ReturnType<MetricStore['querier']>): Promise<readonly InstantSample[]> {
+    if (this.def.language === 'logql') {
+      if (ctx.logql === undefined) throw new Error('LogQL rules need the log store, which is not running');
+      return ctx.logql(ctx.tenant, expr, t);
+    }
+    const v = (await ctx.engine.instantQuery({ querier, query: expr }, t)).value;
+    return v.resultType === 'vector' ? v.samples : v.resultType === 'scalar' ? [{ labels: [], value: v.value }] : [];
+  }
+
   async evaluate(t: number, ctx: GroupContext): Promise<void> {
     const t0 = performance.now();
     const querier = ctx.store.querier(ctx.tenant);
@@ -75,9 +90,7 @@ export class RuleGroup {
     for (const rule of this.rules) {
       const r0 = performance.now();
       try {
-        const res = await ctx.engine.instantQuery({ querier, query: rule.def.expr }, t);
-        const v = res.value;
-        const samples = v.resultType === 'vector' ? v.samples : v.resultType === 'scalar' ? [{ labels: [], value: v.value }] : [];
+        const samples = await this.query(rule.def.expr, t, ctx, querier);
         if (rule instanceof RecordingRule) {
           if (this.def.limit > 0 && samples.length > this.def.limit) throw new Error(`exceeded limit ${this.def.limit} with ${samples.length} series`);
           const seen = new Set<string>();
@@ -110,7 +123,7 @@ export class RuleGroup {
               annotations: a.annotations,
               startsAt: a.firedAt,
               endsAt: a.state === 'inactive' ? a.resolvedAt : a.validUntil,
-              generatorURL: `${ctx.externalUrl}/graph?g0.expr=${encodeURIComponent(rule.def.expr)}&g0.tab=1`,
+              generatorURL: this.def.language === 'logql' ? `${ctx.externalUrl}/explore/logs?q=${encodeURIComponent(rule.def.expr)}` : `${ctx.externalUrl}/graph?g0.expr=${encodeURIComponent(rule.def.expr)}&g0.tab=1`,
             });
           }
         }

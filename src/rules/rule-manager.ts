@@ -6,12 +6,14 @@ import type { PromqlEngine } from '../query/index.js';
 import type { MetricStore } from '../store/index.js';
 import { AlertingRule } from './alerting-rule.js';
 import type { LeaderLease } from './leader-lease.js';
-import { parseRuleFile, type RuleFileError } from './rule-file.js';
-import { RuleGroup, type AlertSink } from './rule-group.js';
+import { parseRuleFile, type RuleFileError, type RuleLanguage } from './rule-file.js';
+import { RuleGroup, type AlertSink, type LogqlInstant } from './rule-group.js';
 
 export interface RuleManagerOptions {
   /** Rule files: paths, directories (every .yml/.yaml inside) or `*` patterns in the file name. */
   readonly files: readonly string[];
+  /** Loki ruler rule files (LogQL expressions), listed the same way. */
+  readonly logqlFiles: readonly string[];
   readonly evaluationIntervalMs: number;
   readonly resendDelayMs: number;
   /** How far back ALERTS_FOR_STATE is looked up to restore pending alerts after a restart. */
@@ -61,14 +63,15 @@ export class RuleManager {
     private readonly sink: AlertSink | undefined,
     private readonly lease: LeaderLease,
     private readonly log: Logger,
+    private readonly logql?: LogqlInstant,
   ) {}
 
   /** (Re)loads every rule file; a file with errors keeps the old groups and throws with every error. */
   reload(): void {
-    const files = expandRuleFiles(this.opts.files);
+    const files: [string, RuleLanguage][] = [...expandRuleFiles(this.opts.files).map((f): [string, RuleLanguage] => [f, 'promql']), ...expandRuleFiles(this.opts.logqlFiles).map((f): [string, RuleLanguage] => [f, 'logql'])];
     const errors: RuleFileError[] = [];
     const groups: RuleGroup[] = [];
-    for (const f of files) {
+    for (const [f, language] of files) {
       let text: string;
       try {
         text = readFileSync(f, 'utf8');
@@ -76,13 +79,13 @@ export class RuleManager {
         errors.push({ file: f, line: 0, column: 0, message: (err as Error).message });
         continue;
       }
-      const r = parseRuleFile(f, text);
+      const r = parseRuleFile(f, text, language);
       errors.push(...r.errors);
       for (const g of r.groups) groups.push(new RuleGroup(g, g.intervalMs || this.opts.evaluationIntervalMs, this.opts.externalLabels));
     }
     if (errors.length > 0) throw new IchigenError('INVALID_PARAMETER', `rule files not loaded: ${errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('; ')}`);
     for (const g of groups) {
-      const old = this.groups.find((o) => o.def.file === g.def.file && o.def.name === g.def.name);
+      const old = this.groups.find((o) => o.def.file === g.def.file && o.def.name === g.def.name && o.def.language === g.def.language);
       if (old) g.adopt(old);
     }
     this.groups = groups;
@@ -93,7 +96,7 @@ export class RuleManager {
 
   /** Modification times of the rule files: a change triggers a reload on the next tick. */
   private fileSignature(): string {
-    return expandRuleFiles(this.opts.files).map((f) => `${f}:${statSafe(f)?.mtimeMs ?? 'missing'}`).join('|');
+    return [...expandRuleFiles(this.opts.files), ...expandRuleFiles(this.opts.logqlFiles)].map((f) => `${f}:${statSafe(f)?.mtimeMs ?? 'missing'}`).join('|');
   }
 
   /** One pass: reload if files changed, then evaluate every due group (only on the lease holder). */
@@ -120,7 +123,16 @@ export class RuleManager {
         this.next.set(g, g.lastEvaluation + g.intervalMs);
         continue;
       }
-      await g.evaluate(t, { tenant: DEFAULT_TENANT, engine: this.engine, store: this.store, sink: this.sink, externalLabels: this.opts.externalLabels, resendDelayMs: this.opts.resendDelayMs, externalUrl: this.opts.externalUrl });
+      await g.evaluate(t, {
+        tenant: DEFAULT_TENANT,
+        engine: this.engine,
+        ...(this.logql ? { logql: this.logql } : {}),
+        store: this.store,
+        sink: this.sink,
+        externalLabels: this.opts.externalLabels,
+        resendDelayMs: this.opts.resendDelayMs,
+        externalUrl: this.opts.externalUrl,
+      });
       this.next.set(g, t + g.intervalMs);
     }
   }

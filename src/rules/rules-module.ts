@@ -2,10 +2,12 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../self/index.js';
 import type { PromqlEngine } from '../query/index.js';
+import { LogQLEngine } from '../query/logql/index.js';
+import type { LogStore } from '../store/logs/index.js';
 import { newId, type StateDb } from '../state/index.js';
 import type { MetricStore } from '../store/index.js';
 import { LeaderLease } from './leader-lease.js';
-import type { AlertSink } from './rule-group.js';
+import type { AlertSink, LogqlInstant } from './rule-group.js';
 import { RuleManager, type RuleManagerOptions } from './rule-manager.js';
 import { registerRuleRoutes } from './routes.js';
 
@@ -13,6 +15,10 @@ export interface RulesModuleDeps {
   readonly state: StateDb;
   readonly store: MetricStore;
   readonly engine: PromqlEngine;
+  /** The log store LogQL rules read (opened when the logs module starts); absent: no LogQL rules. */
+  readonly logStore?: () => LogStore;
+  /** Most series one LogQL rule query may return. */
+  readonly logqlMaxSeries?: number;
   readonly log: Logger;
   readonly options: RuleManagerOptions & { readonly tickMs: number };
   /** Late-bound: the alert intake is built after rules in the layer order. */
@@ -33,7 +39,7 @@ export function createRulesModule(deps: RulesModuleDeps): RulesModule {
   const clock = deps.clock ?? Date.now;
   const lease = new LeaderLease(deps.state.db, 'rules.leader', `${hostname()}:${process.pid}:${newId()}`, Math.max(15_000, deps.options.tickMs * 10));
   const sink: AlertSink = { send: (tenant, alerts) => deps.sink()?.send(tenant, alerts) ?? Promise.resolve() };
-  const manager = new RuleManager(deps.options, deps.engine, deps.store, sink, lease, log);
+  const manager = new RuleManager(deps.options, deps.engine, deps.store, sink, lease, log, deps.logStore ? logqlInstant(deps.logStore, deps.logqlMaxSeries ?? 500) : undefined);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   return {
@@ -59,5 +65,22 @@ export function createRulesModule(deps: RulesModuleDeps): RulesModule {
       await running;
       await lease.release().catch(() => undefined);
     },
+  };
+}
+
+/** Instant LogQL queries as Loki's ruler runs them; one engine per opened log store. */
+function logqlInstant(store: () => LogStore, maxSeries: number): LogqlInstant {
+  let engine: LogQLEngine | undefined;
+  let engineStore: LogStore | undefined;
+  return async (tenant, expr, t) => {
+    const s = store();
+    if (engine === undefined || engineStore !== s) {
+      engine = new LogQLEngine(s, { maxSeries, maxSteps: 1 });
+      engineStore = s;
+    }
+    const { result } = await engine.instantQuery({ tenant, query: expr, timeNs: BigInt(t) * 1_000_000n, limit: 0, direction: 'backward' });
+    if (result.type === 'vector') return result.samples.map((x) => ({ labels: x.labels, value: x.value }));
+    if (result.type === 'scalar') return [{ labels: [], value: result.value }];
+    return [];
   };
 }

@@ -29,7 +29,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     prometheusApiModule(ctx, metrics.store),
     logs,
     events,
-    rulesModuleFor(ctx, metrics.store, () => incidents),
+    rulesModuleFor(ctx, metrics.store, logs.store, () => incidents),
     incidents,
     tracesModule(ctx, otlp, metrics.store),
     automationModuleFor(ctx, events, incidents),

@@ -2,13 +2,14 @@ import type { IncidentsModule } from '../incidents/index.js';
 import { Engine } from '../query/index.js';
 import { createRulesModule, type RulesModule } from '../rules/index.js';
 import type { MetricStore } from '../store/index.js';
+import type { LogStore } from '../store/logs/index.js';
 import type { ServerContext } from './module.js';
 
 /**
  * Rule evaluation over the metric store; alerts go to the tenant's default integration of
  * the alert intake (injected: incidents come later in the layer order than rules).
  */
-export function rulesModuleFor(ctx: ServerContext, store: MetricStore, incidents: () => IncidentsModule): RulesModule {
+export function rulesModuleFor(ctx: ServerContext, store: MetricStore, logStore: () => LogStore, incidents: () => IncidentsModule): RulesModule {
   const p = ctx.config.promql;
   const r = ctx.config.rules;
   const engine = new Engine({ compatibility: p.compatibility, lookbackDelta: p.lookback_delta, maxSamples: p.max_samples, timeout: p.timeout, defaultEvalInterval: p.default_evaluation_interval });
@@ -16,9 +17,12 @@ export function rulesModuleFor(ctx: ServerContext, store: MetricStore, incidents
     state: ctx.state,
     store,
     engine,
+    logStore,
+    logqlMaxSeries: ctx.config.logs.max_query_series,
     log: ctx.log,
     options: {
       files: r.files,
+      logqlFiles: r.logql_files,
       evaluationIntervalMs: r.evaluation_interval,
       resendDelayMs: r.resend_delay,
       outageToleranceMs: r.outage_tolerance,

@@ -64,6 +64,7 @@ const otlp = section({
 
 const rules = section({
   files: stringList([], 'Prometheus rule files (paths, directories, or `*` patterns in the file name); reloaded when they change and on `POST /-/reload`.'),
+  logql_files: stringList([], "Loki ruler rule files (same YAML, LogQL metric queries in `expr`), evaluated over the log store; listed and reloaded like `files`."),
   evaluation_interval: duration('1m', 'Default interval of rule groups that set none (Prometheus `global.evaluation_interval`).'),
   resend_delay: duration('1m', 'How often a still-firing alert is sent again to the alert intake (Prometheus `--rules.alert.resend-delay`).'),
   outage_tolerance: duration('1h', 'How far back pending/firing state is restored from ALERTS_FOR_STATE after a restart.'),
