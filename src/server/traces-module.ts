@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { registerZipkinRoute } from '../api/ingest/index.js';
 import { registerTempoApi } from '../api/tempo/index.js';
-import type { OtlpSinks } from '../receive/otlp/index.js';
+import type { OtlpSink, OtlpSinks } from '../receive/otlp/index.js';
 import { packageVersion } from '../self/index.js';
 import { DuckDbTraceStore, SpanMetricsGenerator, type MetricStore } from '../store/index.js';
 import type { ServerContext, ServerModule } from './module.js';
@@ -22,14 +23,16 @@ export function tracesModule(ctx: ServerContext, otlp: OtlpSinks, metricStore: M
     c.span_metrics && metricStore !== undefined
       ? new SpanMetricsGenerator({ store: metricStore, log: ctx.log.child({ module: 'span-metrics' }), intervalMs: c.span_metrics_interval, dimensions: c.span_metrics_dimensions })
       : undefined;
-  otlp.traces = async (tenant, request) => {
+  const sink: OtlpSink<'traces'> = async (tenant, request) => {
     const result = await store.append(tenant, request);
     generator?.record(tenant, request);
     return result;
   };
+  otlp.traces = sink;
   return {
     name: 'traces',
     routes: async (app) => {
+      await app.register(async (scope) => registerZipkinRoute(scope, sink));
       await app.register(async (scope) => registerTempoApi(scope, { store, version: packageVersion(), maxTraces: c.max_search_traces }));
     },
     start: async () => {

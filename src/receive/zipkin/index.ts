@@ -1,0 +1,1 @@
+export { decodeZipkinV2Json } from './zipkin-v2.js';
