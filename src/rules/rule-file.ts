@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, type Node, type YAMLMap } from 'yaml';
-import { isValidLabelName, isValidMetricName, tryParseDuration } from '../model/index.js';
+import { DEFAULT_TENANT, isValidLabelName, isValidMetricName, tryParseDuration } from '../model/index.js';
 import { parseExpr } from '../query/index.js';
 import { parseLogQL } from '../query/logql/index.js';
 
@@ -18,8 +18,12 @@ export interface RuleDef {
 }
 
 export interface GroupDef {
+  /** The rule file, or the namespace of a group managed through the ruler API. */
   readonly file: string;
   readonly language: RuleLanguage;
+  /** Where the group came from: a rule file (default tenant) or the ruler API (the caller's tenant). */
+  readonly origin: 'file' | 'api';
+  readonly tenant: string;
   readonly name: string;
   /** 0: the default evaluation interval. */
   readonly intervalMs: number;
@@ -39,12 +43,14 @@ export interface RuleFileError {
 const GROUP_KEYS = new Set(['name', 'interval', 'limit', 'rules', 'query_offset']);
 const RULE_KEYS = new Set(['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations']);
 
-/** Parses and validates a Prometheus rule file; every problem is reported with its line. */
-export function parseRuleFile(file: string, text: string, language: RuleLanguage = 'promql'): { groups: GroupDef[]; errors: RuleFileError[] } {
+type At = (node: Node | null | undefined, message: string) => void;
+
+/** Parses YAML keeping positions; syntax errors are reported with their line. */
+function parseYaml(file: string, text: string): { root: Node | null; at: At; errors: RuleFileError[] } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const errors: RuleFileError[] = [];
-  const at = (node: Node | null | undefined, message: string): void => {
+  const at: At = (node, message) => {
     const pos = lc.linePos(node?.range?.[0] ?? 0);
     errors.push({ file, line: pos.line, column: pos.col, message });
   };
@@ -52,50 +58,74 @@ export function parseRuleFile(file: string, text: string, language: RuleLanguage
     const pos = lc.linePos(e.pos[0]);
     errors.push({ file, line: pos.line, column: pos.col, message: e.message.split('\n')[0]! });
   }
-  if (errors.length > 0) return { groups: [], errors };
-  const root = doc.contents;
+  return { root: errors.length > 0 ? null : (doc.contents as Node | null), at, errors };
+}
+
+const byPosition = (a: RuleFileError, b: RuleFileError): number => a.line - b.line || a.column - b.column;
+
+/** Parses and validates a Prometheus (or Loki) rule file; every problem is reported with its line. */
+export function parseRuleFile(file: string, text: string, language: RuleLanguage = 'promql'): { groups: GroupDef[]; errors: RuleFileError[] } {
+  const { root, at, errors } = parseYaml(file, text);
   if (root === null) return { groups: [], errors };
   if (!isMap(root)) return { groups: [], errors: [{ file, line: 1, column: 1, message: 'a rule file is a map with a "groups" list' }] };
   const groupsNode = root.get('groups', true) as Node | undefined;
   for (const p of root.items) if (String((p.key as { value?: unknown }).value) !== 'groups') at(p.key as Node, `field ${String((p.key as { value?: unknown }).value)} not found in type rulefmt.RuleGroups`);
   if (groupsNode === undefined) return { groups: [], errors };
-  if (!isSeq(groupsNode)) return { groups: [], errors: [...errors, { file, line: lc.linePos(groupsNode.range?.[0] ?? 0).line, column: 1, message: '"groups" must be a list' }] };
+  if (!isSeq(groupsNode)) {
+    at(groupsNode, '"groups" must be a list');
+    return { groups: [], errors };
+  }
   const groups: GroupDef[] = [];
   const seen = new Set<string>();
   for (const g of groupsNode.items as Node[]) {
-    if (!isMap(g)) {
-      at(g, 'a group must be a map');
-      continue;
-    }
-    const gm = g as YAMLMap;
-    for (const p of gm.items) {
-      const k = String((p.key as { value?: unknown }).value);
-      if (!GROUP_KEYS.has(k)) at(p.key as Node, `field ${k} not found in type rulefmt.RuleGroup`);
-    }
-    const name = str(gm, 'name');
-    if (name === '') at(g, 'Groupname must not be empty');
-    else if (seen.has(name)) at(gm.get('name', true) as Node, `groupname: "${name}" is repeated in the same file`);
-    seen.add(name);
-    let intervalMs = 0;
-    const iv = str(gm, 'interval');
-    if (iv !== '') {
-      const d = tryParseDuration(iv);
-      if (d === undefined || d <= 0) at(gm.get('interval', true) as Node, `invalid interval "${iv}"`);
-      else intervalMs = d;
-    }
-    const limit = Number(gm.get('limit') ?? 0);
-    if (!Number.isInteger(limit) || limit < 0) at(gm.get('limit', true) as Node, 'limit must be a non-negative integer');
-    const rulesNode = gm.get('rules', true) as Node | undefined;
-    const rules: RuleDef[] = [];
-    if (rulesNode !== undefined && !isSeq(rulesNode)) at(rulesNode, '"rules" must be a list');
-    for (const r of isSeq(rulesNode) ? (rulesNode.items as Node[]) : []) {
-      const rule = parseRule(r, at, language);
-      if (rule) rules.push(rule);
-    }
-    groups.push({ file, language, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, rules });
+    const def = parseGroup(g, at, { file, language, origin: 'file', tenant: DEFAULT_TENANT });
+    if (def === undefined) continue;
+    if (def.name !== '' && seen.has(def.name)) at((g as YAMLMap).get('name', true) as Node, `groupname: "${def.name}" is repeated in the same file`);
+    seen.add(def.name);
+    groups.push(def);
   }
-  errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  errors.sort(byPosition);
   return { groups, errors };
+}
+
+/** Parses one rule group as the ruler API receives it (a YAML map: name, interval, limit, rules). */
+export function parseRuleGroup(namespace: string, text: string, opts: { language: RuleLanguage; tenant: string }): { group: GroupDef | undefined; errors: RuleFileError[] } {
+  const { root, at, errors } = parseYaml(namespace, text);
+  if (root === null) return { group: undefined, errors: errors.length > 0 ? errors : [{ file: namespace, line: 1, column: 1, message: 'the body must be one rule group in YAML' }] };
+  const group = parseGroup(root, at, { file: namespace, language: opts.language, origin: 'api', tenant: opts.tenant });
+  errors.sort(byPosition);
+  return { group, errors };
+}
+
+function parseGroup(g: Node, at: At, base: Pick<GroupDef, 'file' | 'language' | 'origin' | 'tenant'>): GroupDef | undefined {
+  if (!isMap(g)) {
+    at(g, 'a group must be a map');
+    return undefined;
+  }
+  const gm = g as YAMLMap;
+  for (const p of gm.items) {
+    const k = String((p.key as { value?: unknown }).value);
+    if (!GROUP_KEYS.has(k)) at(p.key as Node, `field ${k} not found in type rulefmt.RuleGroup`);
+  }
+  const name = str(gm, 'name');
+  if (name === '') at(g, 'Groupname must not be empty');
+  let intervalMs = 0;
+  const iv = str(gm, 'interval');
+  if (iv !== '') {
+    const d = tryParseDuration(iv);
+    if (d === undefined || d <= 0) at(gm.get('interval', true) as Node, `invalid interval "${iv}"`);
+    else intervalMs = d;
+  }
+  const limit = Number(gm.get('limit') ?? 0);
+  if (!Number.isInteger(limit) || limit < 0) at(gm.get('limit', true) as Node, 'limit must be a non-negative integer');
+  const rulesNode = gm.get('rules', true) as Node | undefined;
+  const rules: RuleDef[] = [];
+  if (rulesNode !== undefined && !isSeq(rulesNode)) at(rulesNode, '"rules" must be a list');
+  for (const r of isSeq(rulesNode) ? (rulesNode.items as Node[]) : []) {
+    const rule = parseRule(r, at, base.language);
+    if (rule) rules.push(rule);
+  }
+  return { ...base, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, rules };
 }
 
 function str(m: YAMLMap, key: string): string {
@@ -103,7 +133,7 @@ function str(m: YAMLMap, key: string): string {
   return v === undefined || v === null ? '' : String(v as string | number);
 }
 
-function stringMap(m: YAMLMap, key: string, at: (n: Node | null | undefined, msg: string) => void, checkNames: boolean): Record<string, string> {
+function stringMap(m: YAMLMap, key: string, at: At, checkNames: boolean): Record<string, string> {
   const node = m.get(key, true) as Node | undefined;
   if (node === undefined || (node as { value?: unknown }).value === null) return {};
   if (!isMap(node)) {
@@ -129,7 +159,7 @@ export function checkRuleExpr(expr: string, language: RuleLanguage): void {
   if (parseLogQL(expr).kind === 'log') throw new Error('a LogQL rule needs a metric query (e.g. count_over_time({app="x"}[5m]) > 0), not a log query');
 }
 
-function parseRule(r: Node, at: (n: Node | null | undefined, msg: string) => void, language: RuleLanguage): RuleDef | undefined {
+function parseRule(r: Node, at: At, language: RuleLanguage): RuleDef | undefined {
   if (!isMap(r)) {
     at(r, 'a rule must be a map');
     return undefined;

@@ -1,12 +1,13 @@
 import { readFileSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_TENANT, IchigenError, labelsFromRecord, labelsKey, type LabelMatcher } from '../model/index.js';
+import { IchigenError, labelsFromRecord, labelsKey, type LabelMatcher } from '../model/index.js';
 import type { Logger } from '../self/index.js';
 import type { PromqlEngine } from '../query/index.js';
 import type { MetricStore } from '../store/index.js';
 import { AlertingRule } from './alerting-rule.js';
 import type { LeaderLease } from './leader-lease.js';
-import { parseRuleFile, type RuleFileError, type RuleLanguage } from './rule-file.js';
+import { parseRuleFile, parseRuleGroup, type GroupDef, type RuleFileError, type RuleLanguage } from './rule-file.js';
+import type { RuleGroupStore } from './rule-group-store.js';
 import { RuleGroup, type AlertSink, type LogqlInstant } from './rule-group.js';
 
 export interface RuleManagerOptions {
@@ -53,6 +54,9 @@ function statSafe(p: string): ReturnType<typeof statSync> | undefined {
 export class RuleManager {
   groups: RuleGroup[] = [];
   private signature = '';
+  private apiSignature = '';
+  private fileDefs: GroupDef[] = [];
+  private apiDefs: GroupDef[] = [];
   private next = new Map<RuleGroup, number>();
   private restored = false;
 
@@ -64,13 +68,14 @@ export class RuleManager {
     private readonly lease: LeaderLease,
     private readonly log: Logger,
     private readonly logql?: LogqlInstant,
+    private readonly apiStore?: RuleGroupStore,
   ) {}
 
   /** (Re)loads every rule file; a file with errors keeps the old groups and throws with every error. */
   reload(): void {
     const files: [string, RuleLanguage][] = [...expandRuleFiles(this.opts.files).map((f): [string, RuleLanguage] => [f, 'promql']), ...expandRuleFiles(this.opts.logqlFiles).map((f): [string, RuleLanguage] => [f, 'logql'])];
     const errors: RuleFileError[] = [];
-    const groups: RuleGroup[] = [];
+    const defs: GroupDef[] = [];
     for (const [f, language] of files) {
       let text: string;
       try {
@@ -81,17 +86,40 @@ export class RuleManager {
       }
       const r = parseRuleFile(f, text, language);
       errors.push(...r.errors);
-      for (const g of r.groups) groups.push(new RuleGroup(g, g.intervalMs || this.opts.evaluationIntervalMs, this.opts.externalLabels));
+      defs.push(...r.groups);
     }
     if (errors.length > 0) throw new IchigenError('INVALID_PARAMETER', `rule files not loaded: ${errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join('; ')}`);
+    this.fileDefs = defs;
+    this.signature = this.fileSignature();
+    this.rebuild();
+    this.log.info({ files: files.length, groups: defs.length }, 'rules loaded');
+  }
+
+  /** (Re)loads the groups managed through the ruler API from the state database. */
+  async reloadApi(): Promise<void> {
+    if (this.apiStore === undefined) return;
+    const signature = await this.apiStore.signature();
+    const defs: GroupDef[] = [];
+    for (const g of await this.apiStore.all()) {
+      const r = parseRuleGroup(g.namespace, g.spec, { language: g.language, tenant: g.tenant });
+      // Stored groups were valid when posted; one that no longer is must not stop the others.
+      if (r.group === undefined || r.errors.length > 0) this.log.error({ tenant: g.tenant, namespace: g.namespace, group: g.name, errors: r.errors }, 'stored rule group is invalid; skipped');
+      else defs.push(r.group);
+    }
+    this.apiDefs = defs;
+    this.apiSignature = signature;
+    this.rebuild();
+  }
+
+  /** The evaluated groups from both sources; unchanged rules keep their alert state. */
+  private rebuild(): void {
+    const groups = [...this.fileDefs, ...this.apiDefs].map((d) => new RuleGroup(d, d.intervalMs || this.opts.evaluationIntervalMs, this.opts.externalLabels));
     for (const g of groups) {
-      const old = this.groups.find((o) => o.def.file === g.def.file && o.def.name === g.def.name && o.def.language === g.def.language);
+      const old = this.groups.find((o) => o.def.origin === g.def.origin && o.def.tenant === g.def.tenant && o.def.file === g.def.file && o.def.name === g.def.name && o.def.language === g.def.language);
       if (old) g.adopt(old);
     }
     this.groups = groups;
     this.next = new Map(groups.map((g) => [g, 0]));
-    this.signature = this.fileSignature();
-    this.log.info({ files: files.length, groups: groups.length }, 'rules loaded');
   }
 
   /** Modification times of the rule files: a change triggers a reload on the next tick. */
@@ -109,6 +137,8 @@ export class RuleManager {
         this.log.error({ err: (err as Error).message }, 'rule file reload failed; keeping the previous rules');
       }
     }
+    // Another replica may have changed API-managed groups.
+    if (this.apiStore !== undefined && (await this.apiStore.signature()) !== this.apiSignature) await this.reloadApi();
     if (!(await this.lease.acquire(now))) return;
     if (!this.restored) {
       this.restored = true;
@@ -124,7 +154,7 @@ export class RuleManager {
         continue;
       }
       await g.evaluate(t, {
-        tenant: DEFAULT_TENANT,
+        tenant: g.def.tenant,
         engine: this.engine,
         ...(this.logql ? { logql: this.logql } : {}),
         store: this.store,
@@ -142,8 +172,8 @@ export class RuleManager {
    * ALERTS_FOR_STATE series (as Prometheus restores `for` state), so `for` does not restart.
    */
   private async restore(now: number): Promise<void> {
-    const querier = this.store.querier(DEFAULT_TENANT);
     for (const g of this.groups) {
+      const querier = this.store.querier(g.def.tenant);
       for (const r of g.rules) {
         if (!(r instanceof AlertingRule) || r.def.forMs === 0) continue;
         const matchers: LabelMatcher[] = [

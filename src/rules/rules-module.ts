@@ -8,7 +8,9 @@ import { newId, type StateDb } from '../state/index.js';
 import type { MetricStore } from '../store/index.js';
 import { LeaderLease } from './leader-lease.js';
 import type { AlertSink, LogqlInstant } from './rule-group.js';
+import { RuleGroupStore } from './rule-group-store.js';
 import { RuleManager, type RuleManagerOptions } from './rule-manager.js';
+import { registerRulerScope, type RulerApiLimits } from './ruler-api.js';
 import { registerRuleRoutes } from './routes.js';
 
 export interface RulesModuleDeps {
@@ -20,7 +22,7 @@ export interface RulesModuleDeps {
   /** Most series one LogQL rule query may return. */
   readonly logqlMaxSeries?: number;
   readonly log: Logger;
-  readonly options: RuleManagerOptions & { readonly tickMs: number };
+  readonly options: RuleManagerOptions & { readonly tickMs: number; readonly rulerApi: RulerApiLimits };
   /** Late-bound: the alert intake is built after rules in the layer order. */
   readonly sink: () => AlertSink | undefined;
   readonly clock?: () => number;
@@ -29,7 +31,7 @@ export interface RulesModuleDeps {
 export interface RulesModule {
   readonly name: string;
   readonly manager: RuleManager;
-  routes(app: FastifyInstance): void;
+  routes(app: FastifyInstance): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -39,16 +41,21 @@ export function createRulesModule(deps: RulesModuleDeps): RulesModule {
   const clock = deps.clock ?? Date.now;
   const lease = new LeaderLease(deps.state.db, 'rules.leader', `${hostname()}:${process.pid}:${newId()}`, Math.max(15_000, deps.options.tickMs * 10));
   const sink: AlertSink = { send: (tenant, alerts) => deps.sink()?.send(tenant, alerts) ?? Promise.resolve() };
-  const manager = new RuleManager(deps.options, deps.engine, deps.store, sink, lease, log, deps.logStore ? logqlInstant(deps.logStore, deps.logqlMaxSeries ?? 500) : undefined);
+  const apiStore = new RuleGroupStore(deps.state.db);
+  const manager = new RuleManager(deps.options, deps.engine, deps.store, sink, lease, log, deps.logStore ? logqlInstant(deps.logStore, deps.logqlMaxSeries ?? 500) : undefined, apiStore);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   return {
     name: 'rules',
     manager,
-    routes: (app) => registerRuleRoutes(app, manager),
+    routes: async (app) => {
+      registerRuleRoutes(app, manager);
+      await registerRulerScope(app, { store: apiStore, manager, state: deps.state, limits: deps.options.rulerApi, now: clock });
+    },
     async start() {
       // A broken rule file at start is an error the operator must see, like Prometheus refusing to start.
       manager.reload();
+      await manager.reloadApi();
       timer = setInterval(() => {
         if (running) return;
         running = manager

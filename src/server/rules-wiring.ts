@@ -29,6 +29,7 @@ export function rulesModuleFor(ctx: ServerContext, store: MetricStore, logStore:
       externalLabels: {},
       externalUrl: (r.external_url || ctx.config.server.public_url).replace(/\/+$/, ''),
       tickMs: 1000,
+      rulerApi: { maxGroups: r.api_max_groups, maxRulesPerGroup: r.api_max_rules_per_group },
     },
     sink: () => {
       const core = incidents().core;

@@ -368,6 +368,7 @@ export interface StateSchema {
   runbook_runs: RunbookRunsTable;
   runbook_run_steps: RunbookRunStepsTable;
   agent_tokens: AgentTokensTable;
+  rule_groups: RuleGroupsTable;
 }
 
 export interface DashboardsTable {
@@ -390,4 +391,15 @@ export interface DashboardVersionsTable {
   message: string;
   created_by: string;
   created_at: number;
+}
+
+export interface RuleGroupsTable {
+  tenant: string;
+  language: string;
+  namespace: string;
+  name: string;
+  /** YAML of the group as posted to the ruler API. */
+  spec: string;
+  updated_by: string;
+  updated_at: number;
 }

@@ -69,6 +69,8 @@ const rules = section({
   resend_delay: duration('1m', 'How often a still-firing alert is sent again to the alert intake (Prometheus `--rules.alert.resend-delay`).'),
   outage_tolerance: duration('1h', 'How far back pending/firing state is restored from ALERTS_FOR_STATE after a restart.'),
   external_url: str('', 'Base of the generatorURL in alerts from rules; empty: server.public_url.'),
+  api_max_groups: int(1000, 'Most rule groups one tenant may keep through the ruler API (both languages).', { min: 0 }),
+  api_max_rules_per_group: int(200, 'Most rules in one group posted to the ruler API.', { min: 1 }),
 });
 
 const incidents = section({

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { foundation } from './0001-foundation.js';
 import { events } from './0200-events.js';
 import { incidents } from './0100-incidents.js';
+import { ruleGroups } from './0110-rule-groups.js';
 import { eventSources } from './0201-event-sources.js';
 import { automation } from './0202-automation.js';
 import { dashboards } from './0300-dashboards.js';
@@ -13,6 +14,7 @@ import { dashboards } from './0300-dashboards.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0100-incidents': incidents,
+  '0110-rule-groups': ruleGroups,
   '0200-events': events,
   '0201-event-sources': eventSources,
   '0202-automation': automation,
