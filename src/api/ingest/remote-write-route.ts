@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { acceptRawBodies } from '../../http/index.js';
 import { IchigenError } from '../../model/index.js';
-import { decodeWriteRequest, decodeWriteRequestV2, uncompressSnappyBlock, type DecodedWriteRequest } from '../../receive/remote-write/index.js';
+import { LabelsInterner, decodeWriteRequest, decodeWriteRequestV2, uncompressSnappyBlock, type DecodedWriteRequest } from '../../receive/remote-write/index.js';
 import { PartialWriteError, type AppendResult, type MetricStore } from '../../store/index.js';
 import { remoteWriteMessage } from './remote-write-content-type.js';
 
@@ -23,12 +23,13 @@ export interface RemoteWriteRouteOptions {
  */
 export function registerRemoteWriteRoute(app: FastifyInstance, opts: RemoteWriteRouteOptions): void {
   acceptRawBodies(app, ['application/x-protobuf', 'application/octet-stream', 'application/protobuf']);
+  const interner = new LabelsInterner();
   app.post('/api/v1/write', { config: { scope: 'ingest' } }, async (request, reply) => {
     const version = remoteWriteMessage(request.headers['content-type'], request.headers['content-encoding']);
     const body = request.body;
     if (!Buffer.isBuffer(body)) throw new IchigenError('UNSUPPORTED_MEDIA_TYPE', 'remote write needs Content-Type: application/x-protobuf with a snappy-compressed body');
     const raw = uncompressSnappyBlock(body, opts.maxUncompressedBytes);
-    const decoded: DecodedWriteRequest & { histograms?: number; refused?: string[] } = version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw);
+    const decoded: DecodedWriteRequest & { histograms?: number; refused?: string[] } = version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw, interner);
     const seriesCount = decoded.series.length + (decoded.refused?.length ?? 0);
     if (seriesCount > opts.maxSeriesPerRequest) {
       throw new IchigenError('INVALID_BODY', `the request has ${seriesCount} series, over the limit of ${opts.maxSeriesPerRequest} per request; send smaller batches`);

@@ -1,6 +1,8 @@
 import { IchigenError, formatLabels, type Exemplar, type Label, type Labels, type MetricMetadata } from '../../model/index.js';
 import { ProtoReader } from './proto-reader.js';
 import { METRIC_TYPE_NAMES } from './schema.js';
+import type { LabelsInterner } from './labels-interner.js';
+import { SampleColumns } from './sample-columns.js';
 import { LabelCollector, seriesLabelsProblem } from './series-labels.js';
 
 /** One decoded time series: sorted labels and its samples in the order sent. */
@@ -23,74 +25,97 @@ export interface DecodedWriteRequest {
  * (truncated message, label names missing, unsorted or repeated, series without a metric
  * name, native histograms we do not store) reject the whole request with a 400 that names
  * the series: a sender must not retry data that can never be accepted.
+ *
+ * With an interner, a series whose label bytes were seen before gets its label set back
+ * without decoding (see LabelsInterner); its samples land in request-wide columns.
  */
-export function decodeWriteRequest(buf: Buffer): DecodedWriteRequest {
+export function decodeWriteRequest(buf: Buffer, interner?: LabelsInterner): DecodedWriteRequest {
   const r = new ProtoReader(buf);
-  const series: DecodedSeries[] = [];
+  // A sample takes at least 13 bytes on the wire: a first guess that rarely needs to grow.
+  const cols = new SampleColumns(Math.min(Math.ceil(buf.length / 24), 65_536));
+  const pending: PendingSeries[] = [];
   const metadata: MetricMetadata[] = [];
-  let samples = 0;
   let exemplars = 0;
   while (!r.done) {
     const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (field === 1 && wire === 2) {
-      const [s, e] = r.bytes();
-      const ts = decodeTimeSeries(buf, s, e);
-      samples += ts.timestamps.length;
+    if (tag === 0x0a) {
+      const s = r.sub();
+      const ts = decodeTimeSeries(buf, s, r.subEnd, cols, interner);
       exemplars += ts.exemplars?.length ?? 0;
-      series.push(ts);
-    } else if (field === 3 && wire === 2) {
-      const [s, e] = r.bytes();
-      const m = decodeMetadata(buf, s, e);
+      pending.push(ts);
+    } else if (tag === 0x1a) {
+      const s = r.sub();
+      const m = decodeMetadata(buf, s, r.subEnd);
       if (m) metadata.push(m);
     } else {
-      r.skip(wire);
+      r.skip(tag & 7);
     }
   }
-  return { series, metadata, samples, exemplars };
+  const series: DecodedSeries[] = new Array<DecodedSeries>(pending.length);
+  for (let i = 0; i < pending.length; i++) {
+    const p = pending[i]!;
+    const timestamps = cols.t.subarray(p.first, p.first + p.count);
+    const values = cols.v.subarray(p.first, p.first + p.count);
+    series[i] = p.exemplars === undefined ? { labels: p.labels, timestamps, values } : { labels: p.labels, timestamps, values, exemplars: p.exemplars };
+  }
+  return { series, metadata, samples: cols.n, exemplars };
 }
 
-function decodeTimeSeries(buf: Buffer, start: number, end: number): DecodedSeries {
-  // First pass: count samples so their arrays are allocated once.
-  const scan = new ProtoReader(buf, start, end);
-  let count = 0;
+interface PendingSeries {
+  readonly labels: Labels;
+  readonly first: number;
+  readonly count: number;
+  readonly exemplars: Exemplar[] | undefined;
+}
+
+function decodeTimeSeries(buf: Buffer, start: number, end: number, cols: SampleColumns, interner: LabelsInterner | undefined): PendingSeries {
+  const first = cols.n;
+  let labelsStart = -1;
+  let labelsEnd = -1;
+  let contiguous = true;
   let histograms = 0;
-  while (!scan.done) {
-    const tag = scan.varint();
-    if (tag >>> 3 === 2 && (tag & 7) === 2) count++;
-    if (tag >>> 3 === 4 && (tag & 7) === 2) histograms++;
-    scan.skip(tag & 7);
-  }
-  const timestamps = new Float64Array(count);
-  const values = new Float64Array(count);
-  const collected = new LabelCollector();
   let ex: Exemplar[] | undefined;
-  let i = 0;
   const r = new ProtoReader(buf, start, end);
   while (!r.done) {
+    const at = r.pos;
     const tag = r.varint();
-    const field = tag >>> 3;
-    const wire = tag & 7;
-    if (field === 1 && wire === 2) {
-      const [s, e] = r.bytes();
-      const l = decodeLabel(buf, s, e);
-      collected.add(l.name, l.value);
-    } else if (field === 2 && wire === 2) {
-      const [s, e] = r.bytes();
-      decodeSample(buf, s, e, timestamps, values, i++);
-    } else if (field === 3 && wire === 2) {
-      const [s, e] = r.bytes();
-      (ex ??= []).push(decodeExemplar(buf, s, e));
+    if (tag === 0x0a) {
+      r.sub();
+      if (labelsStart < 0) labelsStart = at;
+      else if (labelsEnd !== at) contiguous = false;
+      labelsEnd = r.subEnd;
+    } else if (tag === 0x12) {
+      const s = r.sub();
+      decodeSample(buf, s, r.subEnd, cols);
+    } else if (tag === 0x1a) {
+      const s = r.sub();
+      (ex ??= []).push(decodeExemplar(buf, s, r.subEnd));
     } else {
-      r.skip(wire);
+      if (tag === 0x22) histograms++;
+      r.skip(tag & 7);
     }
   }
-  const labels = collected.labels;
-  let problem = collected.problem ?? seriesLabelsProblem(labels);
-  if (problem === undefined && histograms > 0) problem = 'native histograms are not supported; send classic histograms';
-  if (problem !== undefined) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: ${problem}`);
-  return ex === undefined ? { labels, timestamps, values } : { labels, timestamps, values, exemplars: ex };
+  // The label fields' raw bytes identify the label set: seen before, it is valid already.
+  const key = interner && contiguous && labelsStart >= 0 ? buf.toString('latin1', labelsStart, labelsEnd) : undefined;
+  let labels = key === undefined ? undefined : interner!.get(key);
+  if (labels === undefined) {
+    const collected = new LabelCollector();
+    const lr = new ProtoReader(buf, start, end);
+    while (!lr.done) {
+      const tag = lr.varint();
+      if (tag === 0x0a) {
+        const s = lr.sub();
+        const l = decodeLabel(buf, s, lr.subEnd);
+        collected.add(l.name, l.value);
+      } else lr.skip(tag & 7);
+    }
+    labels = collected.labels;
+    const problem = collected.problem ?? seriesLabelsProblem(labels);
+    if (problem !== undefined) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: ${problem}`);
+    if (key !== undefined) interner!.set(key, labels);
+  }
+  if (histograms > 0) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: native histograms are not supported; send classic histograms`);
+  return { labels, first, count: cols.n - first, exemplars: ex };
 }
 
 function decodeLabel(buf: Buffer, start: number, end: number): Label {
@@ -106,14 +131,20 @@ function decodeLabel(buf: Buffer, start: number, end: number): Label {
   return { name, value };
 }
 
-function decodeSample(buf: Buffer, start: number, end: number, ts: Float64Array, vs: Float64Array, i: number): void {
+function decodeSample(buf: Buffer, start: number, end: number, cols: SampleColumns): void {
   const r = new ProtoReader(buf, start, end);
+  let t = 0;
+  let valueAt = -1;
   while (!r.done) {
     const tag = r.varint();
-    if (tag === 0x09) r.double(vs, i);
-    else if (tag === 0x10) ts[i] = r.int64();
+    if (tag === 0x09) {
+      if (r.pos + 8 > end) throw new IchigenError('INVALID_BODY', 'invalid protobuf: message is truncated');
+      valueAt = r.pos;
+      r.pos += 8;
+    } else if (tag === 0x10) t = r.int64();
     else r.skip(tag & 7);
   }
+  cols.push(t, buf, valueAt);
 }
 
 function decodeExemplar(buf: Buffer, start: number, end: number): Exemplar {

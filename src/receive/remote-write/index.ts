@@ -6,3 +6,4 @@ export { encodeWriteRequest } from './encode.js';
 export type { EncodableSeries } from './encode.js';
 export { WriteRequestType, METRIC_TYPE_NAMES } from './schema.js';
 export { compressSnappyBlock, uncompressSnappyBlock } from './snappy-block.js';
+export { LabelsInterner } from './labels-interner.js';

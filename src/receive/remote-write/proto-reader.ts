@@ -34,12 +34,39 @@ export class ProtoReader {
     throw new IchigenError('INVALID_BODY', 'invalid protobuf: varint longer than 10 bytes');
   }
 
-  /** An int64 field as a number: negative values arrive as 10-byte two's complement. */
+  /**
+   * An int64 field as a number (exact up to 2^53). Negative values arrive as 10-byte two's
+   * complement, which a float accumulator would round: the halves are read as two int32s.
+   */
   int64(): number {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0, shift = 0; ; i++, shift += 7) {
+      if (i === 10) throw new IchigenError('INVALID_BODY', 'invalid protobuf: varint longer than 10 bytes');
+      if (this.pos >= this.end) throw truncated();
+      const b = this.buf[this.pos++]!;
+      if (shift < 28) lo |= (b & 0x7f) << shift;
+      else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >>> 4;
+      } else hi |= (b & 0x7f) << (shift - 32);
+      if ((b & 0x80) === 0) break;
+    }
+    return hi * 4294967296 + (lo >>> 0);
+  }
+
+  /** End of the field last opened by sub(). */
+  subEnd = 0;
+
+  /** Opens a length-delimited field: returns its start, its end goes to `subEnd`. */
+  sub(): number {
+    const len = this.varint();
     const start = this.pos;
-    const v = this.varint();
-    if (this.pos - start === 10 && v >= 2 ** 63) return v - 2 ** 64;
-    return v;
+    const end = start + len;
+    if (end > this.end) throw truncated();
+    this.pos = end;
+    this.subEnd = end;
+    return start;
   }
 
   /** Returns [start, end) of a length-delimited field. */

@@ -1,23 +1,49 @@
-/** Big-endian bit writer/reader for the chunk encoding (bits are written most significant first). */
+/**
+ * Big-endian bit writer/reader for the chunk encoding (bits are written most significant
+ * first). Both move whole bytes at a time: chunk encoding runs for every series at every
+ * flush and compaction, decoding for every chunk a query touches.
+ */
 export class BitWriter {
-  private buf = new Uint8Array(64);
+  private buf: Uint8Array;
   private bytePos = 0;
-  private bitPos = 0; // bits used in buf[bytePos]
+  /** Pending bits, most significant first, not yet a whole byte (0–7 of them). */
+  private acc = 0;
+  private accBits = 0;
+
+  constructor(capacity = 64) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   /** Writes the low `n` bits (n ≤ 32) of `value`. */
   write(value: number, n: number): void {
-    for (let i = n - 1; i >= 0; i--) {
-      if (this.bitPos === 0) this.ensure();
-      if ((value >>> i) & 1) this.buf[this.bytePos]! |= 0x80 >>> this.bitPos;
-      if (++this.bitPos === 8) {
-        this.bitPos = 0;
-        this.bytePos++;
+    if (n === 0) return;
+    if (this.bytePos + 5 > this.buf.length) this.grow();
+    let left = n;
+    // Top up the pending byte, then emit whole bytes.
+    value = n < 32 ? value & (2 ** n - 1) : value >>> 0;
+    while (left > 0) {
+      const room = 8 - this.accBits;
+      const take = left < room ? left : room;
+      const bits = Math.floor(value / 2 ** (left - take)) & ((1 << take) - 1);
+      this.acc = (this.acc << take) | bits;
+      this.accBits += take;
+      left -= take;
+      if (this.accBits === 8) {
+        this.buf[this.bytePos++] = this.acc;
+        this.acc = 0;
+        this.accBits = 0;
       }
     }
   }
 
   bit(b: boolean): void {
-    this.write(b ? 1 : 0, 1);
+    this.acc = (this.acc << 1) | (b ? 1 : 0);
+    if (++this.accBits === 8) {
+      if (this.bytePos >= this.buf.length) this.grow();
+      this.buf[this.bytePos++] = this.acc;
+      this.acc = 0;
+      this.accBits = 0;
+    }
   }
 
   /** Writes the low `n` bits (n ≤ 64) of the 64-bit value hi:lo. */
@@ -37,41 +63,57 @@ export class BitWriter {
     this.write(v, 8);
   }
 
-  finish(): Uint8Array {
-    const len = this.bytePos + (this.bitPos > 0 ? 1 : 0);
-    return this.buf.slice(0, len);
+  /** Bits written so far. */
+  get bits(): number {
+    return this.bytePos * 8 + this.accBits;
   }
 
-  private ensure(): void {
-    if (this.bytePos >= this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.bytePos + (this.accBits > 0 ? 1 : 0));
+    out.set(this.buf.subarray(0, this.bytePos));
+    if (this.accBits > 0) out[this.bytePos] = this.acc << (8 - this.accBits);
+    return out;
+  }
+
+  private grow(): void {
+    const next = new Uint8Array(this.buf.length * 2 + 8);
+    next.set(this.buf);
+    this.buf = next;
   }
 }
 
 export class BitReader {
-  private bytePos = 0;
-  private bitPos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  /** Position in bits. */
+  private pos = 0;
+  private readonly limit: number;
+  constructor(private readonly buf: Uint8Array) {
+    this.limit = buf.length * 8;
+  }
 
+  /** Reads `n` bits (n ≤ 32) as an unsigned number. */
   read(n: number): number {
+    if (this.pos + n > this.limit) throw new Error('chunk is truncated');
     let v = 0;
-    for (let i = 0; i < n; i++) {
-      if (this.bytePos >= this.buf.length) throw new Error('chunk is truncated');
-      const bit = (this.buf[this.bytePos]! >>> (7 - this.bitPos)) & 1;
-      v = ((v << 1) | bit) >>> 0;
-      if (++this.bitPos === 8) {
-        this.bitPos = 0;
-        this.bytePos++;
-      }
+    let pos = this.pos;
+    let left = n;
+    while (left > 0) {
+      const off = pos & 7;
+      const avail = 8 - off;
+      const take = left < avail ? left : avail;
+      const bits = (this.buf[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1);
+      v = v * (1 << take) + bits;
+      left -= take;
+      pos += take;
     }
+    this.pos = pos;
     return v;
   }
 
   bit(): boolean {
-    return this.read(1) === 1;
+    const pos = this.pos;
+    if (pos >= this.limit) throw new Error('chunk is truncated');
+    this.pos = pos + 1;
+    return ((this.buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1) === 1;
   }
 
   uvarint(): number {
