@@ -16,6 +16,7 @@ export type { Label, Labels } from './labels.js';
 export { compileMatcher, matchLabels, matchesEmpty } from './matcher.js';
 export type { LabelMatcher, MatchType } from './matcher.js';
 export { compileAnchoredRe2, compileRe2, translateRe2 } from './re2.js';
+export { goRegexpError } from './go-regexp-error.js';
 export type { TranslatedRegex } from './re2.js';
 export { DEFAULT_TENANT, TENANT_HEADER, isValidTenantId } from './tenant.js';
 export { ROLES, ROLE_SCOPES, SCOPES, hasScope, isRole, isScope } from './principal.js';

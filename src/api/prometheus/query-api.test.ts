@@ -70,7 +70,7 @@ describe('Prometheus query API over the memory store', () => {
     ['/api/v1/query?query=1&timeout=x', 'invalid parameter "timeout": cannot parse "x" to a valid duration'],
     ['/api/v1/query?query=foo%7B', 'invalid parameter "query": 1:5: parse error: unexpected end of input inside braces'],
     ['/api/v1/query', 'invalid parameter "query": 1:1: parse error: no expression found in input'],
-    ['/api/v1/query_range?query=up%5B5m%5D&start=0&end=10&step=1', 'invalid expression type "range vector" for range query, must be Scalar or instant Vector'],
+    ['/api/v1/query_range?query=up%5B5m%5D&start=0&end=10&step=1', 'invalid parameter "query": invalid expression type "range vector" for range query, must be Scalar or instant Vector'],
   ])('rejects bad input like Prometheus: %s', async (url, message) => {
     const r = await get(url);
     expect(r.status).toBe(400);

@@ -5,12 +5,26 @@ import type { Labels } from '../../model/index.js';
  * Query answers serialised by hand, exactly as Prometheus writes them
  * (`[unix_seconds, "value"]`, `NaN`, `+Inf`), without building an object per sample.
  */
+const NEEDS_GO_ESCAPE = /[<>&\u2028\u2029\b\f]/;
+
+/** A JSON string as Go's encoder writes it: <, > and & escaped as \u003c…, no \b or \f short forms. */
+export function goJsonString(v: string): string {
+  if (!NEEDS_GO_ESCAPE.test(v)) return JSON.stringify(v);
+  let out = '';
+  for (const ch of v) {
+    if (ch === '<' || ch === '>' || ch === '&' || ch === '\u2028' || ch === '\u2029' || ch === '\b' || ch === '\f') {
+      out += `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    } else out += JSON.stringify(ch).slice(1, -1);
+  }
+  return `"${out}"`;
+}
+
 export function labelsJson(labels: Labels): string {
   let s = '{';
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     if (i > 0) s += ',';
-    s += JSON.stringify(l.name) + ':' + JSON.stringify(l.value);
+    s += goJsonString(l.name) + ':' + goJsonString(l.value);
   }
   return s + '}';
 }
@@ -24,7 +38,7 @@ export function queryDataJson(v: QueryValue): string {
     case 'scalar':
       return `{"resultType":"scalar","result":${point(v.time, v.value)}}`;
     case 'string':
-      return `{"resultType":"string","result":[${v.time / 1000},${JSON.stringify(v.value)}]}`;
+      return `{"resultType":"string","result":[${v.time / 1000},${goJsonString(v.value)}]}`;
     case 'vector': {
       const parts = v.samples.map((s) => `{"metric":${labelsJson(s.labels)},"value":${point(v.time, s.value)}}`);
       return `{"resultType":"vector","result":[${parts.join(',')}]}`;
@@ -43,7 +57,7 @@ export function queryDataJson(v: QueryValue): string {
 
 export function envelopeJson(dataJson: string, warnings: readonly string[], infos: readonly string[]): string {
   let s = `{"status":"success","data":${dataJson}`;
-  if (warnings.length > 0) s += `,"warnings":${JSON.stringify(warnings)}`;
-  if (infos.length > 0) s += `,"infos":${JSON.stringify(infos)}`;
+  if (warnings.length > 0) s += `,"warnings":[${warnings.map(goJsonString).join(',')}]`;
+  if (infos.length > 0) s += `,"infos":[${infos.map(goJsonString).join(',')}]`;
   return s + '}';
 }

@@ -136,14 +136,14 @@ function simpleAggregate(ev: Evaluator, op: AggregateExpr['op'], g: Group, n: nu
   return r;
 }
 
-/** Prometheus 2's running mean, with its infinity handling. */
+/** Prometheus 2's running mean (the difference first, so it overflows as late as possible), with its infinity handling. */
 function avgIncremental(mean: Float64Array, count: number, i: number, x: number): void {
   const m = mean[i]!;
   if (m === Infinity || m === -Infinity) {
     if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) return;
     if (!(x === Infinity || x === -Infinity) && !Number.isNaN(x)) return;
   }
-  mean[i] = m + x / count - m / count;
+  mean[i] = m + (x / count - m / count);
 }
 
 /**

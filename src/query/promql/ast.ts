@@ -110,6 +110,8 @@ export interface BinaryExpr {
   /** Present when both sides are vectors. */
   readonly matching: VectorMatching | undefined;
   readonly pos: PosRange;
+  /** Where the operator is (Prometheus reports some errors there). */
+  readonly opPos: PosRange;
 }
 
 export interface UnaryExpr {

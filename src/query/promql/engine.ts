@@ -33,7 +33,8 @@ export class Engine implements PromqlEngine {
     const expr = parseExpr(req.query, this.options.compatibility);
     const t = typeOf(expr);
     if (t !== 'scalar' && t !== 'vector') {
-      throw new IchigenError('BAD_REQUEST', `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`);
+      // Reported like a parse error: Prometheus finds it while preparing the query.
+      throw new IchigenError('PARSE_ERROR', `invalid expression type "${documentedType(t)}" for range query, must be Scalar or instant Vector`);
     }
     return this.run(req, expr, makeSteps(start, end, step), true);
   }

@@ -1,7 +1,11 @@
-/** Neumaier-compensated summation step, as Prometheus' kahanSumInc. Returns [sum, c]. */
-export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
+/**
+ * Neumaier-compensated summation step, as Prometheus' kahanSumInc. Returns [sum, c].
+ * Prometheus 3 zeroes the compensation once the sum overflows; Prometheus 2 did not (its
+ * compensation then turns into -Inf/NaN, which shows in stddev_over_time of huge values).
+ */
+export function kahanSumInc(inc: number, sum: number, c: number, p3 = true): [number, number] {
   const t = sum + inc;
-  if (t === Infinity || t === -Infinity) c = 0;
+  if (p3 && (t === Infinity || t === -Infinity)) c = 0;
   else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
   else c += inc - t + sum;
   return [t, c];

@@ -26,7 +26,17 @@ export function parseDurationLiteral(text: string): number | undefined {
 
 const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
 
-/** Go's strconv.Unquote for the three PromQL string forms. Throws a message on bad escapes. */
+/** Go's %#U: `U+002E '.'` (the quoted character only when printable). */
+function goRune(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+  return /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(ch) ? `U+${hex} '${ch}'` : `U+${hex}`;
+}
+
+/**
+ * Go's strconv.Unquote for the three PromQL string forms, with the errors Prometheus'
+ * lexer gives for bad escapes (it checks them before unquoting).
+ */
 export function unquoteString(raw: string): string {
   const q = raw[0];
   if (q === '`') return raw.slice(1, -1);
@@ -40,27 +50,32 @@ export function unquoteString(raw: string): string {
     }
     const e = body[++i];
     if (e === undefined) throw new Error('escape sequence not terminated');
-    if (e in SIMPLE_ESCAPES) {
-      if ((e === '"' && q === "'") || (e === "'" && q === '"')) throw new Error(`unknown escape sequence U+005C '\\${e}'`);
+    if (e in SIMPLE_ESCAPES && !((e === '"' && q === "'") || (e === "'" && q === '"'))) {
       out += SIMPLE_ESCAPES[e];
       continue;
     }
-    const hexLen = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-    if (hexLen > 0) {
-      const hex = body.slice(i + 1, i + 1 + hexLen);
-      if (!new RegExp(`^[0-9a-fA-F]{${hexLen}}$`).test(hex)) throw new Error('invalid escape sequence');
-      out += e === 'x' ? String.fromCharCode(parseInt(hex, 16)) : String.fromCodePoint(parseInt(hex, 16));
-      i += hexLen;
-      continue;
-    }
+    let digits = 0;
+    let base = 16;
     if (/[0-7]/.test(e)) {
-      const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct)) throw new Error('invalid escape sequence');
-      out += String.fromCharCode(parseInt(oct, 8));
-      i += 2;
-      continue;
+      digits = 3;
+      base = 8;
+    } else if (e === 'x') digits = 2;
+    else if (e === 'u') digits = 4;
+    else if (e === 'U') digits = 8;
+    else throw new Error(`unknown escape sequence ${goRune(String.fromCodePoint(body.codePointAt(i)!))}`);
+    const start = base === 8 ? i : i + 1;
+    let value = 0;
+    for (let k = 0; k < digits; k++) {
+      const d = body[start + k];
+      if (d === undefined) throw new Error('escape sequence not terminated');
+      const v = parseInt(d, base);
+      if (Number.isNaN(v) || !/[0-9a-fA-F]/.test(d)) throw new Error(`illegal character ${goRune(d)} in escape sequence`);
+      value = value * base + v;
     }
-    throw new Error(`unknown escape sequence U+005C '\\${e}'`);
+    const max = e === 'u' || e === 'U' ? 0x10ffff : 255;
+    if (value > max || (value >= 0xd800 && value < 0xe000)) throw new Error('escape sequence is an invalid Unicode code point');
+    out += e === 'u' || e === 'U' ? String.fromCodePoint(value) : String.fromCharCode(value);
+    i = start + digits - 1;
   }
   return out;
 }

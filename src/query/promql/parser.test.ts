@@ -54,7 +54,7 @@ describe('PromQL parser adapter', () => {
     ['1 +', '1:4: parse error: unexpected end of input'],
     ['nosuch(foo)', '1:1: parse error: unknown function with name "nosuch"'],
     ['foo[5m] + 1', '1:1: parse error: binary expression must contain only scalar and instant vector types'],
-    ['1 > 2', '1:1: parse error: comparisons between scalars must use BOOL modifier'],
+    ['1 > 2', '1:3: parse error: comparisons between scalars must use BOOL modifier'],
     ['sum(foo,)', '1:8: parse error: trailing commas not allowed in function call args'],
     ['foo[0s]', '1:5: parse error: duration must be greater than 0'],
     ['{a=""}', '1:1: parse error: vector selector must contain at least one non-empty matcher'],

@@ -1,6 +1,6 @@
 import { parser as lezer } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
-import { METRIC_NAME, compileMatcher, type LabelMatcher, type MatchType } from '../../model/index.js';
+import { METRIC_NAME, compileMatcher, goRegexpError, type LabelMatcher, type MatchType } from '../../model/index.js';
 import type { AggregateOp, AtModifier, BinaryOp, Cardinality, Expr, PosRange, VectorMatching, VectorSelector } from './ast.js';
 import { parseError } from './parse-error.js';
 import { parseDurationLiteral, parseNumberLiteral, unquoteString } from './literals.js';
@@ -44,7 +44,7 @@ export function parseExpr(query: string, dialect: Dialect = 'prometheus3'): Expr
     }
     const top = tree.topNode.firstChild;
     if (top === null) throw new Failure(0, 'no expression found in input');
-    const expr = new Converter(query).expr(top);
+    const expr = new Converter(query, dialect).expr(top);
     const problem = checkExpr(expr, dialect);
     if (problem !== undefined) throw new Failure(problem.pos.start, problem.message);
     return expr;
@@ -79,7 +79,10 @@ function children(n: SyntaxNode): SyntaxNode[] {
 }
 
 class Converter {
-  constructor(private readonly q: string) {}
+  constructor(
+    private readonly q: string,
+    private readonly dialect: Dialect,
+  ) {}
 
   private text(n: SyntaxNode): string {
     return this.q.slice(n.from, n.to);
@@ -199,10 +202,14 @@ class Converter {
           if (type === undefined) throw new Failure(op.from, `unexpected ${this.text(op)} in label matching, expected one of "=", "!=", "=~" or "!~"`);
           const matcher: LabelMatcher = { name: labelName, type, value: this.string(val) };
           if (type === '=~' || type === '!~') {
+            // Prometheus compiles the anchored pattern and reports Go's error at the matcher.
+            const p3 = this.dialect === 'prometheus3';
+            const goError = goRegexpError(`^(?${p3 ? 's' : ''}:${matcher.value})$`, p3);
+            if (goError !== undefined) throw new Failure(ln.from, `error parsing regexp: ${goError}`);
             try {
               compileMatcher(matcher);
             } catch (e) {
-              throw new Failure(val.from, `error parsing regexp: ${(e as Error).message}`);
+              throw new Failure(ln.from, (e as Error).message);
             }
           }
           matchers.push(matcher);
@@ -220,12 +227,31 @@ class Converter {
     return { type: 'vectorSelector', name, matchers, offset: 0, at: undefined, pos: this.pos(n) };
   }
 
+  /**
+   * The grammar attaches `[…]` to a whole unary expression (`-x[5m]`); in PromQL the sign
+   * applies to the range (Prometheus then refuses the unary minus on a range vector).
+   */
+  private signedRange(n: SyntaxNode, inner: SyntaxNode, build: (operand: SyntaxNode) => Expr): Expr | undefined {
+    if (inner.name !== 'UnaryExpr') return undefined;
+    const [opNode, operand] = children(inner);
+    if (opNode === undefined || operand === undefined) return undefined;
+    return { type: 'unary', op: this.text(opNode) === '-' ? '-' : '+', expr: build(operand), pos: this.pos(n) };
+  }
+
   private matrixSelector(n: SyntaxNode): Expr {
     const [inner, dur] = children(n);
     if (inner === undefined || dur === undefined) throw new Failure(n.from, 'unexpected end of input');
+    const signed = this.signedRange(n, inner, (operand) => this.rangeOf(n, operand, dur));
+    return signed ?? this.rangeOf(n, inner, dur);
+  }
+
+  private rangeOf(n: SyntaxNode, inner: SyntaxNode, dur: SyntaxNode): Expr {
     const vector = this.expr(inner);
-    if (vector.type !== 'vectorSelector') throw new Failure(n.from, 'ranges only allowed for vector selectors');
-    if (vector.offset !== 0 || vector.at !== undefined) throw new Failure(n.from, 'no offset or @ modifiers allowed before range');
+    // Prometheus reports these at the brackets.
+    const bracket = this.q.lastIndexOf('[', dur.from);
+    if (vector.type !== 'vectorSelector') throw new Failure(bracket, 'ranges only allowed for vector selectors');
+    if (vector.offset !== 0) throw new Failure(bracket, 'no offset modifiers allowed before range');
+    if (vector.at !== undefined) throw new Failure(bracket, 'no @ modifiers allowed before range');
     const range = this.duration(dur);
     if (range <= 0) throw new Failure(dur.from, `duration must be greater than 0`);
     return { type: 'matrixSelector', vector, range, pos: this.pos(n) };
@@ -238,7 +264,8 @@ class Converter {
     const step = stepNode === undefined ? 0 : this.duration(stepNode);
     if (range <= 0) throw new Failure(rangeNode.from, 'duration must be greater than 0');
     if (stepNode !== undefined && step <= 0) throw new Failure(stepNode.from, 'duration must be greater than 0');
-    return { type: 'subquery', expr: this.expr(inner), range, step, offset: 0, at: undefined, pos: this.pos(n) };
+    const build = (operand: SyntaxNode): Expr => ({ type: 'subquery', expr: this.expr(operand), range, step, offset: 0, at: undefined, pos: this.pos(n) });
+    return this.signedRange(n, inner, build) ?? build(inner);
   }
 
   /** The node an `offset` or `@` applies to (vector, matrix or subquery). */
@@ -369,10 +396,10 @@ class Converter {
     const lhsText = this.text(lhsNode);
     if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && (lhsText.startsWith('-') || lhsText.startsWith('+'))) {
       const abs = this.number(lhsNode, 1, true);
-      const inner: Expr = { type: 'binary', op, lhs: abs, rhs, returnBool, matching, pos: this.pos(n) };
+      const inner: Expr = { type: 'binary', op, lhs: abs, rhs, returnBool, matching, pos: this.pos(n), opPos: this.pos(opNode) };
       return lhsText.startsWith('-') ? { type: 'unary', op: '-', expr: inner, pos: this.pos(n) } : inner;
     }
     const lhs = this.expr(lhsNode);
-    return { type: 'binary', op, lhs, rhs, returnBool, matching, pos: this.pos(n) };
+    return { type: 'binary', op, lhs, rhs, returnBool, matching, pos: this.pos(n), opPos: this.pos(opNode) };
   }
 }

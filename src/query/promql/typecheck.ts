@@ -112,17 +112,17 @@ export function checkExpr(e: Expr, dialect: Dialect = 'prometheus3'): TypeProble
       const lt = typeOf(e.lhs);
       const rt = typeOf(e.rhs);
       const m = e.matching;
-      if (e.returnBool && !COMPARISON_OPS.has(e.op)) return { pos: e.pos, message: 'bool modifier can only be used on comparison operators' };
+      if (e.returnBool && !COMPARISON_OPS.has(e.op)) return { pos: e.opPos, message: 'bool modifier can only be used on comparison operators' };
       if (COMPARISON_OPS.has(e.op) && !e.returnBool && lt === 'scalar' && rt === 'scalar') {
-        return { pos: e.pos, message: 'comparisons between scalars must use BOOL modifier' };
+        return { pos: e.opPos, message: 'comparisons between scalars must use BOOL modifier' };
       }
       if (m !== undefined && m.on) {
-        for (const l of m.labels) if (m.include.includes(l)) return { pos: e.pos, message: `label "${l}" must not occur in ON and GROUP clause at once` };
+        for (const l of m.labels) if (m.include.includes(l)) return { pos: e.opPos, message: `label "${l}" must not occur in ON and GROUP clause at once` };
       }
       if (lt !== 'scalar' && lt !== 'vector') return { pos: e.lhs.pos, message: 'binary expression must contain only scalar and instant vector types' };
       if (rt !== 'scalar' && rt !== 'vector') return { pos: e.rhs.pos, message: 'binary expression must contain only scalar and instant vector types' };
       if ((lt !== 'vector' || rt !== 'vector') && m !== undefined) {
-        if (m.labels.length > 0 || m.card !== 'one-to-one') return { pos: e.pos, message: 'vector matching only allowed between instant vectors' };
+        if (m.labels.length > 0) return { pos: e.pos, message: 'vector matching only allowed between instant vectors' };
         (e as { matching: unknown }).matching = undefined;
       } else if (SET_OPS.has(e.op) && m !== undefined) {
         if (m.card === 'one-to-many' || m.card === 'many-to-one') return { pos: e.pos, message: `no grouping allowed for "${e.op}" operation` };

@@ -22,7 +22,10 @@ export const queryRangeEndpoint: PrometheusEndpoint = (app, deps) => {
       const step = durationParam(p, 'step');
       const timeout = optionalTimeout(p);
       const limit = limitParam(p);
-      const r = await runQuery(() => engine.rangeQuery({ querier: store.querier(request.tenant), query: param(p, 'query'), timeout, limit }, start, end, step));
+      const r = await runQuery(
+        () => engine.rangeQuery({ querier: store.querier(request.tenant), query: param(p, 'query'), timeout, limit }, start, end, step),
+        engine.options.compatibility === 'prometheus3',
+      );
       return reply.type('application/json').send(envelopeJson(queryDataJson(r.value), r.warnings, r.infos));
     },
   });

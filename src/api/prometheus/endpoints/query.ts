@@ -4,12 +4,15 @@ import { envelopeJson, queryDataJson } from '../result-json.js';
 import { durationParam, invalidParam, limitParam, param, params, parseTimeValue } from '../params.js';
 import type { PrometheusEndpoint } from '../deps.js';
 
-/** Runs an engine call, naming the `query` parameter in parse errors as Prometheus does. */
-export async function runQuery(f: () => Promise<QueryResult>): Promise<QueryResult> {
+/**
+ * Runs an engine call, naming the `query` parameter in parse errors as Prometheus does.
+ * (Prometheus 2's query_range did not: its errors there are plain `bad_data`.)
+ */
+export async function runQuery(f: () => Promise<QueryResult>, nameParam = true): Promise<QueryResult> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof IchigenError && e.code === 'PARSE_ERROR') throw invalidParam('query', e.message);
+    if (nameParam && e instanceof IchigenError && e.code === 'PARSE_ERROR') throw invalidParam('query', e.message);
     throw e;
   }
 }

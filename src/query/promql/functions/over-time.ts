@@ -1,4 +1,5 @@
 import { IchigenError } from '../../../model/index.js';
+import type { EvalContext } from '../eval-context.js';
 import { kahanSumInc, quantileOf } from '../kahan.js';
 import { invalidQuantile } from '../annotations.js';
 import { rangeFunction, type FunctionImpl, type Window } from './function-impl.js';
@@ -42,12 +43,12 @@ function avgOverTime(w: Window, p3: boolean): number {
       if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
       if (!(x === Infinity || x === -Infinity) && !Number.isNaN(x)) continue;
     }
-    [mean, c] = kahanSumInc(x / count - mean / count, mean, c);
+    [mean, c] = kahanSumInc(x / count - mean / count, mean, c, false);
   }
   return mean === Infinity || mean === -Infinity ? mean : mean + c;
 }
 
-function variance(w: Window): number {
+function variance(w: Window, p3: boolean): number {
   let count = 0;
   let mean = 0;
   let cMean = 0;
@@ -57,8 +58,8 @@ function variance(w: Window): number {
     const x = w.vs[j]!;
     count++;
     const delta = x - (mean + cMean);
-    [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
-    [aux, cAux] = kahanSumInc(delta * (x - (mean + cMean)), aux, cAux);
+    [mean, cMean] = kahanSumInc(delta / count, mean, cMean, p3);
+    [aux, cAux] = kahanSumInc(delta * (x - (mean + cMean)), aux, cAux, p3);
   }
   return (aux + cAux) / count;
 }
@@ -82,6 +83,8 @@ function extreme(w: Window, max: boolean, wantTime: boolean): number {
   return wantTime ? at / 1000 : best;
 }
 
+const isP3 = (ctx: EvalContext): boolean => ctx.options.compatibility === 'prometheus3';
+
 /** last_over_time and first_over_time keep the metric name (they return a sample as it was). */
 const keepLastName = (): boolean => true;
 
@@ -99,15 +102,16 @@ export const OVER_TIME_FUNCTIONS: ReadonlyArray<readonly [string, FunctionImpl]>
   ['present_over_time', rangeFunction(() => 1)],
   [
     'sum_over_time',
-    rangeFunction((w) => {
+    rangeFunction((w, _a, ctx) => {
+      const p3 = isP3(ctx);
       let sum = 0;
       let c = 0;
-      for (let j = w.lo; j < w.hi; j++) [sum, c] = kahanSumInc(w.vs[j]!, sum, c);
+      for (let j = w.lo; j < w.hi; j++) [sum, c] = kahanSumInc(w.vs[j]!, sum, c, p3);
       return sum === Infinity || sum === -Infinity ? sum : sum + c;
     }),
   ],
-  ['stdvar_over_time', rangeFunction((w) => variance(w))],
-  ['stddev_over_time', rangeFunction((w) => Math.sqrt(variance(w)))],
+  ['stdvar_over_time', rangeFunction((w, _a, ctx) => variance(w, isP3(ctx)))],
+  ['stddev_over_time', rangeFunction((w, _a, ctx) => Math.sqrt(variance(w, isP3(ctx))))],
   [
     'mad_over_time',
     rangeFunction((w) => {
