@@ -1,4 +1,5 @@
 import { ApiError, buildUrl } from './client.js';
+import { parseSampleValue } from '../charts/series-data.js';
 import { promResponseSchema, type PromQueryData } from './schemas.js';
 
 /** What the query inspector shows about one request. */
@@ -48,4 +49,17 @@ export async function promQuery(path: '/api/v1/query' | '/api/v1/query_range', p
   const parsed = promResponseSchema.safeParse(json);
   if (!parsed.success) throw Object.assign(new ApiError(res.status, 'BAD_RESPONSE', `unexpected answer: ${parsed.error.issues[0]?.message ?? ''}`), { trace });
   return { data: parsed.data.data, warnings: [...(parsed.data.warnings ?? []), ...(parsed.data.infos ?? [])], trace };
+}
+
+/** One series of an instant vector with its value as a number. */
+export interface InstantValue {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** An instant query whose answer is a vector (NaN and Inf values included as numbers). */
+export async function instantVector(query: string, timeS: number, signal?: AbortSignal): Promise<InstantValue[]> {
+  const { data } = await promQuery('/api/v1/query', { query, time: String(timeS) }, signal);
+  if (data.resultType !== 'vector') return [];
+  return data.result.map((s) => ({ metric: s.metric, value: s.value ? parseSampleValue(s.value[1]) : NaN }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue, unitFromMetricName } from './units.js';
+import { formatRate, formatValue, unitFromMetricName } from './units.js';
 
 describe('unit formatting', () => {
   it('short: SI prefixes without trailing zeros', () => {
@@ -46,5 +46,17 @@ describe('unit formatting', () => {
     expect(unitFromMetricName('http_request_duration_seconds_count')).toBe('short');
     expect(unitFromMetricName('cache_hit_ratio')).toBe('percentunit');
     expect(unitFromMetricName('up')).toBe('short');
+  });
+});
+
+describe('formatRate', () => {
+  it('picks the period in which the rate reaches one', () => {
+    expect(formatRate(1500)).toBe('1.5k req/s');
+    expect(formatRate(2.345)).toBe('2.35 req/s');
+    expect(formatRate(0.5)).toBe('30 req/min');
+    expect(formatRate(2 / 3600)).toBe('2 req/h');
+    expect(formatRate(0)).toBe('0 req/s');
+    expect(formatRate(undefined)).toBe('–');
+    expect(formatRate(3, 'lines')).toBe('3 lines/s');
   });
 });

@@ -70,3 +70,15 @@ export function unitFromMetricName(name: string): Unit {
   if (/_ratio$/.test(name)) return 'percentunit';
   return 'short';
 }
+
+/**
+ * A rate of events per second, in the largest period where it reaches 1 (req/s, req/min,
+ * req/h), so sparse traffic reads "2 req/h" rather than "0 req/s". Zero stays "0 req/s".
+ */
+export function formatRate(perSecond: number | undefined, what = 'req'): string {
+  if (perSecond === undefined || !Number.isFinite(perSecond)) return '–';
+  const a = Math.abs(perSecond);
+  if (a === 0 || a >= 1) return `${scaled(perSecond, 1000, SI, 2, '')} ${what}/s`;
+  if (a * 60 >= 1) return `${trim(perSecond * 60, 2)} ${what}/min`;
+  return `${trim(perSecond * 3600, 2)} ${what}/h`;
+}

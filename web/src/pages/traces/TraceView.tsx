@@ -8,6 +8,7 @@ import { Link } from '../../lib/router.js';
 import { traceRows, type TraceSpan } from '../../lib/trace-model.js';
 import { formatValue } from '../../lib/units.js';
 import { useAsync } from '../../lib/use-async.js';
+import { SpanLinks } from './SpanLinks.js';
 import { serviceColor } from './service-color.js';
 
 const ms = (v: number): string => formatValue(v / 1000, 'seconds');
@@ -32,7 +33,7 @@ function KvTable({ title, kv }: { title: string; kv: Readonly<Record<string, str
   );
 }
 
-function SpanDetails({ span, traceStart }: { span: TraceSpan; traceStart: number }): React.JSX.Element {
+function SpanDetails({ span, traceStart, traceId }: { span: TraceSpan; traceStart: number; traceId: string }): React.JSX.Element {
   const t = useT();
   return (
     <section className="card span-details" aria-label={t('traces.spanDetails')}>
@@ -55,6 +56,7 @@ function SpanDetails({ span, traceStart }: { span: TraceSpan; traceStart: number
           </>
         )}
       </dl>
+      <SpanLinks span={span} traceId={traceId} />
       <KvTable title={t('traces.attributes')} kv={span.attributes} />
       {span.events.length > 0 && (
         <>
@@ -154,7 +156,7 @@ export function TraceView({ id }: { id: string }): React.JSX.Element {
                 );
               })}
             </div>
-            {sel && <SpanDetails span={sel} traceStart={start} />}
+            {sel && <SpanDetails span={sel} traceStart={start} traceId={id.toLowerCase()} />}
           </div>
         </>
       )}

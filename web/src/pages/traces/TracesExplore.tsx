@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { tempoApi, type TraceMeta } from '../../api/tempo.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { PageHeader } from '../../components/Layout.js';
@@ -8,6 +8,7 @@ import { formatDateTime } from '../../lib/format-time.js';
 import { Link, setSearch } from '../../lib/router.js';
 import { resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { formatValue } from '../../lib/units.js';
+import { ServiceGraph } from './ServiceGraph.js';
 import { serviceColor } from './service-color.js';
 
 const LIMIT = 50;
@@ -20,18 +21,25 @@ export function TracesExplore(): React.JSX.Element {
   const [traces, setTraces] = useState<TraceMeta[]>();
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
+  const [view, setView] = useState<'search' | 'graph'>(initial.get('view') === 'graph' ? 'graph' : 'search');
+  const [resolved, setResolved] = useState(() => resolveRange(range));
 
+  // Only the latest search may show its answer (an earlier, slower one must not overwrite it).
+  const seq = useRef(0);
   const run = async (q = query, r = range): Promise<void> => {
+    const mine = ++seq.current;
     setSearch({ q, from: r.from, to: r.to });
     setBusy(true);
     setError(undefined);
     try {
       const { start, end } = resolveRange(r);
-      setTraces(await tempoApi.search(q, start / 1000, end / 1000, LIMIT));
+      setResolved({ start, end });
+      const found = await tempoApi.search(q, start / 1000, end / 1000, LIMIT);
+      if (mine === seq.current) setTraces(found);
     } catch (e) {
-      setError(e as Error);
+      if (mine === seq.current) setError(e as Error);
     } finally {
-      setBusy(false);
+      if (mine === seq.current) setBusy(false);
     }
   };
   useEffect(() => {
@@ -41,6 +49,17 @@ export function TracesExplore(): React.JSX.Element {
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     void run();
+  };
+  const changeView = (v: 'search' | 'graph'): void => {
+    setView(v);
+    setSearch({ view: v === 'graph' ? 'graph' : undefined });
+    if (v === 'graph') setResolved(resolveRange(range));
+  };
+  const showService = (service: string): void => {
+    const q = `{ resource.service.name = "${service.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}" }`;
+    setQuery(q);
+    changeView('search');
+    void run(q, range);
   };
 
   return (
@@ -54,63 +73,75 @@ export function TracesExplore(): React.JSX.Element {
           }}
         />
       </PageHeader>
-      <form className="query-row" onSubmit={submit}>
-        <input className="mono grow traceql-input" name="traceql" aria-label={t('traces.placeholder')} placeholder={t('traces.placeholder')} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? t('common.loading') : t('traces.search')}
-        </button>
-      </form>
-      <p className="muted small">{t('traces.hint')}</p>
-      <ErrorNote error={error} />
-      {traces && traces.length === 0 && (
-        <div className="card empty-state">
-          <h2>{t('traces.empty')}</h2>
-          <p className="muted">
-            <Link to="/settings/connect">{t('traces.emptyText')}</Link>
-          </p>
-        </div>
-      )}
-      {traces && traces.length > 0 && (
-        <div className="card flush">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('traces.rootService')}</th>
-                <th>{t('traces.rootName')}</th>
-                <th>{t('traces.start')}</th>
-                <th className="right">{t('traces.duration')}</th>
-                <th className="right">{t('traces.spans')}</th>
-                <th>{t('traces.traceId')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {traces.map((tr) => {
-                const stats = Object.values(tr.serviceStats ?? {});
-                const spans = stats.reduce((n, s) => n + s.spanCount, 0);
-                const errors = stats.reduce((n, s) => n + (s.errorCount ?? 0), 0);
-                return (
-                  <tr key={tr.traceID}>
-                    <td>
-                      <span className="svc-dot" style={{ background: serviceColor(tr.rootServiceName ?? '') }} /> {tr.rootServiceName}
-                    </td>
-                    <td>
-                      <Link to={`/explore/traces/${tr.traceID}`} className="strong-link">
-                        {tr.rootTraceName ?? tr.traceID}
-                      </Link>
-                    </td>
-                    <td className="nowrap">{tr.startTimeUnixNano ? formatDateTime(Number(tr.startTimeUnixNano.slice(0, -6))) : ''}</td>
-                    <td className="right nowrap mono">{formatValue((tr.durationMs ?? 0) / 1000, 'seconds')}</td>
-                    <td className="right mono">
-                      {spans || ''}
-                      {errors > 0 && <span className="badge badge-firing"> {t('traces.errors', { n: errors })}</span>}
-                    </td>
-                    <td className="mono small muted">{tr.traceID}</td>
+      <div className="seg" role="tablist" aria-label={t('graph.views')}>
+        {(['search', 'graph'] as const).map((v) => (
+          <button key={v} type="button" role="tab" aria-selected={view === v} className={view === v ? 'on' : ''} onClick={() => changeView(v)}>
+            {t(v === 'search' ? 'graph.searchTab' : 'graph.title')}
+          </button>
+        ))}
+      </div>
+      {view === 'graph' && <ServiceGraph startMs={resolved.start} endMs={resolved.end} onService={showService} />}
+      {view === 'search' && (
+        <>
+          <form className="query-row" onSubmit={submit}>
+            <input className="mono grow traceql-input" name="traceql" aria-label={t('traces.placeholder')} placeholder={t('traces.placeholder')} value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy ? t('common.loading') : t('traces.search')}
+            </button>
+          </form>
+          <p className="muted small">{t('traces.hint')}</p>
+          <ErrorNote error={error} />
+          {traces && traces.length === 0 && (
+            <div className="card empty-state">
+              <h2>{t('traces.empty')}</h2>
+              <p className="muted">
+                <Link to="/settings/connect">{t('traces.emptyText')}</Link>
+              </p>
+            </div>
+          )}
+          {traces && traces.length > 0 && (
+            <div className="card flush">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>{t('traces.rootService')}</th>
+                    <th>{t('traces.rootName')}</th>
+                    <th>{t('traces.start')}</th>
+                    <th className="right">{t('traces.duration')}</th>
+                    <th className="right">{t('traces.spans')}</th>
+                    <th>{t('traces.traceId')}</th>
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+                </thead>
+                <tbody>
+                  {traces.map((tr) => {
+                    const stats = Object.values(tr.serviceStats ?? {});
+                    const spans = stats.reduce((n, s) => n + s.spanCount, 0);
+                    const errors = stats.reduce((n, s) => n + (s.errorCount ?? 0), 0);
+                    return (
+                      <tr key={tr.traceID}>
+                        <td>
+                          <span className="svc-dot" style={{ background: serviceColor(tr.rootServiceName ?? '') }} /> {tr.rootServiceName}
+                        </td>
+                        <td>
+                          <Link to={`/explore/traces/${tr.traceID}`} className="strong-link">
+                            {tr.rootTraceName ?? tr.traceID}
+                          </Link>
+                        </td>
+                        <td className="nowrap">{tr.startTimeUnixNano ? formatDateTime(Number(tr.startTimeUnixNano.slice(0, -6))) : ''}</td>
+                        <td className="right nowrap mono">{formatValue((tr.durationMs ?? 0) / 1000, 'seconds')}</td>
+                        <td className="right mono">
+                          {spans || ''}
+                          {errors > 0 && <span className="badge badge-firing"> {t('traces.errors', { n: errors })}</span>}
+                        </td>
+                        <td className="mono small muted">{tr.traceID}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
       )}
     </>
   );

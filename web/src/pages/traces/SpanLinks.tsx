@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import { z } from 'zod';
+import { request } from '../../api/client.js';
+import { useSession } from '../../api/session.js';
+import { useT } from '../../i18n/i18n.js';
+import { Link, navigate } from '../../lib/router.js';
+import { SERVICE_LABELS, spanLogsQuery, spanMetricQueries } from '../../lib/span-metrics.js';
+import type { TraceSpan } from '../../lib/trace-model.js';
+
+const names = z.object({ status: z.literal('success'), data: z.array(z.string()).default([]) });
+const HOUR = 3_600_000;
+
+/** Finds the stream label that names the span's service, then opens Explore logs on the trace id. */
+async function logsQueryFor(span: TraceSpan, traceId: string): Promise<string | undefined> {
+  const range = { start: `${Math.floor(span.startMs - HOUR)}000000`, end: `${Math.ceil(span.endMs + HOUR)}000000` };
+  const labels = (await request('/loki/api/v1/labels', names, { query: range })).data;
+  const values = new Map<string, string[]>();
+  for (const l of SERVICE_LABELS.filter((x) => labels.includes(x))) values.set(l, (await request(`/loki/api/v1/label/${encodeURIComponent(l)}/values`, names, { query: range })).data);
+  return spanLogsQuery(span.service, traceId, values, labels.find((l) => l !== '__name__'));
+}
+
+/** From a span to its logs (by trace id, on the service's streams) and to its operation's metrics. */
+export function SpanLinks({ span, traceId }: { span: TraceSpan; traceId: string }): React.JSX.Element | null {
+  const t = useT();
+  const { caps } = useSession();
+  const [note, setNote] = useState<string>();
+  const from = String(Math.floor(span.startMs - HOUR));
+  const to = String(Math.ceil(span.endMs + HOUR));
+  const m = spanMetricQueries(span.service, span.name);
+  const metricsUrl = (q: string): string => `/explore/metrics?${new URLSearchParams({ q, from, to }).toString()}`;
+  if (!caps?.logs && !caps?.metrics) return null;
+  const openLogs = async (): Promise<void> => {
+    setNote(undefined);
+    try {
+      const q = await logsQueryFor(span, traceId);
+      if (q === undefined) setNote(t('traces.noLogs'));
+      else navigate(`/explore/logs?${new URLSearchParams({ q, from: String(Math.floor(span.startMs - 5 * 60_000)), to: String(Math.ceil(span.endMs + 5 * 60_000)) }).toString()}`);
+    } catch (e) {
+      setNote((e as Error).message);
+    }
+  };
+  return (
+    <>
+      <h3>{t('traces.related')}</h3>
+      <ul className="related">
+        {caps.logs && (
+          <li>
+            <button type="button" className="linklike" onClick={() => void openLogs()}>
+              {t('traces.spanLogs')}
+            </button>
+            {note && <span className="muted small"> {note}</span>}
+          </li>
+        )}
+        {caps.metrics && (
+          <>
+            <li>
+              <Link to={metricsUrl(m.calls)}>{t('traces.spanRate')}</Link>
+            </li>
+            <li>
+              <Link to={metricsUrl(m.latency)}>{t('traces.spanLatency')}</Link>
+            </li>
+          </>
+        )}
+      </ul>
+    </>
+  );
+}
