@@ -71,11 +71,11 @@ describe('runbooks on a real ichigen agent', () => {
 
   it('an event matching a rule runs the runbook on the agent; outputs and exit codes land in the run and the audit log', async () => {
     await put('/api/ichigen/v1/automation/rules/disk-full', {
-      pattern: { source: ['ichigen.test'], 'detail-type': ['Disk Full'], detail: { usage: [{ numeric: ['>=', 90] }] } },
+      pattern: { source: ['ops.test'], 'detail-type': ['Disk Full'], detail: { usage: [{ numeric: ['>=', 90] }] } },
       runbook: 'disk-cleanup',
       input: { inputPathsMap: { p: '$.detail.mount', u: '$.detail.usage' }, inputTemplate: { path: '<p>', threshold: '<u>' } },
     });
-    const ev = await ts.fetch('/api/ichigen/v1/events', json('POST', { entries: [{ source: 'ichigen.test', detailType: 'Disk Full', detail: { mount: '/var/log', usage: 95 } }, { source: 'ichigen.test', detailType: 'Disk Full', detail: { mount: '/tmp', usage: 50 } }] }));
+    const ev = await ts.fetch('/api/ichigen/v1/events', json('POST', { entries: [{ source: 'ops.test', detailType: 'Disk Full', detail: { mount: '/var/log', usage: 95 } }, { source: 'ops.test', detailType: 'Disk Full', detail: { mount: '/tmp', usage: 50 } }] }));
     expect(ev.status).toBe(201);
     const runs = await waitFor(async () => {
       const list = ((await (await ts.fetch('/api/ichigen/v1/runs?runbook=disk-cleanup')).json()) as { data: Run[] }).data;

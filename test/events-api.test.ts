@@ -79,4 +79,14 @@ describe('events API', () => {
     });
     expect(((await t.json()) as { data: { result: boolean } }).data.result).toBe(true);
   });
+
+  it("refuses Ichigen's own sources and ids from outside, storing nothing of the call", async () => {
+    const before = ((await (await ts.fetch('/api/ichigen/v1/events?source=ops.reserved')).json()) as Page).data.events.length;
+    const fake = await put([{ source: 'ops.reserved', detailType: 'Fine' }, { source: 'ichigen.scheduler', detailType: 'Scheduled Event', detail: { ruleId: 'x' } }]);
+    expect(fake.status).toBe(400);
+    expect(((await fake.json()) as { error: string }).error).toMatch(/sources starting with "ichigen\." are reserved/);
+    const id = await put([{ id: 'ichigen:schedule:r:1', source: 'ops.reserved', detailType: 'Fine' }]);
+    expect(id.status).toBe(400);
+    expect(((await (await ts.fetch('/api/ichigen/v1/events?source=ops.reserved')).json()) as Page).data.events).toHaveLength(before);
+  });
 });

@@ -6,8 +6,8 @@ import { APP_API_PREFIX, parseWith } from '../http/index.js';
 import { IchigenError } from '../model/index.js';
 import { writeAudit, type StateDb } from '../state/index.js';
 import { ACTIONS } from './actions/registry.js';
-import type { AgentHub } from './agent/agent-hub.js';
 import type { AgentTokenStore } from './agent/agent-tokens.js';
+import type { ClusterDispatcher } from './agent/cluster-dispatcher.js';
 import type { DefinitionStore } from './definition-store.js';
 import { ruleInputSchema } from './input-transform.js';
 import type { RunEngine } from './run-engine.js';
@@ -21,7 +21,7 @@ export interface AutomationRouteDeps {
   readonly defs: DefinitionStore;
   readonly engine: RunEngine;
   readonly rules: RuleRunner;
-  readonly hub: AgentHub;
+  readonly agents: ClusterDispatcher;
   readonly tokens: AgentTokenStore;
   readonly clock: Clock;
 }
@@ -69,6 +69,7 @@ export function runJson(r: RunRecord, live?: { output: string; firstOutputAt?: n
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
     durationMs: r.finishedAt === null ? null : r.finishedAt - r.createdAt,
+    replica: r.replica,
     steps: r.steps.map((s) => ({ ...s, durationMs: s.finishedAt === null ? null : s.finishedAt - s.startedAt })),
     ...(live !== undefined ? { liveOutput: live.output } : {}),
   };
@@ -126,7 +127,9 @@ export function registerAutomationRoutes(app: FastifyInstance, d: AutomationRout
     const { id } = parseWith(idParams, req.params, 'path');
     const r = await d.engine.runs.get(req.tenant, id);
     if (r === undefined) throw new IchigenError('NOT_FOUND', `run "${id}" not found`);
-    return { status: 'success', data: runJson(r, d.engine.liveOutput(id)) };
+    // Executing on another replica: the running step's output as last saved (every second).
+    const live = d.engine.liveOutput(id) ?? (r.status === 'running' ? { output: r.steps.find((s) => s.status === 'running')?.output ?? '' } : undefined);
+    return { status: 'success', data: runJson(r, live) };
   });
   app.post(`${P}/runs/:id/cancel`, async (req) => {
     const { id } = parseWith(idParams, req.params, 'path');
@@ -171,17 +174,20 @@ export function registerAutomationRoutes(app: FastifyInstance, d: AutomationRout
     if ((await d.defs.getRunbook(req.tenant, body.runbook)) === undefined) throw new IchigenError('INVALID_PARAMETER', `runbook "${body.runbook}" does not exist`);
     const rule = await d.defs.putRule({ tenant: req.tenant, name, enabled: body.enabled, pattern: body.pattern ?? null, schedule: body.schedule ?? null, timeZone: body.timeZone, runbook: body.runbook, input: body.input }, d.clock.now());
     d.rules.add(rule);
+    await d.rules.changed();
     await audit(req, 'automation.rule.put', name, { runbook: rule.runbook, pattern: rule.pattern, schedule: rule.schedule });
     return reply.code(200).send({ status: 'success', data: { ...rule, nextTick: d.rules.nextTick(rule.id) ?? null } });
   });
   app.delete(`${P}/automation/rules/:name`, async (req) => {
     const { name } = parseWith(nameParams, req.params, 'path');
     d.rules.remove(await d.defs.deleteRule(req.tenant, name));
+    await d.rules.changed();
     await audit(req, 'automation.rule.delete', name);
     return { status: 'success', data: null };
   });
 
-  app.get(`${P}/agents`, async (req) => ({ status: 'success', data: d.hub.list(req.tenant) }));
+  // Agents connected to any replica sharing the state database.
+  app.get(`${P}/agents`, async (req) => ({ status: 'success', data: (await d.agents.list(req.tenant)).map((a) => ({ id: a.id, name: a.name, labels: a.labels, maxConcurrency: a.maxConcurrency, connectedAt: a.connectedAt, seenAt: a.seenAt, replica: a.replica })) }));
   app.get(`${P}/agents/tokens`, { config: { scope: 'admin' } }, async (req) => ({ status: 'success', data: await d.tokens.list(req.tenant) }));
   app.post(`${P}/agents/tokens`, { config: { scope: 'admin' } }, async (req, reply) => {
     const body = parseWith(z.object({ name: z.string().min(1).max(100) }).strict(), req.body);
@@ -192,7 +198,7 @@ export function registerAutomationRoutes(app: FastifyInstance, d: AutomationRout
   app.delete(`${P}/agents/tokens/:id`, { config: { scope: 'admin' } }, async (req) => {
     const { id } = parseWith(idParams, req.params, 'path');
     await d.tokens.revoke(req.tenant, id, d.clock.now());
-    d.hub.revoke(id);
+    await d.agents.revoke(id);
     await audit(req, 'agent_token.revoke', id);
     return { status: 'success', data: null };
   });

@@ -14,7 +14,7 @@ import type { RunbookDefinition } from './runbook.js';
 const log = createLogger({ level: 'silent' });
 
 function engineOn(state: Awaited<ReturnType<typeof openTestState>>, clock: FakeClock, agents: AgentDispatcher): RunEngine {
-  return new RunEngine({ state, log, clock, agents, incidents: () => undefined, aws: { endpoint: '', region: '', pollIntervalMs: 10 }, defaultStepTimeoutMs: 10_000, approvalKey: () => Promise.resolve('k'.repeat(64)), publicUrl: 'http://ichigen.example' });
+  return new RunEngine({ state, log, clock, agents, incidents: () => undefined, aws: { endpoint: '', region: '', pollIntervalMs: 10 }, defaultStepTimeoutMs: 10_000, approvalKey: () => Promise.resolve('k'.repeat(64)), publicUrl: 'http://ichigen.example', replica: 'test-replica', leaseMs: 30_000 });
 }
 
 const never: AgentDispatcher = { run: () => Promise.reject(new Error('no agents in this test')) };
@@ -114,6 +114,7 @@ describe('run engine', () => {
       // An expired link is refused.
       clock.advance(2 * 3600_000);
       await expect(second.checkLink(waiting.id, 0, Number(u.searchParams.get('exp')), u.searchParams.get('sig')!)).rejects.toThrow(/expired/);
+      await second.stop();
     } finally {
       await state.dispose();
     }

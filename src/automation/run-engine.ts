@@ -22,7 +22,17 @@ export interface RunEngineDeps {
   /** Key for approval links (kept in the state database so links survive restarts). */
   readonly approvalKey: () => Promise<string>;
   readonly publicUrl: string;
+  /** This replica's id: the owner recorded on the runs it executes. */
+  readonly replica: string;
+  /** How long a claim on a running run holds without renewal (renewed every third of it). */
+  readonly leaseMs: number;
 }
+
+const RUNS_CHANNEL = 'ichigen_runs';
+/** How often a running step's output so far is written where other replicas can read it. */
+const OUTPUT_SAVE_MS = 1000;
+const LOST_REPLICA = 'the replica executing this run stopped renewing its claim; the run was not resumed, to avoid running a step twice';
+const LOST_SERVER = 'the server stopped while this run was executing; it was not resumed, to avoid running a step twice';
 
 interface Live {
   readonly controller: AbortController;
@@ -45,13 +55,18 @@ function conditionHolds(when: StepCondition | undefined, prev: StepResult | unde
 /**
  * Executes runbooks step by step, recording each step before and after it runs. A run is
  * executed by exactly one engine call at a time: starts and approvals move the run's status
- * with a conditional update, so a double click or a second replica cannot run it twice.
+ * with a conditional update, so a double click or a second replica cannot run it twice. The
+ * executing replica holds a lease on the run and renews it; when a replica dies, another one
+ * marks its runs interrupted once the lease has run out.
  */
 export class RunEngine {
   readonly runs: RunStore;
   private readonly live = new Map<string, Live>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private keeper: NodeJS.Timeout | undefined;
+  private keeping: Promise<void> | undefined;
+  private listener: { close(): void } | undefined;
 
   constructor(private readonly deps: RunEngineDeps) {
     this.runs = new RunStore(deps.state.db);
@@ -59,10 +74,23 @@ export class RunEngine {
 
   /** Validates parameters, records the run, and starts executing it in the background. */
   async start(tenant: string, definition: RunbookDefinition, given: Readonly<Record<string, unknown>>, trigger: RunTrigger): Promise<RunRecord> {
+    return (await this.create(tenant, definition, given, trigger, undefined))!;
+  }
+
+  /**
+   * Like start, once per `dedupKey` across every replica and redelivery: undefined when a run
+   * with this key exists already.
+   */
+  startOnce(tenant: string, definition: RunbookDefinition, given: Readonly<Record<string, unknown>>, trigger: RunTrigger, dedupKey: string): Promise<RunRecord | undefined> {
+    return this.create(tenant, definition, given, trigger, dedupKey);
+  }
+
+  private async create(tenant: string, definition: RunbookDefinition, given: Readonly<Record<string, unknown>>, trigger: RunTrigger, dedupKey: string | undefined): Promise<RunRecord | undefined> {
     if (this.stopping) throw new IchigenError('UNAVAILABLE', 'the server is stopping');
     const params = resolveParams(definition, given);
     const now = this.deps.clock.now();
-    const id = await this.runs.create({ tenant, definition, trigger, params, now });
+    const id = await this.runs.create({ tenant, definition, trigger, params, now, owner: this.deps.replica, leaseUntil: now + this.deps.leaseMs, ...(dedupKey !== undefined ? { dedupKey } : {}) });
+    if (id === undefined) return undefined;
     await writeAudit(this.deps.state.db, { tenant, actor: trigger.actor ?? `${trigger.kind}:${trigger.ruleName ?? ''}`, action: 'runbook.run.start', target: id, details: { runbook: definition.name, trigger: { ...trigger, event: undefined }, params } });
     this.launch(id, 0);
     return (await this.runs.get(tenant, id))!;
@@ -84,9 +112,14 @@ export class RunEngine {
       return;
     }
     const l = this.live.get(id);
-    if (l === undefined) throw new IchigenError('CONFLICT', `run "${id}" is ${run.status}, not running`);
-    l.canceledBy = actor;
-    l.controller.abort(new IchigenError('CANCELED', `canceled by ${actor}`));
+    if (l !== undefined) {
+      l.canceledBy = actor;
+      l.controller.abort(new IchigenError('CANCELED', `canceled by ${actor}`));
+      return;
+    }
+    // Executing on another replica: it reads the request at once (notification) or at its next renewal.
+    if (!(await this.runs.requestCancel(id, actor))) throw new IchigenError('CONFLICT', `run "${id}" is ${run.status}, not running`);
+    await this.deps.state.notifier.notify(RUNS_CHANNEL, id).catch((err: unknown) => this.deps.log.warn({ err }, 'cancel notification failed'));
   }
 
   /** The signed link that approves or rejects a waiting run without signing in. */
@@ -111,7 +144,8 @@ export class RunEngine {
     const now = this.deps.clock.now();
     if (run.approval.expiresAt < now) throw new IchigenError('FORBIDDEN', 'the approval has expired');
     const approval = { ...run.approval, decision, decidedBy: actor, decidedVia: via, decidedAt: now };
-    const next = decision === 'approved' ? { status: 'running' as const, approval, nextStep: run.approval.step + 1 } : { status: 'rejected' as const, approval, finishedAt: now, error: `rejected by ${actor}` };
+    // Approved: this replica executes the rest of the run, under its own lease.
+    const next = decision === 'approved' ? { status: 'running' as const, approval, nextStep: run.approval.step + 1, owner: this.deps.replica, leaseUntil: now + this.deps.leaseMs } : { status: 'rejected' as const, approval, finishedAt: now, error: `rejected by ${actor}` };
     if (!(await this.runs.update(id, next, 'waiting_approval'))) throw new IchigenError('CONFLICT', `run "${id}" was decided already`);
     const stepId = await this.runs.addStep(id, run.approval.step, run.definition.steps[run.approval.step]!.name, 'approval', decision, now);
     await this.runs.finishStep(stepId, { status: decision, exitCode: null, output: `${decision} by ${actor} (${via})`, result: { approver: actor, via }, now });
@@ -121,14 +155,65 @@ export class RunEngine {
     return (await this.runs.get(tenant, id))!;
   }
 
-  /** At start: runs that were executing when the server stopped are marked interrupted (never re-run). */
+  /**
+   * At start: runs whose executor is gone are marked interrupted (never re-run). On SQLite this
+   * process is the only executor, so every running run is; on PostgreSQL, those whose lease ran
+   * out (other replicas' runs keep theirs). Then keeps this replica's leases and sweeps.
+   */
   async recover(): Promise<string[]> {
-    const ids = await this.runs.markInterrupted(this.deps.clock.now());
-    for (const id of ids) {
+    const single = this.deps.state.dialect === 'sqlite';
+    const ids = await this.sweep(single ? undefined : this.deps.clock.now(), single ? LOST_SERVER : LOST_REPLICA);
+    this.listener = await this.deps.state.notifier.listen(RUNS_CHANNEL, (runId) => {
+      if (this.live.has(runId)) void this.keep();
+    });
+    this.keeper = setInterval(() => void this.keep(), Math.max(50, Math.floor(this.deps.leaseMs / 3)));
+    this.keeper.unref();
+    return ids;
+  }
+
+  /** Renews this replica's leases, applies cancel requests made on other replicas, sweeps runs whose replica died. */
+  keep(): Promise<void> {
+    this.keeping ??= (async () => {
+      try {
+        const now = this.deps.clock.now();
+        const mine = [...this.live.keys()];
+        const renewed = await this.runs.renew(this.deps.replica, mine, now + this.deps.leaseMs);
+        for (const r of renewed) {
+          const l = this.live.get(r.id);
+          if (r.cancelRequested !== null && l !== undefined && !l.controller.signal.aborted) {
+            l.canceledBy = r.cancelRequested;
+            l.controller.abort(new IchigenError('CANCELED', `canceled by ${r.cancelRequested}`));
+          }
+        }
+        // A run we could not renew was taken from us (our lease ran out while we were stalled and
+        // another replica marked it interrupted): stop executing it rather than run on unowned.
+        const kept = new Set(renewed.map((r) => r.id));
+        for (const id of mine) {
+          const l = this.live.get(id);
+          if (kept.has(id) || l === undefined || l.controller.signal.aborted) continue;
+          const cur = await this.runs.get(undefined, id);
+          if (cur !== undefined && cur.status === 'interrupted') l.controller.abort(new IchigenError('UNAVAILABLE', LOST_REPLICA));
+        }
+        await this.sweep(now, LOST_REPLICA);
+      } catch (err) {
+        this.deps.log.warn({ err }, 'run lease renewal failed');
+      } finally {
+        this.keeping = undefined;
+      }
+    })();
+    return this.keeping;
+  }
+
+  private async sweep(before: number | undefined, error: string): Promise<string[]> {
+    const done: string[] = [];
+    const now = this.deps.clock.now();
+    for (const id of await this.runs.unclaimed(before)) {
+      if (this.live.has(id) || !(await this.runs.interrupt(id, now, before, error))) continue;
+      done.push(id);
       const run = await this.runs.get(undefined, id);
       if (run !== undefined) await this.audit(run.tenant, id, 'ichigen', 'runbook.run.interrupted', { runbook: run.runbook, error: run.error });
     }
-    return ids;
+    return done;
   }
 
   /** Resolves when no run is executing (tests, shutdown). */
@@ -139,8 +224,11 @@ export class RunEngine {
   /** Stops executing runs: they end as interrupted, as after a crash, so nothing runs twice. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.keeper);
+    this.listener?.close();
     for (const l of this.live.values()) l.controller.abort(new IchigenError('UNAVAILABLE', 'server stopping'));
     await this.idle();
+    await this.keeping;
   }
 
   private launch(id: string, from: number): void {
@@ -208,6 +296,14 @@ export class RunEngine {
     let result: StepResult;
     let status: StepStatus;
     const signal = AbortSignal.any([live.controller.signal, AbortSignal.timeout(timeoutMs)]);
+    // The output so far is saved every second, for other replicas' readers and for a crash.
+    let saveTimer: NodeJS.Timeout | undefined;
+    let saving: Promise<void> = Promise.resolve();
+    const save = (): void => {
+      saveTimer = undefined;
+      const text = live.output;
+      saving = saving.then(() => this.runs.setStepOutput(stepId, text)).catch((err: unknown) => this.deps.log.warn({ err, runId: run.id }, 'saving step output failed'));
+    };
     try {
       if (action === undefined) throw new IchigenError('INVALID_PARAMETER', `unknown action "${step.action}"`);
       const rendered = renderValue(step.with, { params, steps: ctxSteps, run: { id: run.id, runbook: run.runbook }, event: run.trigger.event ?? {} });
@@ -227,6 +323,7 @@ export class RunEngine {
           onOutput: (_stream, text) => {
             live.firstOutputAt ??= this.deps.clock.now();
             live.output = (live.output + text).slice(-256 * 1024);
+            saveTimer ??= setTimeout(save, OUTPUT_SAVE_MS);
           },
           agents: this.deps.agents,
           incidents: this.deps.incidents(),
@@ -242,6 +339,8 @@ export class RunEngine {
       result = { status: 'failed', exitCode: null, output: `${live.output}${live.output === '' ? '' : '\n'}[ichigen] ${message}` };
       status = live.controller.signal.aborted ? (live.canceledBy !== undefined ? 'canceled' : 'interrupted') : 'failed';
     }
+    clearTimeout(saveTimer);
+    await saving;
     const end = this.deps.clock.now();
     await this.runs.finishStep(stepId, { status, exitCode: result.exitCode, output: result.output, result: { ...(result.data ?? {}), durationMs: end - start, ...(live.firstOutputAt !== undefined ? { firstOutputAt: live.firstOutputAt } : {}) }, now: end });
     return result;

@@ -52,6 +52,8 @@ export interface RunRecord {
   readonly createdAt: number;
   readonly finishedAt: number | null;
   readonly steps: StepRecord[];
+  /** The replica that executes (or executed) the run. */
+  readonly replica: string | null;
 }
 
 type RunRow = StateSchema['runbook_runs'];
@@ -66,16 +68,22 @@ export function capOutput(s: string): string {
 export class RunStore {
   constructor(private readonly db: Kysely<StateSchema>) {}
 
-  async create(input: { tenant: string; definition: RunbookDefinition; trigger: RunTrigger; params: Record<string, ParamValue>; now: number }): Promise<string> {
+  /**
+   * Records a new run owned by `owner` until `leaseUntil`. With a `dedupKey`, a second create
+   * for the same key (the same rule and event, seen by another replica or redelivered) does
+   * nothing and returns undefined.
+   */
+  async create(input: { tenant: string; definition: RunbookDefinition; trigger: RunTrigger; params: Record<string, ParamValue>; now: number; owner: string; leaseUntil: number; dedupKey?: string }): Promise<string | undefined> {
     const id = newId(input.now);
-    await this.db
+    const r = await this.db
       .insertInto('runbook_runs')
-      .values({ id, tenant: input.tenant, runbook: input.definition.name, definition: JSON.stringify(input.definition), status: 'running', trigger: JSON.stringify(input.trigger), params: JSON.stringify(input.params), next_step: 0, approval: null, error: '', created_at: input.now, finished_at: null })
-      .execute();
-    return id;
+      .values({ id, tenant: input.tenant, runbook: input.definition.name, definition: JSON.stringify(input.definition), status: 'running', trigger: JSON.stringify(input.trigger), params: JSON.stringify(input.params), next_step: 0, approval: null, error: '', created_at: input.now, finished_at: null, dedup_key: input.dedupKey ?? null, owner: input.owner, lease_until: input.leaseUntil, cancel_requested: null })
+      .onConflict((oc) => oc.column('dedup_key').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0 ? id : undefined;
   }
 
-  async update(id: string, fields: { status?: RunStatus; nextStep?: number; approval?: RunApproval | null; error?: string; finishedAt?: number }, onlyIfStatus?: RunStatus): Promise<boolean> {
+  async update(id: string, fields: { status?: RunStatus; nextStep?: number; approval?: RunApproval | null; error?: string; finishedAt?: number; owner?: string; leaseUntil?: number }, onlyIfStatus?: RunStatus): Promise<boolean> {
     let q = this.db
       .updateTable('runbook_runs')
       .set({
@@ -84,6 +92,8 @@ export class RunStore {
         ...(fields.approval !== undefined ? { approval: fields.approval === null ? null : JSON.stringify(fields.approval) } : {}),
         ...(fields.error !== undefined ? { error: fields.error } : {}),
         ...(fields.finishedAt !== undefined ? { finished_at: fields.finishedAt } : {}),
+        ...(fields.owner !== undefined ? { owner: fields.owner } : {}),
+        ...(fields.leaseUntil !== undefined ? { lease_until: fields.leaseUntil } : {}),
       })
       .where('id', '=', id);
     if (onlyIfStatus !== undefined) q = q.where('status', '=', onlyIfStatus);
@@ -98,6 +108,11 @@ export class RunStore {
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(r.id);
+  }
+
+  /** The output so far of a step still running, so every replica (and a crash) sees it. */
+  async setStepOutput(stepId: number, output: string): Promise<void> {
+    await this.db.updateTable('runbook_run_steps').set({ output: capOutput(output) }).where('id', '=', stepId).where('status', '=', 'running').execute();
   }
 
   async finishStep(stepId: number, f: { status: StepStatus; exitCode: number | null; output: string; result: Record<string, unknown>; now: number }): Promise<void> {
@@ -126,14 +141,37 @@ export class RunStore {
     return rows.map((r) => toRun(r, []));
   }
 
-  /** After a restart: runs that were executing cannot be resumed safely (a step may have half-run). */
-  async markInterrupted(now: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('runbook_runs').select(['id', 'tenant']).where('status', '=', 'running').execute();
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    await this.db.updateTable('runbook_run_steps').set({ status: 'interrupted', finished_at: now }).where('run_id', 'in', ids).where('status', '=', 'running').execute();
-    await this.db.updateTable('runbook_runs').set({ status: 'interrupted', finished_at: now, error: 'the server stopped while this run was executing; it was not resumed, to avoid running a step twice' }).where('id', 'in', ids).where('status', '=', 'running').execute();
-    return ids;
+  /** Renews this replica's claim on its running runs; answers which of them someone asked to cancel. */
+  async renew(owner: string, ids: readonly string[], leaseUntil: number): Promise<Array<{ id: string; cancelRequested: string | null }>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.updateTable('runbook_runs').set({ lease_until: leaseUntil }).where('owner', '=', owner).where('id', 'in', [...ids]).where('status', '=', 'running').returning(['id', 'cancel_requested']).execute();
+    return rows.map((r) => ({ id: r.id, cancelRequested: r.cancel_requested }));
+  }
+
+  /** Asks the replica executing a run to cancel it; false when the run is not running. */
+  async requestCancel(id: string, actor: string): Promise<boolean> {
+    const r = await this.db.updateTable('runbook_runs').set({ cancel_requested: actor }).where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Running runs whose replica stopped renewing its claim (all running runs when `before` is undefined). */
+  async unclaimed(before: number | undefined): Promise<string[]> {
+    let q = this.db.selectFrom('runbook_runs').select('id').where('status', '=', 'running');
+    if (before !== undefined) q = q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', before)]));
+    return (await q.execute()).map((r) => r.id);
+  }
+
+  /**
+   * Marks a run whose executor is gone as interrupted — once: the update re-checks that the
+   * run is still running and (with `before`) still unclaimed, so two replicas sweeping at
+   * once, or an owner renewing just in time, never collide.
+   */
+  async interrupt(id: string, now: number, before: number | undefined, error: string): Promise<boolean> {
+    let q = this.db.updateTable('runbook_runs').set({ status: 'interrupted', finished_at: now, error }).where('id', '=', id).where('status', '=', 'running');
+    if (before !== undefined) q = q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', before)]));
+    if (Number((await q.executeTakeFirst()).numUpdatedRows) === 0) return false;
+    await this.db.updateTable('runbook_run_steps').set({ status: 'interrupted', finished_at: now }).where('run_id', '=', id).where('status', '=', 'running').execute();
+    return true;
   }
 }
 
@@ -151,6 +189,7 @@ function toRun(r: RunRow, steps: ReadonlyArray<StateSchema['runbook_run_steps'] 
     error: r.error,
     createdAt: Number(r.created_at),
     finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+    replica: r.owner,
     steps: steps.map((s) => ({
       idx: Number(s.idx),
       name: s.name,

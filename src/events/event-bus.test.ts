@@ -34,6 +34,9 @@ describe.each(BACKENDS)('event bus on %s', (backend) => {
       expect(all.map((e) => e.source)).toEqual(['ichigen.test']);
 
       await expect(mod.bus.publish({ source: '', detailType: 'x' })).rejects.toThrow(/source/);
+      // Ichigen's own sources and ids cannot come from outside.
+      await expect(mod.bus.publish({ source: 'ichigen.scheduler', detailType: 'Scheduled Event', external: true })).rejects.toThrow(/reserved/);
+      await expect(mod.bus.publish({ id: 'ichigen:schedule:r:1', source: 'ops', detailType: 'x', external: true })).rejects.toThrow(/reserved/);
       expect(() => mod.bus.subscribe({ source: 'x' }, () => undefined)).toThrow(/in an array/);
 
       const page = await mod.store.search({ tenant: 'default', limit: 10 });
@@ -47,6 +50,26 @@ describe.each(BACKENDS)('event bus on %s', (backend) => {
       await mod.bus.publish({ source: 'ichigen.test', detailType: 'Fresh' });
       expect(await mod.applyRetention()).toBe(3);
       expect((await mod.store.search({ tenant: 'default', limit: 10 })).map((s) => s.event.detailType)).toEqual(['Fresh']);
+    } finally {
+      await state.dispose();
+    }
+  });
+
+  it('hands a redelivered event (the stored copy) to idempotent subscribers only, and only in its tenant', async () => {
+    const state = await openTestState(backend);
+    const mod = createEventsModule({ state, log: createLogger({ level: 'silent' }), registry: createMetricsRegistry(), retentionMs: 60_000 });
+    try {
+      const plain: string[] = [];
+      const again: Array<{ id: string; state: unknown; tenant: string }> = [];
+      mod.bus.subscribe(null, (e) => void plain.push(e.id));
+      mod.bus.subscribe(null, (e) => void again.push({ id: e.id, state: e.detail.state, tenant: e.tenant }), { redeliver: true });
+      await mod.bus.publish({ id: 'msg-1', source: 'aws.backup', detailType: 'Backup Job State Change', detail: { state: 'FAILED' } });
+      const r = await mod.bus.publish({ id: 'msg-1', source: 'aws.backup', detailType: 'Backup Job State Change', detail: { state: 'CHANGED IN THE RETRY' } });
+      expect(r.stored).toBe(false);
+      expect(r.event.detail.state).toBe('FAILED');
+      await mod.bus.publish({ id: 'msg-1', tenant: 'other', source: 'aws.backup', detailType: 'Backup Job State Change' });
+      expect(plain).toEqual(['msg-1']);
+      expect(again).toEqual([{ id: 'msg-1', state: 'FAILED', tenant: 'default' }, { id: 'msg-1', state: 'FAILED', tenant: 'default' }]);
     } finally {
       await state.dispose();
     }

@@ -18,6 +18,12 @@ export interface EventInput {
   readonly detail?: Readonly<Record<string, unknown>>;
   readonly account?: string;
   readonly region?: string;
+  /**
+   * From outside (the events API, EventBridge, SNS): `ichigen.` sources and `ichigen:` ids are
+   * Ichigen's own (alert groups, schedule ticks) and refused, as EventBridge refuses `aws.`
+   * sources from PutEvents — so nobody can fake a schedule tick or take its id first.
+   */
+  readonly external?: boolean;
 }
 
 export type EventHandler = (event: IchigenEvent, envelope: EventEnvelope) => void | Promise<void>;
@@ -31,6 +37,12 @@ export interface SubscribeOptions {
   readonly tenant?: string;
   /** For logs and metrics. */
   readonly name?: string;
+  /**
+   * Also called when an event with an already stored id is published again (a sender's retry,
+   * another replica's schedule tick), with the stored event. Only for idempotent handlers: it
+   * lets a retry finish what a crash between storing and handling interrupted.
+   */
+  readonly redeliver?: boolean;
 }
 
 /**
@@ -54,6 +66,7 @@ interface Subscriber {
   readonly handler: EventHandler;
   readonly tenant: string | undefined;
   readonly name: string;
+  readonly redeliver: boolean;
 }
 
 const MAX_ID = 256;
@@ -78,11 +91,22 @@ export class StoredEventBus implements EventBus {
     const now = this.now();
     const event = normalize(input, now);
     const stored = await this.store.insert(event, now);
-    if (!stored) return { event, stored };
+    if (!stored) {
+      const again = [...this.subscribers].filter((s) => s.redeliver);
+      const first = again.length === 0 ? undefined : await this.store.get(event.tenant, event.id);
+      // Another tenant's event with this id is never handed to this tenant's subscribers.
+      if (first !== undefined) await this.deliver(first.event, again);
+      return { event: first?.event ?? event, stored };
+    }
     this.published.inc();
+    await this.deliver(event, this.subscribers);
+    return { event, stored };
+  }
+
+  private async deliver(event: IchigenEvent, subscribers: Iterable<Subscriber>): Promise<void> {
     const envelope = toEnvelope(event);
     const calls: Array<Promise<void>> = [];
-    for (const s of this.subscribers) {
+    for (const s of subscribers) {
       if (s.tenant !== undefined && s.tenant !== event.tenant) continue;
       if (s.pattern !== undefined && !s.pattern.matches(envelope)) continue;
       calls.push(
@@ -93,7 +117,6 @@ export class StoredEventBus implements EventBus {
       );
     }
     await Promise.all(calls);
-    return { event, stored };
   }
 
   subscribe(pattern: unknown, handler: EventHandler, options: SubscribeOptions = {}): EventSubscription {
@@ -102,6 +125,7 @@ export class StoredEventBus implements EventBus {
       handler,
       tenant: options.tenant,
       name: options.name ?? 'anonymous',
+      redeliver: options.redeliver === true,
     };
     this.subscribers.add(sub);
     return { unsubscribe: () => this.subscribers.delete(sub) };
@@ -114,6 +138,8 @@ function normalize(input: EventInput, now: number): IchigenEvent {
   };
   if (typeof input.source !== 'string' || input.source === '') fail('event source must be a non-empty string');
   if (typeof input.detailType !== 'string' || input.detailType === '') fail('event detailType must be a non-empty string');
+  if (input.external === true && input.source.startsWith('ichigen.')) fail(`event source "${input.source}" is reserved: sources starting with "ichigen." are Ichigen's own events`);
+  if (input.external === true && input.id?.startsWith('ichigen:') === true) fail('event ids starting with "ichigen:" are reserved for Ichigen\'s own events');
   if (input.id !== undefined && (input.id === '' || input.id.length > MAX_ID)) fail(`event id must be 1–${MAX_ID} characters`);
   const detail = input.detail ?? {};
   if (JSON.stringify(detail).length > MAX_DETAIL_BYTES) fail(`event detail is larger than ${MAX_DETAIL_BYTES} bytes`);

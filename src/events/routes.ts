@@ -39,8 +39,9 @@ const putBody = z.object({
   entries: z
     .array(
       z.object({
-        id: z.string().min(1).max(256).optional(),
-        source: z.string().min(1).max(256),
+        // Checked for every entry before any is stored: a refused entry stores nothing.
+        id: z.string().min(1).max(256).refine((v) => !v.startsWith('ichigen:'), 'ids starting with "ichigen:" are reserved for Ichigen\'s own events').optional(),
+        source: z.string().min(1).max(256).refine((v) => !v.startsWith('ichigen.'), 'sources starting with "ichigen." are reserved for Ichigen\'s own events'),
         detailType: z.string().min(1).max(256),
         resources: z.array(z.string().max(2048)).max(100).optional(),
         detail: z.record(z.unknown()).optional(),
@@ -103,7 +104,7 @@ export function registerEventRoutes(app: FastifyInstance, store: EventStore, bus
     const body = parseWith(putBody, req.body);
     const results = [];
     for (const e of body.entries) {
-      const r = await bus.publish({ ...e, tenant: req.tenant });
+      const r = await bus.publish({ ...e, tenant: req.tenant, external: true });
       results.push({ id: r.event.id, stored: r.stored });
     }
     return reply.code(201).send({ status: 'success', data: { entries: results } });

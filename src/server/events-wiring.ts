@@ -39,6 +39,7 @@ export function automationModuleFor(ctx: ServerContext, events: EventsModule, in
     aws: { region: ctx.config.automation.aws_region, endpoint: ctx.config.automation.aws_endpoint, pollIntervalMs: ctx.config.automation.ssm_poll_interval },
     defaultStepTimeoutMs: ctx.config.automation.step_timeout,
     publicUrl: ctx.config.server.public_url,
+    runLeaseMs: ctx.config.automation.run_lease,
     incidents: () => actions,
   });
 }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { IchigenError } from '../model/index.js';
+import { inProcessNotifier, postgresNotifier, type StateNotifier } from './notifier.js';
 import type { StateSchema } from './schema.js';
 
 export type StateDialect = 'sqlite' | 'postgres';
@@ -13,6 +14,8 @@ export interface StateDb {
   readonly dialect: StateDialect;
   /** Where the state lives, with any password removed (safe to log). */
   readonly location: string;
+  /** Wake-ups between replicas (LISTEN/NOTIFY on PostgreSQL). */
+  readonly notifier: StateNotifier;
   close(): Promise<void>;
 }
 
@@ -52,11 +55,16 @@ function openSqlite(file: string): StateDb {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<StateSchema>({ dialect: new SqliteDialect({ database }) });
+  const notifier = inProcessNotifier();
   return {
     db,
     dialect: 'sqlite',
     location: file,
-    close: () => db.destroy(),
+    notifier,
+    close: async () => {
+      await notifier.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -73,10 +81,15 @@ function openPostgres(url: string, poolSize: number): StateDb {
     },
   });
   const db = new Kysely<StateSchema>({ dialect: new PostgresDialect({ pool }) });
+  const notifier = postgresNotifier(url, db);
   return {
     db,
     dialect: 'postgres',
     location: redactUrl(url),
-    close: () => db.destroy(),
+    notifier,
+    close: async () => {
+      await notifier.close();
+      await db.destroy();
+    },
   };
 }

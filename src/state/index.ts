@@ -2,6 +2,7 @@ export { listAudit, writeAudit } from './audit.js';
 export type { AuditEntry, AuditRecord } from './audit.js';
 export { openStateDb, redactUrl } from './database.js';
 export type { StateDb, StateDbOptions, StateDialect } from './database.js';
+export type { StateNotifier } from './notifier.js';
 export { newId } from './ids.js';
 export { migrateToLatest } from './migrate.js';
 export { addAutoIdColumn, isPostgres } from './migrations/portable.js';

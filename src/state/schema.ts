@@ -311,6 +311,13 @@ export interface RunbookRunsTable {
   error: string;
   created_at: number;
   finished_at: number | null;
+  /** `rule:<id>:event:<id>`: one run per rule and event, whichever replica saw it. */
+  dedup_key: string | null;
+  /** The replica executing the run, and until when its claim holds without renewal. */
+  owner: string | null;
+  lease_until: number | null;
+  /** Who asked to cancel (read by the owning replica). */
+  cancel_requested: string | null;
 }
 
 export interface RunbookRunStepsTable {
@@ -336,6 +343,37 @@ export interface AgentTokensTable {
   created_at: number;
   revoked_at: number | null;
   last_seen_at: number | null;
+}
+
+/** An agent connected to some replica (heartbeat in `seen_at`). */
+export interface AutomationAgentsTable {
+  id: string;
+  tenant: string;
+  token_id: string;
+  name: string;
+  labels: string;
+  max_concurrency: number;
+  replica: string;
+  connected_at: number;
+  seen_at: number;
+}
+
+/** A runbook step for an agent connected to another replica than the one executing the run. */
+export interface AutomationAgentJobsTable {
+  id: string;
+  tenant: string;
+  agent_id: string;
+  replica: string;
+  requester: string;
+  run_id: string;
+  spec: string;
+  /** queued → running → done */
+  status: string;
+  output: string;
+  result: string | null;
+  cancel: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface StateSchema {
@@ -369,6 +407,8 @@ export interface StateSchema {
   runbook_run_steps: RunbookRunStepsTable;
   agent_tokens: AgentTokensTable;
   rule_groups: RuleGroupsTable;
+  automation_agents: AutomationAgentsTable;
+  automation_agent_jobs: AutomationAgentJobsTable;
 }
 
 export interface DashboardsTable {

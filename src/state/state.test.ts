@@ -39,6 +39,21 @@ describe.each(BACKENDS)('state on %s', (backend) => {
     const page = await listAudit(s.db, { tenant: 't1', limit: 10, before: t1[0]!.id });
     expect(page.map((r) => r.actor)).toEqual(['alice']);
     expect(await listAudit(s.db, { tenant: 't1', limit: 10, action: 'x.create' })).toHaveLength(1);
+    expect((await listAudit(s.db, { tenant: 't1', limit: 10, target: 'x1', actor: 'bob' })).map((r) => r.action)).toEqual(['x.delete']);
+  });
+
+  it('wakes listeners with notifications, and stops after close', async () => {
+    const got: string[] = [];
+    const l = await s.notifier.listen('ichigen_test', (p) => got.push(p));
+    await s.notifier.notify('ichigen_test', 'hello');
+    await s.notifier.notify('ichigen_other', 'not for us');
+    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(got).toEqual(['hello']);
+    l.close();
+    await s.notifier.notify('ichigen_test', 'after close');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toEqual(['hello']);
+    await expect(s.notifier.notify('bad channel; drop table', 'x')).rejects.toThrow(/invalid notification channel/);
   });
 
   it('stores times beyond 32 bits exactly', async () => {

@@ -1,8 +1,7 @@
 import type { WebSocket } from 'ws';
-import { IchigenError } from '../../model/index.js';
 import type { Logger } from '../../self/index.js';
 import { newId } from '../../state/index.js';
-import type { AgentDispatcher, AgentJobResult, AgentJobSpec } from './agent-dispatcher.js';
+import type { AgentJobResult, AgentJobSpec } from './agent-dispatcher.js';
 import { CLOSE_TOKEN_REVOKED, signJob, type AgentToServer, type ServerToAgent } from './protocol.js';
 
 interface PendingJob {
@@ -28,9 +27,19 @@ export interface ConnectedAgent {
 
 const MAX_JOB_OUTPUT = 1024 * 1024;
 
-/** The server's side of connected agents: who is there with which labels, and their running jobs. */
-export class AgentHub implements AgentDispatcher {
+/** Told when an agent has announced itself and when it is gone (the cluster registry listens). */
+export interface AgentHubHooks {
+  onReady(agent: ConnectedAgent): void;
+  onClose(agent: ConnectedAgent): void;
+}
+
+/**
+ * This replica's side of the agents connected to it: their sockets, labels and running jobs.
+ * Which agent runs a step is chosen across replicas by the cluster dispatcher.
+ */
+export class AgentHub {
   private readonly agents = new Map<string, ConnectedAgent>();
+  hooks: AgentHubHooks | undefined;
 
   constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
@@ -50,13 +59,20 @@ export class AgentHub implements AgentDispatcher {
     });
     socket.on('close', () => {
       this.agents.delete(agent.id);
+      if (agent.ready) this.hooks?.onClose(agent);
       for (const job of [...agent.jobs.values()]) job.done({ agent: agent.name, exitCode: null, output: job.output, error: 'the agent disconnected before the job finished' });
       this.log.info({ agent: agent.name, agentId: agent.id }, 'agent disconnected');
     });
   }
 
-  list(tenant: string): Array<{ id: string; name: string; labels: Record<string, string>; connectedAt: number; runningJobs: number; maxConcurrency: number }> {
-    return [...this.agents.values()].filter((a) => a.tenant === tenant && a.ready).map((a) => ({ id: a.id, name: a.name, labels: a.labels, connectedAt: a.connectedAt, runningJobs: a.jobs.size, maxConcurrency: a.maxConcurrency }));
+  /** The agents connected to this replica that have announced themselves. */
+  local(): ConnectedAgent[] {
+    return [...this.agents.values()].filter((a) => a.ready);
+  }
+
+  get(id: string): ConnectedAgent | undefined {
+    const a = this.agents.get(id);
+    return a?.ready === true ? a : undefined;
   }
 
   /** Disconnects every agent using a revoked token. */
@@ -68,13 +84,8 @@ export class AgentHub implements AgentDispatcher {
     for (const a of this.agents.values()) a.socket.close(1001, 'server stopping');
   }
 
-  async run(tenant: string, labels: Readonly<Record<string, string>>, spec: AgentJobSpec, signal: AbortSignal, onOutput: (agent: string, stream: 'stdout' | 'stderr', text: string) => void): Promise<AgentJobResult[]> {
-    const targets = [...this.agents.values()].filter((a) => a.ready && a.tenant === tenant && Object.entries(labels).every(([k, v]) => a.labels[k] === v));
-    if (targets.length === 0) throw new IchigenError('UNAVAILABLE', `no connected agent has the labels ${JSON.stringify(labels)}`);
-    return Promise.all(targets.map((a) => this.runOn(a, spec, signal, onOutput)));
-  }
-
-  private runOn(agent: ConnectedAgent, spec: AgentJobSpec, signal: AbortSignal, onOutput: (agent: string, stream: 'stdout' | 'stderr', text: string) => void): Promise<AgentJobResult> {
+  /** Sends a step to an agent connected here, signed with its token; resolves when it exits. */
+  runOn(agent: ConnectedAgent, spec: AgentJobSpec, signal: AbortSignal, onOutput: (agent: string, stream: 'stdout' | 'stderr', text: string) => void): Promise<AgentJobResult> {
     return new Promise((resolve) => {
       const jobId = newId(this.now());
       const finish = (r: AgentJobResult): void => {
@@ -103,7 +114,9 @@ export class AgentHub implements AgentDispatcher {
       agent.name = String(msg.name).slice(0, 200);
       agent.labels = Object.fromEntries(Object.entries(msg.labels ?? {}).slice(0, 64).map(([k, v]) => [String(k).slice(0, 128), String(v).slice(0, 256)]));
       agent.maxConcurrency = Math.max(1, Math.min(64, Number(msg.maxConcurrency) || 1));
+      const first = !agent.ready;
       agent.ready = true;
+      if (first) this.hooks?.onReady(agent);
       this.send(agent, { type: 'welcome', agentId: agent.id });
       this.log.info({ agent: agent.name, labels: agent.labels }, 'agent connected');
       return;

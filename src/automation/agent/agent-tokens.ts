@@ -44,4 +44,10 @@ export class AgentTokenStore {
     const r = await this.db.updateTable('agent_tokens').set({ revoked_at: now }).where('tenant', '=', tenant).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new IchigenError('NOT_FOUND', `agent token "${id}" not found or already revoked`);
   }
+
+  /** Of these token ids, the revoked ones (replicas disconnect their agents). */
+  async revokedAmong(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('agent_tokens').select('id').where('id', 'in', [...ids]).where('revoked_at', 'is not', null).execute()).map((r) => r.id);
+  }
 }

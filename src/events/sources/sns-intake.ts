@@ -86,6 +86,6 @@ export async function handleSnsMessage(raw: unknown, source: EventSource, deps: 
   const d = await receiveSnsMessage(raw, { verifier: deps.verifier, allowedTopics: source.allowedTopics, log: deps.log, receiver: `event source ${source.name}` });
   if (d.type === 'confirmed') return { confirmed: true };
   if (d.type === 'unsubscribed') return { unsubscribed: true };
-  const r = await deps.bus.publish({ ...mapSnsNotification(d.message), tenant: source.tenant });
+  const r = await deps.bus.publish({ ...mapSnsNotification(d.message), tenant: source.tenant, external: true });
   return { id: r.event.id, stored: r.stored };
 }

@@ -126,7 +126,7 @@ export function registerSourceRoutes(app: FastifyInstance, deps: SourceRouteDeps
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IchigenError('INVALID_BODY', 'expected a JSON object (an EventBridge event or transformed input)');
     const input = fromEventBridgeEnvelope(body as Record<string, unknown>) ?? { source: `eventbridge.${s.name}`, detailType: 'API Destination Event', detail: body as Record<string, unknown> };
-    const r = await bus.publish({ ...input, tenant: s.tenant });
+    const r = await bus.publish({ ...input, tenant: s.tenant, external: true });
     return reply.code(200).send({ status: 'success', data: { id: r.event.id, stored: r.stored } });
   });
 

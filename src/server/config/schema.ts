@@ -136,6 +136,7 @@ const automation = section({
   aws_region: str('', 'AWS region for SSM actions that name none; empty: the SDK default chain (AWS_REGION, profile).'),
   aws_endpoint: str('', 'Endpoint override for AWS SSM calls (a VPC endpoint); empty: the public regional endpoint. Credentials always come from the SDK standard chain.'),
   ssm_poll_interval: duration('2s', 'How often SSM Run Command invocations are polled for completion.'),
+  run_lease: duration('30s', 'How long a replica\'s claim on a running run holds without renewal (renewed every third of it). When a replica dies, another one marks its runs interrupted after this.'),
 });
 
 const log = section({

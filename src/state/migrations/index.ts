@@ -5,6 +5,7 @@ import { incidents } from './0100-incidents.js';
 import { ruleGroups } from './0110-rule-groups.js';
 import { eventSources } from './0201-event-sources.js';
 import { automation } from './0202-automation.js';
+import { automationReplicas } from './0203-automation-replicas.js';
 import { dashboards } from './0300-dashboards.js';
 
 /**
@@ -18,5 +19,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0200-events': events,
   '0201-event-sources': eventSources,
   '0202-automation': automation,
+  '0203-automation-replicas': automationReplicas,
   '0300-dashboards': dashboards,
 };
