@@ -74,8 +74,14 @@ describe('LogQL rules (Loki ruler files) over pushed logs', () => {
     expect(Date.now() - Date.parse(firing.alerts![0]!.activeAt)).toBeGreaterThanOrEqual(3000);
     expect(Date.parse(firing.alerts![0]!.activeAt)).toBeGreaterThanOrEqual(pendingAt - 2000);
 
-    const alerts = await query('ALERTS{alertname="CheckoutPaymentsFailing"}');
-    expect(alerts.map((a) => a.metric)).toContainEqual({ __name__: 'ALERTS', alertname: 'CheckoutPaymentsFailing', alertstate: 'firing', app: 'checkout', severity: 'page' });
+    // The rules API shows the state as soon as it is evaluated; the ALERTS samples land in
+    // the metric store just after, so a loaded machine may answer the query in between.
+    const firingSeries = { __name__: 'ALERTS', alertname: 'CheckoutPaymentsFailing', alertstate: 'firing', app: 'checkout', severity: 'page' };
+    const alerts = await waitFor(async () => {
+      const r = await query('ALERTS{alertname="CheckoutPaymentsFailing"}');
+      return r.some((a) => a.metric.alertstate === 'firing') ? r : undefined;
+    }, 'ALERTS firing series', 20_000);
+    expect(alerts.map((a) => a.metric)).toContainEqual(firingSeries);
     const lokiAlerts = ((await (await ts.fetch('/prometheus/api/v1/alerts')).json()) as { data: { alerts: { labels: Record<string, string>; annotations: Record<string, string> }[] } }).data.alerts;
     expect(lokiAlerts[0]!.annotations.summary).toBe('checkout: 3 failed payments in 1m');
 
