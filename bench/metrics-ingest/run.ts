@@ -7,13 +7,14 @@
  *   npm run build && npx tsx bench/metrics-ingest/run.ts [series=100000] [rounds=10] [--only=prometheus,vm,ichigen]
  *
  * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` passes flags to Ichigen's
- * node process (profiles while optimising).
+ * node process (profiles while optimising); `BENCH_KEEP=1` keeps Ichigen's data directory.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { labelsFromRecord } from '../../src/model/index.js';
+import { labelsFromRecord, labelsToRecord } from '../../src/model/index.js';
+import { nodeExporterCapture } from './node-exporter-data.js';
 import { encodeWriteRequest } from '../../src/receive/remote-write/index.js';
 import { freePort } from '../../test/support/postgres.js';
 import { CLI, runCli, waitReady } from '../../test/support/process.js';
@@ -25,6 +26,7 @@ const ROUNDS = Number(positional[1] ?? 10);
 const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'prometheus,vm,ichigen').split(',');
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const PER_REQUEST = 2000;
+const CAPTURE_SCRAPES = 240;
 const CONCURRENCY = 4;
 
 function dirBytes(dir: string): number {
@@ -46,10 +48,17 @@ function peakRssMb(pid: number): number {
   return Number(m?.[1] ?? 0) / 1024;
 }
 
-/** Realistic label sets: 100 metric names × instances, a few constant labels. */
-function buildRequests(): Buffer[] {
+/**
+ * node_exporter-like load: the series of a real node_exporter scrape (captured once, see
+ * node-exporter-data.ts) on SERIES / capture-size hosts, each host replaying the captured
+ * values from its own starting scrape, 15 s apart.
+ */
+async function buildRequests(): Promise<Buffer[]> {
+  const cap = await nodeExporterCapture(CAPTURE_SCRAPES, 1000);
+  if (ROUNDS > CAPTURE_SCRAPES) throw new Error(`at most ${CAPTURE_SCRAPES} rounds (the capture's length)`);
+  const per = cap.labels.length;
   const labels = Array.from({ length: SERIES }, (_, i) =>
-    labelsFromRecord({ __name__: `bench_metric_${i % 100}`, instance: `host-${Math.floor(i / 100)}:9100`, job: 'node', region: `r${i % 3}`, cpu: String(i % 8) }),
+    labelsFromRecord({ ...labelsToRecord(cap.labels[i % per]!), instance: `host-${Math.floor(i / per)}:9100`, job: 'node' }),
   );
   const t0 = Date.now() - ROUNDS * 15_000;
   const out: Buffer[] = [];
@@ -57,9 +66,9 @@ function buildRequests(): Buffer[] {
     for (let s = 0; s < SERIES; s += PER_REQUEST) {
       const series = [];
       for (let i = s; i < Math.min(SERIES, s + PER_REQUEST); i++) {
-        // Counters that grow by varying amounts and gauges with decimals, as real exporters send.
-        const v = i % 2 === 0 ? r * (i % 17) + 1000 : Math.round(Math.sin(i + r) * 1000) / 10;
-        series.push({ labels: labels[i]!, timestamps: [t0 + r * 15_000], values: Float64Array.of(v) });
+        const host = Math.floor(i / per);
+        const row = cap.values[(r + (host * 37) % (CAPTURE_SCRAPES - ROUNDS + 1)) % CAPTURE_SCRAPES]!;
+        series.push({ labels: labels[i]!, timestamps: [t0 + r * 15_000], values: Float64Array.of(row[i % per]!) });
       }
       out.push(encodeWriteRequest(series));
     }
@@ -92,10 +101,11 @@ interface Row {
   cpu: number;
   rss: number;
   bytes: number;
+  compacted?: number;
 }
 
 async function main(): Promise<void> {
-  const bodies = buildRequests();
+  const bodies = await buildRequests();
   const samples = SERIES * ROUNDS;
   const wire = bodies.reduce((a, b) => a + b.length, 0);
   console.log(`${SERIES} series × ${ROUNDS} rounds = ${samples} samples in ${bodies.length} requests (${(wire / 1e6).toFixed(1)} MB snappy)`);
@@ -138,18 +148,25 @@ async function main(): Promise<void> {
     const seconds = await drive(`${base}/api/v1/write`, { authorization: `Bearer ${token}` }, bodies);
     const cpuIngest = cpuSeconds(pid) - cpu0;
     const rss = peakRssMb(pid);
-    // Graceful stop flushes the head into DuckDB chunks (the compacted form).
+    // Graceful stop flushes the head into DuckDB chunks; `ichigen metrics compact` then
+    // merges all windows (the current one too) and drops the free blocks from the file.
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
-    rows.push({ name: 'Ichigen', seconds, cpu: cpuIngest, rss, bytes: dirBytes(path.join(dir, 'metrics')) });
-    rmSync(dir, { recursive: true, force: true });
+    const flushed = dirBytes(path.join(dir, 'metrics'));
+    const compact = runCli(['metrics', 'compact', '--data-dir', dir]);
+    if ((await compact.exited) !== 0) throw new Error(`ichigen metrics compact failed: ${compact.stderr()}`);
+    console.log(compact.stdout().trim());
+    rows.push({ name: 'Ichigen', seconds, cpu: cpuIngest, rss, bytes: flushed, compacted: dirBytes(path.join(dir, 'metrics')) });
+    if (process.env.BENCH_KEEP === '1') console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log('\n| system | accepted samples/s | CPU-s per 1M samples | peak RSS (MiB) | bytes/sample on disk |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('\n| system | accepted samples/s | CPU-s per 1M samples | peak RSS (MiB) | bytes/sample on disk | after compaction |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${Math.round(samples / r.seconds).toLocaleString('en-US')} | ${((r.cpu / samples) * 1e6).toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.bytes / samples).toFixed(2)} |`);
+    const compacted = r.compacted === undefined ? '-' : (r.compacted / samples).toFixed(2);
+    console.log(`| ${r.name} | ${Math.round(samples / r.seconds).toLocaleString('en-US')} | ${((r.cpu / samples) * 1e6).toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.bytes / samples).toFixed(2)} | ${compacted} |`);
   }
 }
 

@@ -1,7 +1,8 @@
 import { isRole, isScope, type Scope } from '../model/index.js';
 import { createAuthService } from '../auth/index.js';
 import { migrateToLatest, openStateDb, writeAudit } from '../state/index.js';
-import { loadConfig, startServer, type Config } from '../server/index.js';
+import { embeddedMetricOptions, loadConfig, startServer, type Config } from '../server/index.js';
+import { EmbeddedMetricStore } from '../store/index.js';
 import path from 'node:path';
 import { UsageError, parse, requireString } from './args.js';
 import { readSecret } from './read-secret.js';
@@ -154,4 +155,37 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${secret}\n`);
     return 0;
   });
+}
+
+/**
+ * `ichigen metrics compact`: with the server stopped, flushes what the log holds, merges
+ * every window's small chunks (the current one too) and rewrites the DuckDB file without
+ * free blocks. For a compact copy before a backup, or to give disk space back after a
+ * large retention cut; the running server compacts closed windows by itself.
+ */
+export async function metricsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'compact') throw new UsageError('usage: ichigen metrics compact [--config FILE] [--data-dir DIR]');
+  const { values } = parse(rest, CONFIG_FLAGS);
+  const config = configFrom(values, process.env);
+  if (config.metrics.backend !== 'embedded') throw new UsageError('metrics.backend is remote: there is no embedded metric store to compact');
+  const options = embeddedMetricOptions(config, path.resolve(config.storage.data_dir));
+  const store = new EmbeddedMetricStore(options);
+  try {
+    await store.open();
+  } catch (e) {
+    throw new UsageError(`cannot open the metric store in ${options.dir} (is the server still running?): ${(e as Error).message}`);
+  }
+  let stats;
+  try {
+    stats = await store.compact(true);
+  } finally {
+    await store.close();
+  }
+  const sizes = await EmbeddedMetricStore.vacuum(options.dir);
+  const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
+  process.stdout.write(
+    `compacted ${stats.series} series in ${stats.windows} windows: ${stats.chunksBefore} chunks into ${stats.chunksAfter}; ${options.dir}/metrics.duckdb ${mib(sizes.before)} -> ${mib(sizes.after)}\n`,
+  );
+  return 0;
 }

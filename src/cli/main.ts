@@ -3,7 +3,7 @@ import { ConfigError } from '../server/index.js';
 import { IchigenError } from '../model/index.js';
 import { UsageError } from './args.js';
 import { agentCommand } from './agent-command.js';
-import { configCheckCommand, startCommand, tokenCommand, userCommand } from './commands.js';
+import { configCheckCommand, metricsCommand, startCommand, tokenCommand, userCommand } from './commands.js';
 import { packageVersion } from '../self/index.js';
 
 const HELP = `ichigen — metrics, logs, traces, alerts, on-call and runbooks in one program
@@ -14,6 +14,7 @@ usage:
   ichigen user add NAME --role admin|editor|viewer     (password from stdin or the terminal)
   ichigen user passwd NAME
   ichigen token create --name NAME --scopes ingest,read,write,admin [--tenants default|a,b|*] [--expires-in-days N]
+  ichigen metrics compact [--config FILE] [--data-dir DIR]   (server stopped: merge chunks, shrink the file)
   ichigen agent --server URL --token T [--label k=v]... [--name N] [--concurrency N] [--allow-runbook NAME]...
   ichigen --version
 
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return tokenCommand(rest);
     case 'agent':
       return agentCommand(rest);
+    case 'metrics':
+      return metricsCommand(rest);
     default:
       throw new UsageError(`unknown command "${cmd}"; see ichigen --help`);
   }

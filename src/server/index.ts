@@ -4,6 +4,7 @@ export { parseListenAddress } from './listen-address.js';
 export type { ListenAddress } from './listen-address.js';
 export type { ServerContext, ServerModule } from './module.js';
 export type { MetricsModule } from './metrics-module.js';
+export { embeddedMetricOptions } from './metrics-module.js';
 export { startServer } from './server.js';
 export type { RunningServer, StartOptions } from './server.js';
 export { ConfigError, loadConfig, renderConfigTable, CONFIG_TABLE_START, CONFIG_TABLE_END, configSchema } from './config/index.js';

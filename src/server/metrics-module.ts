@@ -2,7 +2,8 @@ import path from 'node:path';
 import { registerRemoteWriteRoute } from '../api/ingest/index.js';
 import { DeltaAccumulator, ScrapeManager, compileScrapeConfigs, translateOtlpMetrics } from '../pipeline/index.js';
 import type { OtlpSink } from '../receive/otlp/index.js';
-import { EmbeddedMetricStore, PartialWriteError, RemoteMetricStore, type MetricStore } from '../store/index.js';
+import { EmbeddedMetricStore, PartialWriteError, RemoteMetricStore, type EmbeddedMetricStoreOptions, type MetricStore } from '../store/index.js';
+import type { Config } from './config/index.js';
 import { DEFAULT_TENANT, IchigenError, isIchigenError } from '../model/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
@@ -19,26 +20,7 @@ export interface MetricsModule extends ServerModule {
 export function createMetricsModule(ctx: ServerContext): MetricsModule {
   const c = ctx.config.metrics;
   const log = ctx.log.child({ module: 'metrics' });
-  const store: MetricStore = c.backend === 'remote' ? remoteStore(ctx) : new EmbeddedMetricStore({
-    dir: path.join(ctx.dataDir, 'metrics'),
-    retentionMs: c.retention,
-    retentionBytes: c.retention_size,
-    outOfOrderWindowMs: c.out_of_order_window,
-    flushIntervalMs: c.flush_interval,
-    maxHeadSamples: c.max_head_samples,
-    duckdbMemoryLimit: c.duckdb_memory_limit,
-    duckdbThreads: c.duckdb_threads,
-    limits: {
-      maxLabelsPerSeries: c.max_labels_per_series,
-      maxLabelNameLength: c.max_label_name_length,
-      maxLabelValueLength: c.max_label_value_length,
-      activeSeriesWindowMs: 60 * 60 * 1000,
-      maxActiveSeries: c.max_active_series,
-      maxActiveSeriesPerTenant: c.max_active_series_per_tenant,
-    },
-    log,
-    registry: ctx.registry,
-  });
+  const store: MetricStore = c.backend === 'remote' ? remoteStore(ctx) : new EmbeddedMetricStore({ ...embeddedMetricOptions(ctx.config, ctx.dataDir), log, registry: ctx.registry });
   // Compiled now so a bad scrape config stops the start with a message naming the job.
   const jobs = compileScrapeConfigs(c.scrape_configs, { intervalMs: c.scrape_interval, timeoutMs: c.scrape_timeout });
   let manager: ScrapeManager | undefined;
@@ -93,6 +75,29 @@ export function createMetricsModule(ctx: ServerContext): MetricsModule {
     stop: async () => {
       await manager?.stop();
       await store.close();
+    },
+  };
+}
+
+/** The embedded metric store's options from the configuration (the server and `ichigen metrics compact`). */
+export function embeddedMetricOptions(config: Config, dataDir: string): EmbeddedMetricStoreOptions {
+  const c = config.metrics;
+  return {
+    dir: path.join(dataDir, 'metrics'),
+    retentionMs: c.retention,
+    retentionBytes: c.retention_size,
+    outOfOrderWindowMs: c.out_of_order_window,
+    flushIntervalMs: c.flush_interval,
+    maxHeadSamples: c.max_head_samples,
+    duckdbMemoryLimit: c.duckdb_memory_limit,
+    duckdbThreads: c.duckdb_threads,
+    limits: {
+      maxLabelsPerSeries: c.max_labels_per_series,
+      maxLabelNameLength: c.max_label_name_length,
+      maxLabelValueLength: c.max_label_value_length,
+      activeSeriesWindowMs: 60 * 60 * 1000,
+      maxActiveSeries: c.max_active_series,
+      maxActiveSeriesPerTenant: c.max_active_series_per_tenant,
     },
   };
 }

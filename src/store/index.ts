@@ -3,6 +3,7 @@ export type { Lsn, ReplayStats, WalOptions } from './wal/index.js';
 export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './metrics/index.js';
 export type {
   AppendResult,
+  CompactionStats,
   EmbeddedMetricStoreOptions,
   LabelQuery,
   MetricBatch,

@@ -10,7 +10,7 @@ export type {
 } from './metric-store.js';
 export { PartialWriteError } from './metric-store.js';
 export { DEFAULT_LIMITS, EmbeddedMetricStore, decodeChunk, encodeChunk } from './embedded/index.js';
-export type { EmbeddedMetricStoreOptions, MetricLimits } from './embedded/index.js';
+export type { CompactionStats, EmbeddedMetricStoreOptions, MetricLimits } from './embedded/index.js';
 export { MemoryMetricStore } from './memory/index.js';
 export { RemoteMetricStore } from './remote/index.js';
 export type { RemoteMetricStoreOptions } from './remote/index.js';

@@ -181,4 +181,52 @@ describe('embedded metric store', () => {
     await again.enforceRetention();
     expect(await traces(again.querier('default'))).toEqual(['b']);
   });
+
+  it('compacts closed windows into long chunks without changing a sample, and merges late data in', async () => {
+    const H = 3_600_000;
+    let now = T0;
+    const { store } = await open({ outOfOrderWindowMs: 5 * H, flushIntervalMs: 600_000, now: () => now });
+    const chunkRows = async (): Promise<Array<[number, number, number]>> =>
+      (await store.duck.read.runAndReadAll('SELECT series_id, samples, level FROM metric_chunks ORDER BY series_id, min_t')).getRows().map((r) => [Number(r[0]), Number(r[1]), Number(r[2])]);
+    // 6 hours of 15 s samples for two series, flushed every 10 minutes: 36 level-0 chunks each.
+    const want = new Map<string, Array<[number, number]>>();
+    for (let k = 0; k < 6 * 240; k++) {
+      const t = T0 + k * 15_000;
+      const batch = ['a', 'b'].map((name, j) => series({ __name__: name }, [t], [j === 0 ? k * 3 : Math.sin(k) * 100]));
+      for (const b of batch) {
+        const key = b.labels[0]!.value;
+        want.set(key, [...(want.get(key) ?? []), [t, b.values[0]!]]);
+      }
+      await store.append('default', { series: batch });
+      if (k % 40 === 39) await store.flush();
+    }
+    // Windows closed before now - 5h - 10m: the first two 2-hour windows (T0 is 800 s into one).
+    now = T0 + 10 * H;
+    const stats = await store.compact(false);
+    expect(stats.windows).toBe(2);
+    expect(stats.chunksBefore).toBeGreaterThan(stats.chunksAfter * 5);
+    const rows = await chunkRows();
+    expect(rows.filter((r) => r[2] === 1).every((r) => r[1] <= 480)).toBe(true);
+    expect(rows.some((r) => r[2] === 0)).toBe(true);
+    const check = async (): Promise<void> => {
+      for (const [name, samples] of want) {
+        const got = (await collect(store.querier('default').select([{ name: '__name__', type: '=', value: name }], 0, 8e15)))[0]!;
+        expect(Array.from(got.timestamps)).toEqual(samples.map((x) => x[0]).sort((x, y) => x - y));
+        const byT = new Map(samples);
+        got.timestamps.forEach((t, i) => expect(got.values[i]).toBe(byT.get(t)));
+      }
+    };
+    await check();
+    // A late sample in an old window is a new level-0 chunk there; the next pass merges it in.
+    const late = T0 + 2 * H + 7_500;
+    await store.append('default', { series: [series({ __name__: 'a' }, [late], [-1])] });
+    want.set('a', [...want.get('a')!, [late, -1]]);
+    const lateStats = await store.compact(false);
+    expect(lateStats.series).toBe(1);
+    await check();
+    // Everything, the open window too: one level-1 chunk per series and window.
+    await store.compact(true);
+    expect((await chunkRows()).every((r) => r[2] === 1)).toBe(true);
+    await check();
+  });
 });

@@ -10,13 +10,16 @@ import {
 } from '../../../model/index.js';
 import { Wal } from '../../wal/index.js';
 import { PartialWriteError, type AppendResult, type MetricBatch, type MetricQuerier, type MetricStore, type SeriesAppend } from '../metric-store.js';
-import { closeMetricDuck, openMetricDuck, type MetricDuck } from './duck-tables.js';
+import { closeMetricDuck, openMetricDuck, vacuumMetricDuck, type MetricDuck } from './duck-tables.js';
+import type { CompactionStats } from './compactor.js';
 import { EmbeddedQuerier } from './embedded-querier.js';
 import { Flusher } from './flusher.js';
 import { MemSeries } from './mem-series.js';
 import type { EmbeddedMetricStoreOptions } from './options.js';
 import { TenantHead } from './tenant-head.js';
 import { decodeRecord, encodeMetadataRecord, encodeSamplesRecord, type WalSeries } from './wal-record.js';
+
+const DUCK_FILE = 'metrics.duckdb';
 
 /** How many problems a 400 lists before "and N more". */
 const MAX_LISTED_PROBLEMS = 3;
@@ -50,7 +53,7 @@ export class EmbeddedMetricStore implements MetricStore {
 
   async open(): Promise<void> {
     mkdirSync(this.options.dir, { recursive: true });
-    this.duckDb = await openMetricDuck(path.join(this.options.dir, 'metrics.duckdb'), this.options.duckdbMemoryLimit, this.options.duckdbThreads);
+    this.duckDb = await openMetricDuck(path.join(this.options.dir, DUCK_FILE), this.options.duckdbMemoryLimit, this.options.duckdbThreads);
     this.flusher = new Flusher(this);
     await this.flusher.load();
     this.wal = await Wal.open({ dir: path.join(this.options.dir, 'wal') });
@@ -70,6 +73,21 @@ export class EmbeddedMetricStore implements MetricStore {
   /** Flushes the head to DuckDB now (tests, shutdown). */
   async flush(): Promise<void> {
     await this.flusher?.flush();
+  }
+
+  /**
+   * Flushes, then merges small chunks: of closed windows, or of every window with `all`
+   * (`ichigen metrics compact`, tests).
+   */
+  async compact(all: boolean): Promise<CompactionStats> {
+    if (!this.flusher) throw new IchigenError('UNAVAILABLE', 'the metric store is not open', { retryAfterSeconds: 5 });
+    await this.flusher.flush(false);
+    return this.flusher.compact(all);
+  }
+
+  /** Rewrites a closed store's DuckDB file without the free blocks deletions left (see vacuumMetricDuck). */
+  static vacuum(dir: string): Promise<{ before: number; after: number }> {
+    return vacuumMetricDuck(path.join(dir, DUCK_FILE));
   }
 
   /** Runs retention now (tests). */

@@ -1,13 +1,11 @@
 import { labelsKey, type MetricMetadata, type MetricType } from '../../../model/index.js';
-import { encodeChunk } from './chunk.js';
+import { appendChunks, compactChunks, type CompactionStats } from './compactor.js';
 import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
 import { MemSeries } from './mem-series.js';
 import { mergeRuns } from './merge-runs.js';
 import type { StoredExemplar, TenantHead } from './tenant-head.js';
 
-/** Samples per chunk: long enough to compress well, short enough that a read decodes little it does not need. */
-const CHUNK_SAMPLES = 2048;
 const RETENTION_EVERY_MS = 5 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
 
@@ -19,6 +17,7 @@ const SWEEP_EVERY_MS = 60 * 1000;
  */
 export class Flusher {
   private running: Promise<void> | undefined;
+  private flushQueued = false;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -49,7 +48,7 @@ export class Flusher {
 
   start(): void {
     const log = this.store.options.log;
-    const every = (ms: number, fn: () => Promise<void> | void, what: string): void => {
+    const every = (ms: number, fn: () => Promise<unknown> | void, what: string): void => {
       const t = setInterval(() => {
         void Promise.resolve()
           .then(fn)
@@ -67,27 +66,61 @@ export class Flusher {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.running?.catch(() => undefined);
     // A final flush makes the next start quick; the log would replay it anyway.
-    await this.flushNow().catch((err: unknown) => this.store.options.log?.error({ err }, 'final metric flush failed; the write-ahead log keeps the data'));
+    await this.exclusive(() => this.doFlush()).catch((err: unknown) =>
+      this.store.options.log?.error({ err }, 'final metric flush failed; the write-ahead log keeps the data'),
+    );
   }
 
   onAppended(): void {
-    if (!this.stopped && this.running === undefined && this.store.headSamples >= this.store.options.maxHeadSamples) {
+    if (!this.stopped && !this.flushQueued && this.store.headSamples >= this.store.options.maxHeadSamples) {
       void this.flush().catch((err: unknown) => this.store.options.log?.error({ err }, 'metric store flush failed'));
     }
   }
 
-  async flush(): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined);
-    return this.flushNow();
+  /** Flushes the head, then (`thenCompact`) compacts the windows that have closed meanwhile. */
+  async flush(thenCompact = true): Promise<void> {
+    this.flushQueued = true;
+    await this.exclusive(() => {
+      this.flushQueued = false;
+      return this.doFlush();
+    });
+    if (thenCompact && !this.stopped) await this.compact(false);
   }
 
-  private flushNow(): Promise<void> {
-    const p = this.doFlush().finally(() => {
-      if (this.running === p) this.running = undefined;
+  /**
+   * Merges level-0 chunks of closed windows (`all`: of every window, the current one too).
+   * A window is closed once no in-window sample can still arrive in order: its end is older
+   * than the out-of-order window plus one flush interval.
+   */
+  compact(all: boolean): Promise<CompactionStats> {
+    const o = this.store.options;
+    const closedBefore = all ? Infinity : this.store.now() - o.outOfOrderWindowMs - o.flushIntervalMs;
+    return this.exclusive(async () => {
+      const stats = await compactChunks(this.store.duck, closedBefore);
+      if (stats.chunksBefore > 0) o.log?.debug({ ...stats }, 'metric chunks compacted');
+      return stats;
     });
-    this.running = p;
+  }
+
+  /**
+   * Flushes, retention and compaction share DuckDB's write connection: one transaction at
+   * a time, so each runs alone, in call order.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.running;
+    const p = (async () => {
+      await prev?.catch(() => undefined);
+      return fn();
+    })();
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running = settled;
+    void settled.then(() => {
+      if (this.running === settled) this.running = undefined;
+    });
     return p;
   }
 
@@ -128,16 +161,7 @@ export class Flusher {
           const n = run.t.length;
           if (n === 0) continue;
           bounds.set(ms, [run.t[0]!, run.t[n - 1]!]);
-          for (let from = 0; from < n; from += CHUNK_SAMPLES) {
-            const to = Math.min(n, from + CHUNK_SAMPLES);
-            chunks.appendVarchar(ms.tenant);
-            chunks.appendBigInt(BigInt(ms.id));
-            chunks.appendBigInt(BigInt(run.t[from]!));
-            chunks.appendBigInt(BigInt(run.t[to - 1]!));
-            chunks.appendInteger(to - from);
-            chunks.appendBlob(encodeChunk(run.t, run.v, from, to));
-            chunks.endRow();
-          }
+          appendChunks(chunks, ms.tenant, ms.id, run.t, run.v, 0);
         }
         chunks.closeSync();
         const series = await conn.createAppender('metric_series');
@@ -198,7 +222,11 @@ export class Flusher {
     await wal.truncateBefore(lsn);
   }
 
-  async enforceRetention(): Promise<void> {
+  enforceRetention(): Promise<void> {
+    return this.exclusive(() => this.doRetention());
+  }
+
+  private async doRetention(): Promise<void> {
     const s = this.store;
     const conn = s.duck.write;
     let deleted = 0;
