@@ -87,9 +87,14 @@ describe('two real instrumented Node HTTP services', () => {
       return r.length === 1 && Number(r[0]!.value[1]) === 3 ? r : undefined;
     }, 'the frontend → backend edge');
     expect(edge[0]!.metric).toMatchObject({ client: 'frontend', server: 'backend' });
-    const calls = await promql('sum by (service, span_kind) (traces_spanmetrics_calls_total)');
-    const byKey = Object.fromEntries(calls.map((c) => [`${c.metric.service}/${c.metric.span_kind}`, Number(c.value[1])]));
-    expect(byKey).toMatchObject({ 'frontend/SPAN_KIND_SERVER': 3, 'frontend/SPAN_KIND_CLIENT': 3, 'backend/SPAN_KIND_SERVER': 3 });
+    // The frontend's server span ends last and may reach the next metrics write after the edge.
+    const want = { 'frontend/SPAN_KIND_SERVER': 3, 'frontend/SPAN_KIND_CLIENT': 3, 'backend/SPAN_KIND_SERVER': 3 };
+    const byKey = await waitFor(async () => {
+      const calls = await promql('sum by (service, span_kind) (traces_spanmetrics_calls_total)');
+      const got = Object.fromEntries(calls.map((c) => [`${c.metric.service}/${c.metric.span_kind}`, Number(c.value[1])]));
+      return Object.entries(want).every(([k, v]) => got[k] === v) ? got : undefined;
+    }, 'RED metrics of all three spans');
+    expect(byKey).toMatchObject(want);
     const latency = await promql('traces_spanmetrics_latency_count{service="backend"}');
     expect(Number(latency[0]!.value[1])).toBe(3);
   });

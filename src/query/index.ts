@@ -30,6 +30,7 @@ export {
   KIND_NAMES,
   STATUS_NAMES,
   buildTrace,
+  candidatePredicate,
   compareScalars,
   displayVal,
   fieldValue,

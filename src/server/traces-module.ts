@@ -33,7 +33,7 @@ export function tracesModule(ctx: ServerContext, otlp: OtlpSinks, metricStore: M
     name: 'traces',
     routes: async (app) => {
       await app.register(async (scope) => registerZipkinRoute(scope, sink));
-      await app.register(async (scope) => registerTempoApi(scope, { store, version: packageVersion(), maxTraces: c.max_search_traces }));
+      await app.register(async (scope) => registerTempoApi(scope, { store, version: packageVersion(), maxTraces: c.max_search_traces, searchTimeoutMs: c.search_timeout }));
     },
     start: async () => {
       await store.open();

@@ -1,7 +1,8 @@
 import { IchigenError } from '../../model/index.js';
-import { buildTrace, fieldValue, parseTraceql, prepareQuery, runPipeline, type MetricsOp, type Val } from '../../query/index.js';
+import { buildTrace, candidatePredicate, fieldValue, parseTraceql, prepareQuery, runPipeline, type MetricsOp, type Val } from '../../query/index.js';
 import type { TraceStore } from '../../store/index.js';
 import { valText, valToAnyValue } from './attribute-json.js';
+import { scanTraces } from './candidates.js';
 import { durationParamNs, param, rangeParam, type Query } from './params.js';
 
 interface Series {
@@ -58,7 +59,7 @@ export function log2Quantile(p: number, buckets: ReadonlyArray<{ max: number; co
 }
 
 /** /api/metrics/query_range and /api/metrics/query: TraceQL metrics over the trace store. */
-export async function metricsQuery(store: TraceStore, tenant: string, q: Query, instant: boolean, maxTraces: number): Promise<Record<string, unknown>> {
+export async function metricsQuery(store: TraceStore, tenant: string, q: Query, instant: boolean, limits: { maxTraces: number; timeoutMs: number }): Promise<Record<string, unknown>> {
   const text = param(q, 'q') ?? param(q, 'query');
   if (text === undefined) throw new IchigenError('INVALID_PARAMETER', 'missing q');
   const query = parseTraceql(text);
@@ -82,13 +83,11 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
   if (nBuckets > 11_000) throw new IchigenError('INVALID_PARAMETER', `too many steps (${nBuckets}): use a larger step`);
 
   const groups = new Map<string, { labels: Array<{ key: string; value: Val }>; values: number[][] }>();
-  const traces = await store.traces(tenant, { range: { startNs, endNs }, maxTraces: maxTraces + 1 });
-  if (traces.size > maxTraces) throw new IchigenError('LIMIT_EXCEEDED', `the query reads more than ${maxTraces} traces (traces.max_search_traces): narrow the time range`);
   const searchOnly = { ...query, metrics: undefined };
   // Durations are bucketed in nanoseconds (log2 buckets as Tempo) and reported in seconds.
   let isDuration = false;
   const bucketed = op.fn === 'histogram_over_time' || op.fn === 'quantile_over_time';
-  for (const [id, spans] of traces) {
+  const scan = await scanTraces(store, tenant, { range: { startNs, endNs }, where: candidatePredicate(query), deadlineMs: Date.now() + limits.timeoutMs, maxTraces: limits.maxTraces }, (id, spans) => {
     const t = buildTrace(id, spans);
     const sets = runPipeline(searchOnly, t);
     const seen = new Set<unknown>();
@@ -126,6 +125,9 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
         if (x !== undefined) g.values[b]!.push(x);
       }
     }
+  });
+  if (scan.truncated) {
+    throw new IchigenError('LIMIT_EXCEEDED', `the query reads more than ${limits.maxTraces} traces (traces.max_search_traces) or runs longer than traces.search_timeout: narrow the time range or the filter`);
   }
   const series: Series[] = [];
   const stepSec = stepMs / 1000;
@@ -177,5 +179,5 @@ export async function metricsQuery(store: TraceStore, tenant: string, q: Query, 
     });
     return { labels, samples, promLabels };
   });
-  return { series: out, metrics: { inspectedTraces: traces.size, completedJobs: 1, totalJobs: 1 } };
+  return { series: out, metrics: { inspectedTraces: scan.inspected, completedJobs: 1, totalJobs: 1 } };
 }

@@ -1,6 +1,7 @@
 import { IchigenError } from '../../model/index.js';
 import {
   buildTrace,
+  candidatePredicate,
   fieldValue,
   matches,
   parseTraceql,
@@ -13,12 +14,14 @@ import {
   type TraceqlQuery,
   type Val,
 } from '../../query/index.js';
-import type { StoredSpan, TraceStore } from '../../store/index.js';
+import { TRUE, type StoredSpan, type TraceStore } from '../../store/index.js';
 import { valToAnyValue } from './attribute-json.js';
+import { scanTraces } from './candidates.js';
 import { durationParamNs, intParam, param, rangeParam, type Query } from './params.js';
 
 export interface SearchLimits {
-  readonly maxTraces: number;
+  /** How long one search may read before it answers with what it found. */
+  readonly timeoutMs: number;
 }
 
 const NO_ROOT = '<root span not yet received>';
@@ -142,28 +145,23 @@ export async function search(store: TraceStore, tenant: string, q: Query, limits
     prepareQuery(query);
   }
   const legacy = query === undefined ? parseLegacyTags(tags ?? '') : undefined;
-  const candidates = await store.traces(tenant, { range, maxTraces: limits.maxTraces + 1 });
-  if (candidates.size > limits.maxTraces) {
-    throw new IchigenError('LIMIT_EXCEEDED', `the search reads more than ${limits.maxTraces} traces (traces.max_search_traces): narrow the time range`);
-  }
   const fields = query ? referencedFields(query) : [];
   const names = query ? nameSources(query) : { always: false, filters: [] };
   const results: Array<{ start: bigint; json: Record<string, unknown> }> = [];
-  let inspected = 0;
-  for (const [id, spans] of candidates) {
+  // Newest candidates first, until `limit` traces match (Tempo stops at the limit too).
+  const scan = await scanTraces(store, tenant, { range, where: query ? candidatePredicate(query) : TRUE, deadlineMs: Date.now() + limits.timeoutMs }, (id, spans) => {
     const t = buildTrace(id, spans);
-    if (!overlaps(t, range.startNs, range.endNs)) continue;
-    inspected++;
+    if (!overlaps(t, range.startNs, range.endNs)) return false;
     if (legacy !== undefined) {
       const dur = Number(t.endNs - t.startNs);
-      if (minDur !== undefined && dur < minDur) continue;
-      if (maxDur !== undefined && dur > maxDur) continue;
-      if (!legacyMatch(legacy, t)) continue;
+      if (minDur !== undefined && dur < minDur) return false;
+      if (maxDur !== undefined && dur > maxDur) return false;
+      if (!legacyMatch(legacy, t)) return false;
       results.push({ start: t.startNs, json: traceMeta(t, false) });
-      continue;
+      return results.length >= limit;
     }
     const sets = runPipeline(query!, t);
-    if (sets.length === 0) continue;
+    if (sets.length === 0) return false;
     const json = traceMeta(t, true);
     const setsJson = sets.map((s) => {
       const sorted = [...s.spans].sort((a, b) => (a.s.span.startTimeUnixNano < b.s.span.startTimeUnixNano ? -1 : 1));
@@ -176,7 +174,9 @@ export async function search(store: TraceStore, tenant: string, q: Query, limits
     json.spanSet = setsJson[0];
     json.spanSets = setsJson;
     results.push({ start: t.startNs, json });
-  }
+    return results.length >= limit;
+  });
+  const inspected = scan.inspected;
   results.sort((a, b) => (a.start > b.start ? -1 : a.start < b.start ? 1 : 0));
   return {
     traces: results.slice(0, limit).map((r) => r.json),

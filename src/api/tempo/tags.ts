@@ -1,8 +1,9 @@
 import { IchigenError } from '../../model/index.js';
 import type { KeyValue } from '../../receive/otlp/index.js';
 import { buildTrace, fieldValue, fromAnyValue, matches, parseTraceql, type EvalSpan, type EvalTrace, type FieldExpr, type Val } from '../../query/index.js';
-import type { TraceStore } from '../../store/index.js';
+import { TRUE, type StoredSpan, type TraceStore } from '../../store/index.js';
 import { valText, valTypeName } from './attribute-json.js';
+import { scanTraces } from './candidates.js';
 import { param, rangeParam, type Query } from './params.js';
 import { distinctInBlockOrder, tagFilter, type TagFilter } from './tag-filter.js';
 
@@ -54,10 +55,16 @@ function rowsOf(t: EvalTrace, scope: AttrScope): ScopeRow[] {
   return [...groups.values()];
 }
 
+/** The newest traces of the window (at most maxTraces: tag answers come from recent data, as Tempo's do). */
 async function tracesInRange(store: TraceStore, tenant: string, q: Query, maxTraces: number): Promise<EvalTrace[]> {
-  const traces = await store.traces(tenant, { range: rangeParam(q), maxTraces });
+  const traces: Array<[string, StoredSpan[]]> = [];
+  const range = rangeParam(q);
+  await scanTraces(store, tenant, { range, where: TRUE, deadlineMs: Date.now() + 30_000, maxTraces }, (id, spans) => {
+    const t = buildTrace(id, spans);
+    if (t.startNs <= range.endNs && t.endNs >= range.startNs) traces.push([id, spans]);
+  });
   // Block order: Tempo's blocks keep traces sorted by id.
-  return [...traces.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id, spans]) => buildTrace(id, spans));
+  return traces.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([id, spans]) => buildTrace(id, spans));
 }
 
 const rowMatches = (f: TagFilter | undefined, r: ScopeRow, t: EvalTrace): boolean => f === undefined || r.spans.some((e) => matches(f.expr, e, t));

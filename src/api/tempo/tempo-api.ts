@@ -10,8 +10,10 @@ import { encodeTraceByIdResponse, traceJson, traceProto } from './trace-by-id.js
 export interface TempoApiOptions {
   readonly store: TraceStore;
   readonly version: string;
-  /** Most traces one search, tag or metrics request reads. */
+  /** Most traces one metrics query reads (more fails), and one tag search reads (the newest). */
   readonly maxTraces: number;
+  /** How long one search or metrics query may read. */
+  readonly searchTimeoutMs: number;
 }
 
 function wantsProtobuf(request: FastifyRequest): boolean {
@@ -58,13 +60,13 @@ export function registerTempoApi(app: FastifyInstance, o: TempoApiOptions): void
   app.get('/api/traces/:id', byId(false));
   app.get('/api/v2/traces/:id', byId(true));
 
-  app.get('/api/search', async (request) => search(store, request.tenant, request.query as Query, { maxTraces: o.maxTraces }));
+  app.get('/api/search', async (request) => search(store, request.tenant, request.query as Query, { timeoutMs: o.searchTimeoutMs }));
   app.get('/api/search/tags', async (request) => tagNames(store, request.tenant, request.query as Query, false, o.maxTraces));
   app.get('/api/v2/search/tags', async (request) => tagNames(store, request.tenant, request.query as Query, true, o.maxTraces));
   app.get<{ Params: { tag: string } }>('/api/search/tag/:tag/values', async (request) => tagValues(store, request.tenant, request.params.tag, request.query as Query, false, o.maxTraces));
   app.get<{ Params: { tag: string } }>('/api/v2/search/tag/:tag/values', async (request) =>
     tagValues(store, request.tenant, request.params.tag, request.query as Query, true, o.maxTraces),
   );
-  app.get('/api/metrics/query_range', async (request) => metricsQuery(store, request.tenant, request.query as Query, false, o.maxTraces));
-  app.get('/api/metrics/query', async (request) => metricsQuery(store, request.tenant, request.query as Query, true, o.maxTraces));
+  app.get('/api/metrics/query_range', async (request) => metricsQuery(store, request.tenant, request.query as Query, false, { maxTraces: o.maxTraces, timeoutMs: o.searchTimeoutMs }));
+  app.get('/api/metrics/query', async (request) => metricsQuery(store, request.tenant, request.query as Query, true, { maxTraces: o.maxTraces, timeoutMs: o.searchTimeoutMs }));
 }

@@ -1,6 +1,7 @@
 export type { FieldExpr, MetricsOp, PipelineStage, SpansetExpr, StaticValue, TraceqlQuery } from './ast.js';
 export { fieldValue, matches } from './field-eval.js';
 export { parseTraceql } from './parser.js';
+export { candidatePredicate } from './pushdown.js';
 export { displayVal, prepareQuery, runPipeline } from './search.js';
 export type { ResultSpanset } from './search.js';
 export { buildTrace, serviceName } from './trace-model.js';

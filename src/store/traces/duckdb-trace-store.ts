@@ -1,13 +1,18 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { IchigenError } from '../../model/index.js';
-import { decodeOtlpRequest, encodeTracesProto, getAttribute, type OtlpTraces } from '../../receive/otlp/index.js';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { compileAnchoredRe2, IchigenError } from '../../model/index.js';
+import { decodeOtlpRequest, encodeTracesProto, type OtlpResource, type OtlpScope, type OtlpTraces } from '../../receive/otlp/index.js';
 import type { Logger } from '../../self/index.js';
 import { Wal } from '../wal/index.js';
+import { SpanCatalog } from './span-catalog.js';
 import { SpanHead } from './span-head.js';
-import { decodeStoredSpan, encodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
+import { spanMatches, type SpanPredicate } from './span-predicate.js';
+import { appendSpanRow, dedupeSpans, serviceOf, spanFromRow } from './span-rows.js';
+import { dayOf, dayOfTable, dayRange, predicateSql, READ_COLUMNS, SPAN_COLUMNS, SqlParams, tableOfDay, traceIdLiteral } from './span-sql.js';
+import { decodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';
+import { TraceRetention } from './trace-retention.js';
 
 export interface DuckDbTraceStoreOptions {
   /** Directory for traces.duckdb and the write-ahead log. */
@@ -15,7 +20,7 @@ export interface DuckDbTraceStoreOptions {
   readonly log: Logger;
   /** Spans older than this (by end time) are deleted; 0 keeps them forever. */
   readonly retentionMs: number;
-  /** Oldest spans are deleted while the database file is larger; 0: no limit. */
+  /** Oldest spans are deleted while the stored data is larger; 0: no limit. */
   readonly maxBytes: number;
   /** Flush the in-memory head to DuckDB this often (ms). */
   readonly flushIntervalMs: number;
@@ -25,12 +30,11 @@ export interface DuckDbTraceStoreOptions {
   readonly duckdbThreads: number;
   /** Refuse appends (429) while this many bytes wait for the log. */
   readonly maxPendingWalBytes?: number;
+  /** How often retention runs (ms); default a minute. */
+  readonly retentionIntervalMs?: number;
   /** Clock (tests). */
   readonly now?: () => number;
 }
-
-const MAX_I64 = (1n << 63n) - 1n;
-const toI64 = (v: bigint): bigint => (v > MAX_I64 ? MAX_I64 : v);
 
 /** A tiny mutex: one statement at a time per DuckDB connection. */
 class Serial {
@@ -55,16 +59,28 @@ function decodeWalRecord(buf: Buffer): { tenant: string; traces: OtlpTraces } {
   return { tenant, traces: decodeOtlpRequest('traces', buf.subarray(2 + n), 'protobuf') };
 }
 
-function serviceOf(s: StoredSpan): string {
-  const v = getAttribute(s.resource.attributes, 'service.name');
-  return v?.type === 'string' ? v.value : '';
+const regexCache = new Map<string, RegExp>();
+function regex(pattern: string): RegExp {
+  let r = regexCache.get(pattern);
+  if (r === undefined) {
+    r = compileAnchoredRe2(pattern);
+    if (regexCache.size > 500) regexCache.clear();
+    regexCache.set(pattern, r);
+  }
+  return r;
 }
+
+const BATCH = 500;
+const MIN_SLICE_NS = 10_000_000_000n;
 
 /**
  * Embedded trace store. Appends go to the write-ahead log (group commit: acknowledged once
- * fsynced) and into an in-memory head; the head is flushed to DuckDB in bulk with the
- * Appender, after which the log segments it covered are dropped. Reads merge DuckDB with
- * the heads. Trace by id needs no time range: it is one filtered scan over trace_id.
+ * fsynced) and into an in-memory head; the head is flushed to DuckDB in bulk, one table per
+ * UTC day, each flush sorted by trace id, after which the log segments it covered are dropped.
+ * Span rows keep the searchable parts as columns (service, name, kind, status, times, a text
+ * form of the attributes) and the rest in a compact binary payload; resources and scopes are
+ * stored once. Trace by id needs no time range: per-segment min/max on trace_id prunes it.
+ * Search reads candidate traces newest time slice first with its predicate pushed into SQL.
  */
 export class DuckDbTraceStore implements TraceStore {
   private instance: DuckDBInstance | undefined;
@@ -79,10 +95,21 @@ export class DuckDbTraceStore implements TraceStore {
   private timer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly now: () => number;
+  readonly resources = new SpanCatalog<OtlpResource>('resource');
+  readonly scopes = new SpanCatalog<OtlpScope>('scope');
+  /** Days that have a span table. */
+  private readonly days = new Set<number>();
+  private readonly retention: TraceRetention;
 
   constructor(private readonly options: DuckDbTraceStoreOptions) {
-    this.now = options.now ?? Date.now;
+    this.retention = new TraceRetention({
+      retentionMs: options.retentionMs,
+      maxBytes: options.maxBytes,
+      now: options.now ?? Date.now,
+      days: this.days,
+      write: (fn) => this.writeSerial.run(() => fn(this.writer!)),
+      log: options.log,
+    });
   }
 
   async open(): Promise<void> {
@@ -93,10 +120,16 @@ export class DuckDbTraceStore implements TraceStore {
     });
     this.writer = await this.instance.connect();
     this.reader = await this.instance.connect();
-    await this.writer.run(
-      `CREATE TABLE IF NOT EXISTS spans (tenant VARCHAR NOT NULL, trace_id VARCHAR NOT NULL, span_id VARCHAR NOT NULL,
-        start_ns BIGINT NOT NULL, end_ns BIGINT NOT NULL, service VARCHAR NOT NULL, name VARCHAR NOT NULL, payload BLOB NOT NULL)`,
-    );
+    await this.writer.run('CREATE TABLE IF NOT EXISTS span_resources (id UBIGINT NOT NULL, payload BLOB NOT NULL)');
+    await this.writer.run('CREATE TABLE IF NOT EXISTS span_scopes (id UBIGINT NOT NULL, payload BLOB NOT NULL)');
+    for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_resources')).getRows()) this.resources.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
+    for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_scopes')).getRows()) this.scopes.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
+    const tables = (await this.writer.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`)).getRows().map((r) => r[0] as string);
+    for (const t of tables) {
+      const d = dayOfTable(t);
+      if (d !== undefined) this.days.add(d);
+    }
+    if (tables.includes('spans')) await this.migrateV1();
     this.wal = await Wal.open({ dir: path.join(this.options.dir, 'wal') });
     const stats = await this.wal.replay((payload) => {
       const { tenant, traces } = decodeWalRecord(payload);
@@ -105,14 +138,28 @@ export class DuckDbTraceStore implements TraceStore {
     if (stats.records > 0) this.options.log.info({ records: stats.records, spans: this.head.count }, 'trace store: replayed the write-ahead log');
     this.timer = setInterval(() => void this.flush().catch((err: unknown) => this.options.log.error({ err }, 'trace store flush failed')), this.options.flushIntervalMs);
     this.timer.unref();
-    this.retentionTimer = setInterval(() => void this.applyRetention().catch((err: unknown) => this.options.log.error({ err }, 'trace retention failed')), 60_000);
+    this.retentionTimer = setInterval(() => void this.applyRetention().catch((err: unknown) => this.options.log.error({ err }, 'trace retention failed')), this.options.retentionIntervalMs ?? 60_000);
     this.retentionTimer.unref();
+  }
+
+  /** The first layout kept whole OTLP spans in one `spans` table: move them into day tables once. */
+  private async migrateV1(): Promise<void> {
+    const w = this.writer!;
+    const total = Number((await w.runAndReadAll('SELECT count(*) FROM spans')).getRows()[0]![0] as bigint);
+    for (let off = 0; off < total; off += 50_000) {
+      const head = new SpanHead();
+      const rows = (await w.runAndReadAll(`SELECT tenant, payload FROM spans ORDER BY rowid LIMIT 50000 OFFSET ${off}`)).getRows();
+      for (const r of rows) head.add(r[0] as string, [decodeStoredSpan((r[1] as { bytes: Uint8Array }).bytes)]);
+      await this.writeHead(head);
+    }
+    await w.run('DROP TABLE spans');
+    this.options.log.info({ spans: total }, 'trace store: moved spans into the day-partitioned layout');
   }
 
   async append(tenant: string, traces: OtlpTraces): Promise<{ rejected: number; message?: string }> {
     const wal = this.wal;
     if (wal === undefined || this.closed) throw new IchigenError('UNAVAILABLE', 'the trace store is not open', { retryAfterSeconds: 5 });
-    if (wal.pendingBytes > (this.options.maxPendingWalBytes ?? 256 * 1024 * 1024)) {
+    if (wal.pendingBytes > (this.options.maxPendingWalBytes ?? 256 * 1024 * 1024) || this.head.count > this.options.maxHeadSpans * 4) {
       throw new IchigenError('RATE_LIMITED', 'the trace store is behind on writing: retry later', { retryAfterSeconds: 2 });
     }
     const spans = flattenTraces(traces);
@@ -137,164 +184,204 @@ export class DuckDbTraceStore implements TraceStore {
       this.flushing.push(h);
       return h;
     });
-    await this.writeSerial.run(async () => {
-      const appender = await this.writer!.createAppender('spans');
-      for (const [tenant, traces] of head.tenants()) {
-        for (const [traceId, spans] of traces) {
-          this.forget(tenant, traceId);
-          for (const s of spans) {
-            appender.appendVarchar(tenant);
-            appender.appendVarchar(traceId);
-            appender.appendVarchar(s.span.spanId);
-            appender.appendBigInt(toI64(s.span.startTimeUnixNano));
-            appender.appendBigInt(toI64(s.span.endTimeUnixNano));
-            appender.appendVarchar(serviceOf(s));
-            appender.appendVarchar(s.span.name);
-            appender.appendBlob(encodeStoredSpan(s));
-            appender.endRow();
-          }
-        }
-      }
-      appender.closeSync();
-      this.flushGeneration++;
-      for (const [tenant, traces] of head.tenants()) for (const traceId of traces.keys()) this.forget(tenant, traceId);
-    });
+    await this.writeHead(head);
     this.flushing.splice(this.flushing.indexOf(head), 1);
     await wal.truncateBefore(lsn);
   }
 
-  /**
-   * Decoded spans of traces already in DuckDB (search reads whole traces; decoding is most of
-   * its cost). A flush that adds spans to a trace drops its entry; retention clears it all.
-   */
-  private readonly cache = new Map<string, readonly StoredSpan[]>();
-  private cachedSpans = 0;
-  private flushGeneration = 0;
-  private static readonly CACHE_MAX_SPANS = 300_000;
-
-  private remember(tenant: string, traceId: string, spans: readonly StoredSpan[]): void {
-    if (this.cachedSpans + spans.length > DuckDbTraceStore.CACHE_MAX_SPANS) {
-      this.cache.clear();
-      this.cachedSpans = 0;
+  /** Writes a head: new resources and scopes first, then each day's spans sorted by tenant and trace id. */
+  private async writeHead(head: SpanHead): Promise<void> {
+    const byDay = new Map<number, Array<{ tenant: string; spans: readonly StoredSpan[] }>>();
+    const tenants = [...head.tenants()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    for (const [tenant, traces] of tenants) {
+      for (const traceId of [...traces.keys()].sort()) {
+        const spans = traces.get(traceId)!;
+        const perDay = new Map<number, StoredSpan[]>();
+        for (const s of spans) {
+          this.resources.id(s.resource, s.resourceSchemaUrl);
+          this.scopes.id(s.scope, s.scopeSchemaUrl);
+          const day = dayOf(s.span.startTimeUnixNano);
+          const l = perDay.get(day);
+          if (l) l.push(s);
+          else perDay.set(day, [s]);
+        }
+        for (const [day, daySpans] of perDay) {
+          let list = byDay.get(day);
+          if (!list) byDay.set(day, (list = []));
+          list.push({ tenant, spans: daySpans });
+        }
+      }
     }
-    this.cache.set(`${tenant}\u0000${traceId}`, spans);
-    this.cachedSpans += spans.length;
+    const resources = this.resources.takePending();
+    const scopes = this.scopes.takePending();
+    try {
+      await this.writeCatalogsAndSpans(resources, scopes, byDay);
+    } catch (e) {
+      // Written again with the next flush (the log still holds these spans).
+      this.resources.restore(resources);
+      this.scopes.restore(scopes);
+      throw e;
+    }
   }
 
-  private forget(tenant: string, traceId: string): void {
-    const k = `${tenant}\u0000${traceId}`;
-    const had = this.cache.get(k);
-    if (had) {
-      this.cachedSpans -= had.length;
-      this.cache.delete(k);
-    }
+  private async writeCatalogsAndSpans(
+    resources: ReadonlyArray<{ id: bigint; payload: Buffer }>,
+    scopes: ReadonlyArray<{ id: bigint; payload: Buffer }>,
+    byDay: ReadonlyMap<number, ReadonlyArray<{ tenant: string; spans: readonly StoredSpan[] }>>,
+  ): Promise<void> {
+    await this.writeSerial.run(async () => {
+      const w = this.writer!;
+      for (const [table, rows] of [['span_resources', resources], ['span_scopes', scopes]] as const) {
+        if (rows.length === 0) continue;
+        const a = await w.createAppender(table);
+        for (const r of rows) {
+          a.appendUBigInt(r.id);
+          a.appendBlob(r.payload);
+          a.endRow();
+        }
+        a.closeSync();
+      }
+      for (const [day, groups] of byDay) {
+        const table = tableOfDay(day);
+        if (!this.days.has(day)) {
+          await w.run(`CREATE TABLE IF NOT EXISTS ${table} (${SPAN_COLUMNS})`);
+          this.days.add(day);
+        }
+        const a: DuckDBAppender = await w.createAppender(table);
+        for (const g of groups) for (const s of g.spans) appendSpanRow(a, g.tenant, s, this.resources, this.scopes);
+        a.closeSync();
+      }
+    });
   }
 
   private heads(): SpanHead[] {
     return [this.head, ...this.flushing];
   }
 
-  private async query(sql: string, params: DuckDBValue[]): Promise<DuckDBValue[][]> {
+  private query(sql: string, params: DuckDBValue[]): Promise<DuckDBValue[][]> {
     return this.readSerial.run(async () => (await this.reader!.runAndReadAll(sql, params)).getRows());
   }
 
+  /** Day tables overlapping a window (all of them without one), newest first. */
+  private tables(range?: NsRange): string[] {
+    const lo = range === undefined ? -Infinity : dayOf(range.startNs);
+    const hi = range === undefined ? Infinity : dayOf(range.endNs);
+    return [...this.days].filter((d) => d >= lo && d <= hi).sort((a, b) => b - a).map(tableOfDay);
+  }
+
   async getTrace(tenant: string, traceId: string, range?: NsRange): Promise<StoredSpan[]> {
+    const spans = (await this.getTraces(tenant, [traceId])).get(traceId) ?? [];
+    if (range !== undefined && spans.length > 0 && !overlaps(spans, range)) return [];
+    return spans;
+  }
+
+  async getTraces(tenant: string, traceIds: readonly string[]): Promise<Map<string, StoredSpan[]>> {
     // Heads are taken before DuckDB is read: a flush finishing in between moves spans from a
     // head into DuckDB, and this order sees them in at least one of the two.
     const heads = this.heads();
-    const rows = await this.query('SELECT payload FROM spans WHERE tenant = $1 AND trace_id = $2', [tenant, traceId]);
-    const spans: StoredSpan[] = rows.map((r) => decodeStoredSpan((r[0] as { bytes: Uint8Array }).bytes));
-    for (const h of heads) spans.push(...h.trace(tenant, traceId));
-    const out = dedupe(spans);
-    if (range !== undefined && out.length > 0 && !overlaps(out, range)) return [];
-    return out;
+    const byTrace = new Map<string, StoredSpan[]>();
+    const tables = this.tables();
+    for (let i = 0; i < traceIds.length && tables.length > 0; i += BATCH) {
+      const ids = traceIds.slice(i, i + BATCH).map(traceIdLiteral).join(', ');
+      const sql = tables.map((t) => `SELECT ${READ_COLUMNS} FROM ${t} WHERE tenant = $1 AND trace_id IN (${ids})`).join(' UNION ALL ');
+      for (const r of await this.query(sql, [tenant])) {
+        const s = spanFromRow(r, this.resources, this.scopes);
+        let list = byTrace.get(s.span.traceId);
+        if (!list) byTrace.set(s.span.traceId, (list = []));
+        list.push(s);
+      }
+    }
+    for (const h of heads) {
+      for (const id of traceIds) {
+        const spans = h.trace(tenant, id);
+        if (spans.length === 0) continue;
+        let list = byTrace.get(id);
+        if (!list) byTrace.set(id, (list = []));
+        list.push(...spans);
+      }
+    }
+    for (const [id, spans] of byTrace) byTrace.set(id, dedupeSpans(spans));
+    return byTrace;
   }
 
-  async traces(tenant: string, o: TraceCandidatesOptions): Promise<Map<string, StoredSpan[]>> {
-    const heads = this.heads(); // before the DuckDB read (see getTrace)
-    const generation = this.flushGeneration;
-    const params: DuckDBValue[] = [tenant, toI64(o.range.endNs), toI64(o.range.startNs), o.maxTraces];
-    let serviceFilter = '';
-    if (o.anyServiceName !== undefined && o.anyServiceName.length > 0) {
-      serviceFilter = ` AND service IN (${o.anyServiceName.map((_s, i) => `$${i + 5}`).join(', ')})`;
-      params.push(...o.anyServiceName);
-    }
-    const idRows = await this.query(
-      `SELECT trace_id FROM spans WHERE tenant = $1 AND start_ns <= $2 AND end_ns >= $3${serviceFilter}
-         GROUP BY trace_id ORDER BY max(end_ns) DESC LIMIT $4`,
-      params,
-    );
-    const byTrace = new Map<string, StoredSpan[]>();
-    const missing: string[] = [];
-    for (const r of idRows) {
-      const id = r[0] as string;
-      const cached = this.cache.get(`${tenant}\u0000${id}`);
-      if (cached) byTrace.set(id, [...cached]);
-      else missing.push(id);
-    }
-    for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500);
-      const rows = await this.query(
-        `SELECT trace_id, payload FROM spans WHERE tenant = $1 AND trace_id IN (${chunk.map((_id, k) => `$${k + 2}`).join(', ')})`,
-        [tenant, ...chunk],
-      );
-      const fetched = new Map<string, StoredSpan[]>();
-      for (const r of rows) {
-        const id = r[0] as string;
-        let list = fetched.get(id);
-        if (!list) fetched.set(id, (list = []));
-        list.push(decodeStoredSpan((r[1] as { bytes: Uint8Array }).bytes));
+  async *candidates(tenant: string, o: TraceCandidatesOptions): AsyncGenerator<string[]> {
+    const lo = o.range.startNs - (o.slackNs ?? 0n);
+    const top = o.range.endNs + (o.slackNs ?? 0n);
+    const seen = new Set<string>();
+    const fresh = (ids: Iterable<string>): string[] => {
+      const out: string[] = [];
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push(id);
       }
-      for (const [id, list] of fetched) {
-        // Only cache what no flush may have extended meanwhile.
-        if (generation === this.flushGeneration) this.remember(tenant, id, list);
-        byTrace.set(id, [...list]);
-      }
-    }
-    const services = o.anyServiceName === undefined || o.anyServiceName.length === 0 ? undefined : new Set(o.anyServiceName);
-    for (const h of heads) {
+      return out;
+    };
+    // Newest first: what is still in memory, then DuckDB in time slices that double in length.
+    const inMemory = new Map<string, bigint>();
+    for (const h of this.heads()) {
       for (const [id, spans] of h.tracesOf(tenant)) {
-        const inWindow = spans.some((s) => s.span.startTimeUnixNano <= o.range.endNs && s.span.endTimeUnixNano >= o.range.startNs);
-        const known = byTrace.get(id);
-        if (known === undefined && !inWindow) continue;
-        if (known === undefined && services !== undefined && !spans.some((s) => services.has(serviceOf(s)))) continue;
-        if (known) known.push(...spans);
-        else byTrace.set(id, [...spans]);
+        for (const s of spans) {
+          const st = s.span.startTimeUnixNano;
+          if (st < lo || st > top || !spanMatches(o.where, s, serviceOf(s), regex)) continue;
+          if ((inMemory.get(id) ?? -1n) < st) inMemory.set(id, st);
+        }
       }
     }
-    // A trace partly in DuckDB and partly in the head: fetch the rest of it.
-    const out = new Map<string, StoredSpan[]>();
-    for (const [id, spans] of byTrace) out.set(id, dedupe(spans));
-    return out;
+    const memIds = fresh([...inMemory.entries()].sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0)).map((e) => e[0]));
+    for (let i = 0; i < memIds.length; i += BATCH) yield memIds.slice(i, i + BATCH);
+    if (o.where.kind === 'false') return;
+    const params = new SqlParams([tenant]);
+    const where = predicateSql(o.where, params, (test) => this.resources.matching(test));
+    let hi = top;
+    let len = (top - lo) / 64n;
+    if (len < MIN_SLICE_NS) len = MIN_SLICE_NS;
+    let first = true;
+    while (hi >= lo) {
+      const sliceLo = hi - len < lo ? lo : hi - len;
+      const tables = this.tables({ startNs: sliceLo, endNs: hi });
+      if (tables.length > 0) {
+        const p = new SqlParams([...params.values]);
+        const a = p.add(sliceLo);
+        const b = p.add(hi);
+        const upper = first ? `start_ns <= ${b}` : `start_ns < ${b}`;
+        const sql = `SELECT trace_id, max(start_ns) AS m FROM (${tables
+          .map((t) => `SELECT trace_id, start_ns FROM ${t} WHERE tenant = $1 AND start_ns >= ${a} AND ${upper} AND ${where}`)
+          .join(' UNION ALL ')}) GROUP BY trace_id ORDER BY m DESC`;
+        const ids = fresh((await this.query(sql, p.values)).map((r) => (r[0] as bigint).toString(16).padStart(32, '0')));
+        for (let i = 0; i < ids.length; i += BATCH) yield ids.slice(i, i + BATCH);
+      }
+      if (sliceLo === lo) break;
+      hi = sliceLo;
+      first = false;
+      len *= 2n;
+    }
   }
 
   async spanCount(): Promise<number> {
     const heads = this.heads();
-    const rows = await this.query('SELECT count(*) FROM spans', []);
-    let n = Number(rows[0]![0] as bigint);
+    const tables = this.tables();
+    let n = 0;
+    if (tables.length > 0) {
+      const rows = await this.query(`SELECT sum(c) FROM (${tables.map((t) => `SELECT count(*) AS c FROM ${t}`).join(' UNION ALL ')})`, []);
+      n = Number(rows[0]![0] as bigint);
+    }
     for (const h of heads) n += h.count;
     return n;
   }
 
-  /** Deletes spans past the retention time, then the oldest while the file is too large. */
+  /** Deletes spans past the retention time, then the oldest while the data is too large. */
   async applyRetention(): Promise<void> {
-    this.cache.clear();
-    this.cachedSpans = 0;
-    this.flushGeneration++;
-    if (this.options.retentionMs > 0) {
-      const cutoff = BigInt(this.now() - this.options.retentionMs) * 1_000_000n;
-      await this.writeSerial.run(() => this.writer!.run('DELETE FROM spans WHERE end_ns < $1', [cutoff]));
-    }
-    if (this.options.maxBytes > 0) {
-      for (let i = 0; i < 5; i++) {
-        const size = (await stat(path.join(this.options.dir, 'traces.duckdb'))).size;
-        if (size <= this.options.maxBytes) break;
-        await this.writeSerial.run(async () => {
-          await this.writer!.run('DELETE FROM spans WHERE start_ns <= (SELECT quantile_disc(start_ns, 0.2) FROM spans)');
-          await this.writer!.run('CHECKPOINT');
-        });
-      }
-    }
+    if (this.writer === undefined || this.closed) return;
+    await this.retention.apply();
+  }
+
+  /** Bytes of DuckDB blocks in use after a checkpoint (what size retention compares with traces.max_bytes). */
+  usedBytes(): Promise<number> {
+    return this.writeSerial.run(async () => {
+      await this.writer!.run('CHECKPOINT');
+      return this.retention.usedBytes(this.writer!);
+    });
   }
 
   async close(): Promise<void> {
@@ -313,18 +400,6 @@ export class DuckDbTraceStore implements TraceStore {
   }
 }
 
-function dedupe(spans: StoredSpan[]): StoredSpan[] {
-  const seen = new Set<string>();
-  const out: StoredSpan[] = [];
-  for (const s of spans) {
-    const k = `${s.span.spanId}/${s.span.startTimeUnixNano}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(s);
-  }
-  return out;
-}
-
 function overlaps(spans: readonly StoredSpan[], r: NsRange): boolean {
   let min = spans[0]!.span.startTimeUnixNano;
   let max = spans[0]!.span.endTimeUnixNano;
@@ -334,3 +409,6 @@ function overlaps(spans: readonly StoredSpan[], r: NsRange): boolean {
   }
   return min <= r.endNs && max >= r.startNs;
 }
+
+export { dayRange };
+export type { SpanPredicate };

@@ -1,5 +1,8 @@
 export { DuckDbTraceStore } from './duckdb-trace-store.js';
 export type { DuckDbTraceStoreOptions } from './duckdb-trace-store.js';
+export { and, or, spanMatches, TRUE } from './span-predicate.js';
+export type { SpanPredicate } from './span-predicate.js';
+export { valueToken } from './attr-tokens.js';
 export { flattenTraces, groupSpans } from './stored-span.js';
 export type { StoredSpan } from './stored-span.js';
 export type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';

@@ -1,4 +1,5 @@
 import type { OtlpTraces } from '../../receive/otlp/index.js';
+import type { SpanPredicate } from './span-predicate.js';
 import type { StoredSpan } from './stored-span.js';
 
 /** A time window in unix nanoseconds, both ends inclusive. */
@@ -8,25 +9,31 @@ export interface NsRange {
 }
 
 export interface TraceCandidatesOptions {
-  /** Only traces with a span overlapping this window. */
+  /** Traces with a span starting in this window (the exact overlap test is the caller's). */
   readonly range: NsRange;
-  /** Stop after this many traces (newest first by their latest span end). */
-  readonly maxTraces: number;
-  /** Optional narrowing: only traces with at least one span of this service / name (pushed into the scan). */
-  readonly anyServiceName?: readonly string[];
+  /** A necessary condition on at least one of those spans (see SpanPredicate). */
+  readonly where: SpanPredicate;
+  /** Look this much around the window too, for long traces whose matching span starts outside it. */
+  readonly slackNs?: bigint;
 }
 
 /**
- * The trace store contract (embedded DuckDB today; a remote OTLP + Tempo API store later).
- * Search evaluation (TraceQL) happens above it, on whole traces.
+ * The trace store contract: the embedded DuckDB store, and the remote store that exports OTLP
+ * and reads back through the Tempo API. Query evaluation (TraceQL) happens above it, on whole
+ * traces; the store narrows which traces are read.
  */
 export interface TraceStore {
   /** Durable before it resolves. */
   append(tenant: string, traces: OtlpTraces): Promise<{ rejected: number; message?: string }>;
   /** Every span of a trace (hex id, 32 digits), optionally only if the trace overlaps `range`. */
   getTrace(tenant: string, traceId: string, range?: NsRange): Promise<StoredSpan[]>;
-  /** Whole traces overlapping the window, as span lists keyed by trace id. */
-  traces(tenant: string, options: TraceCandidatesOptions): Promise<Map<string, StoredSpan[]>>;
+  /** Whole traces by id (ids with no spans are absent from the answer). */
+  getTraces(tenant: string, traceIds: readonly string[]): Promise<Map<string, StoredSpan[]>>;
+  /**
+   * Ids of traces that may match, newest time slices first, in batches without repeats; the
+   * caller stops iterating once it has what it needs, so a search reads as little as it can.
+   */
+  candidates(tenant: string, options: TraceCandidatesOptions): AsyncIterable<string[]>;
   /** Spans stored (all tenants), for self-monitoring and tests. */
   spanCount(): Promise<number>;
 }
