@@ -4,6 +4,7 @@ import type { Expr, LogExpr, MetricExpr } from './ast.js';
 import { sortedLabels } from './labels-builder.js';
 import { parseLogQL } from './parse.js';
 import { compilePipeline } from './pipeline.js';
+import { applyShardRewrites } from './shard-rewrite.js';
 import { evalRange, type EvalContext } from './range-eval.js';
 import { keyOf, type QueryResult, type QueryStats, type ResultStream, type Sample, type StepValue } from './value.js';
 import { aggregate, arith, labelReplace, vectorScalar, vectorVector } from './vector-ops.js';
@@ -58,7 +59,7 @@ export class LogQLEngine {
       steps.push(t);
       if (steps.length > this.limits.maxSteps) throw new IchigenError('INVALID_PARAMETER', `exceeded maximum resolution of ${this.limits.maxSteps} points per timeseries. Try decreasing the query resolution (?step=XX)`);
     }
-    const values = await this.evalMetric(expr, this.ctx(q.tenant, steps, stats), false);
+    const values = await this.evalMetric(applyShardRewrites(expr), this.ctx(q.tenant, steps, stats), false);
     const series = new Map<string, { labels: Sample['labels']; points: Array<[number, number]> }>();
     for (const t of steps) {
       const v = values.get(t)!;
@@ -77,7 +78,7 @@ export class LogQLEngine {
     const expr = parseLogQL(q.query);
     if (expr.kind === 'log') throw new IchigenError('BAD_REQUEST', 'log queries are not supported as an instant query type, please change your query to a range query type');
     const t = Number(q.timeNs / 1_000_000n);
-    const v = (await this.evalMetric(expr, this.ctx(q.tenant, [t], stats), false)).get(t)!;
+    const v = (await this.evalMetric(applyShardRewrites(expr), this.ctx(q.tenant, [t], stats), false)).get(t)!;
     if (v.kind === 'scalar') return { result: { type: 'scalar', timeMs: t, value: v.value }, stats };
     return { result: { type: 'vector', timeMs: t, samples: v.samples }, stats };
   }

@@ -101,7 +101,7 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
         throw new IchigenError('BAD_REQUEST', `pipeline error: '${err}' for series: '{${s.labels.map((l) => `${l.name}="${l.value}"`).join(', ')}}'. Use a label filter to intentionally skip this error. (e.g | __error__!="${err}"). To skip all potential errors you can match empty errors.(e.g __error__="") The label filter can also be specified after unwrap. (e.g | unwrap latency | __error__="" )`);
       }
       if (e.op === 'absent_over_time') continue;
-      const v = windowValue(e, s.ts, s.vals, c.lo, c.hi, rangeSec, loNs, hiNs);
+      const v = windowValue(e, s.ts, s.vals, c.lo, c.hi, rangeSec);
       samples.push({ labels: s.labels, key: s.key, value: v });
     }
     if (e.op === 'absent_over_time') {
@@ -124,7 +124,7 @@ function sortSeries(s: SeriesSamples): void {
   s.vals = idx.map((i) => s.vals[i]!);
 }
 
-function windowValue(e: RangeExpr, ts: number[], vals: number[], lo: number, hi: number, rangeSec: number, loNs: number, hiNs: number): number {
+function windowValue(e: RangeExpr, ts: number[], vals: number[], lo: number, hi: number, rangeSec: number): number {
   const n = hi - lo;
   const sum = (): number => {
     let t = 0;
@@ -181,7 +181,7 @@ function windowValue(e: RangeExpr, ts: number[], vals: number[], lo: number, hi:
     case 'last_over_time':
       return vals[hi - 1]!;
     case 'rate_counter':
-      return extrapolatedRate(ts, vals, lo, hi, loNs, hiNs, rangeSec);
+      return lokiCounterRate(ts, vals, lo, hi, e.rangeMs);
     case 'absent_over_time':
       return 1;
   }
@@ -200,21 +200,27 @@ export function quantile(q: number, values: number[]): number {
   return s[lower]! * (1 - w) + s[upper]! * w;
 }
 
-/** Prometheus' extrapolatedRate for counters (Loki's rate_counter uses it). */
-function extrapolatedRate(ts: number[], vals: number[], lo: number, hi: number, rangeStart: number, rangeEnd: number, rangeSec: number): number {
-  if (hi - lo < 2) return NaN;
+/**
+ * Loki's rate_counter, reproduced with its units: Loki runs Prometheus' extrapolatedRate on
+ * samples whose times are nanoseconds but treats the range as milliseconds and divides
+ * differences by 1000 as if they were milliseconds. So the range "starts" rangeMs
+ * nanoseconds before the first sample (durationToStart = rangeMs/1000), "ends" at the last
+ * sample, and the extrapolation adds almost nothing: the result is close to the increase
+ * (counter resets included) over the range in seconds. Fewer than two samples give 0.
+ */
+function lokiCounterRate(ts: number[], vals: number[], lo: number, hi: number, rangeMs: number): number {
+  const n = hi - lo;
+  if (n < 2) return 0;
   let result = vals[hi - 1]! - vals[lo]!;
-  let prev = vals[lo]!;
-  for (let i = lo + 1; i < hi; i++) {
-    if (vals[i]! < prev) result += prev;
-    prev = vals[i]!;
+  let last = 0;
+  for (let i = lo; i < hi; i++) {
+    if (vals[i]! < last) result += last;
+    last = vals[i]!;
   }
-  const firstT = ts[lo]! / 1e9;
-  const lastT = ts[hi - 1]! / 1e9;
-  let durationToStart = firstT - rangeStart / 1e9;
-  const durationToEnd = rangeEnd / 1e9 - lastT;
-  const sampled = lastT - firstT;
-  const avg = sampled / (hi - lo - 1);
+  let durationToStart = rangeMs / 1000;
+  const durationToEnd = 0;
+  const sampled = (ts[hi - 1]! - ts[lo]!) / 1000;
+  const avg = sampled / (n - 1);
   if (result > 0 && vals[lo]! >= 0) {
     const durationToZero = sampled * (vals[lo]! / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
@@ -223,5 +229,5 @@ function extrapolatedRate(ts: number[], vals: number[], lo: number, hi: number, 
   let extrapolate = sampled;
   extrapolate += durationToStart < threshold ? durationToStart : avg / 2;
   extrapolate += durationToEnd < threshold ? durationToEnd : avg / 2;
-  return (result * (extrapolate / sampled)) / rangeSec;
+  return (result * (extrapolate / sampled)) / (rangeMs / 1000);
 }

@@ -1,36 +1,61 @@
 import { IchigenError, compileRe2 } from '../../model/index.js';
+import { decimalFold } from './decimal.js';
 import { byteSlice, goFloat, goSprintf } from './go-format.js';
+import { parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
 
-/** Template values: Go strings, int64 (bigint), float64 (number), time.Time (Date). */
-export type TValue = string | bigint | number | Date;
+/** Template values: Go strings, int64 (bigint), float64 (number), bool, time.Time (Date). */
+export type TValue = string | bigint | number | boolean | Date;
 
 function toStr(v: TValue | undefined): string {
   if (v === undefined) return '';
   if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
   if (typeof v === 'bigint') return String(v);
   if (typeof v === 'number') return goFloat(v);
   return v.toISOString();
 }
 
-/** cast.ToInt64: strings parse as integers (0 when not one), floats truncate. */
+/**
+ * cast.ToInt64 on a string: strconv.ParseInt with base 0 (`0x1f`, `0o17`, `017` octal,
+ * `0b101`, `1_000`) after trailing zero decimals are trimmed (`12.00` is 12); 0 otherwise.
+ */
+function parseGoInt(s: string): bigint {
+  const m = /^([+-]?)(.*)$/s.exec(s.replace(/\.0+$/, ''))!;
+  let body = m[2]!;
+  let prefix = '';
+  let digits = '0-9';
+  if (/^0[xXbBoO]/.test(body)) {
+    prefix = body.slice(0, 2).toLowerCase();
+    digits = prefix === '0x' ? '0-9a-fA-F' : prefix === '0b' ? '01' : '0-7';
+    body = body.slice(2);
+  } else if (/^0./s.test(body)) {
+    prefix = '0o';
+    digits = '0-7';
+    body = body.slice(1);
+  }
+  // Underscores only between digits, or right after a base prefix.
+  if (!new RegExp(`^${prefix !== '' ? '_?' : ''}[${digits}]+(_[${digits}]+)*$`).test(body)) return 0n;
+  const v = BigInt(`${prefix}${body.replace(/_/g, '')}`);
+  const signed = m[1] === '-' ? -v : v;
+  return signed > 9223372036854775807n || signed < -9223372036854775808n ? 0n : signed;
+}
+
+/** cast.ToInt64: strings parse as Go integers (0 when not one), floats truncate. */
 function toInt(v: TValue | undefined): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return /^[-+]?\d+$/.test(t) ? BigInt(t) : 0n;
-  }
+  if (typeof v === 'string') return parseGoInt(v);
+  if (typeof v === 'boolean') return v ? 1n : 0n;
   if (v instanceof Date) return BigInt(v.getTime()) / 1000n;
   return 0n;
 }
 
+/** cast.ToFloat64: strings parse with strconv.ParseFloat (no surrounding spaces), 0 when they do not. */
 function toFloat(v: TValue | undefined): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string') {
-    const n = Number(v.trim());
-    return v.trim() === '' || Number.isNaN(n) ? 0 : n;
-  }
+  if (typeof v === 'string') return parseGoFloat(v) ?? 0;
+  if (typeof v === 'boolean') return v ? 1 : 0;
   return 0;
 }
 
@@ -101,9 +126,24 @@ function frac9(d: Date): string {
 
 type Fn = (...args: TValue[]) => TValue;
 
+export function goTypeName(v: TValue | undefined): string {
+  if (v === undefined) return '<nil>';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  return 'time.Time';
+}
+
+/** Sprig's indent: every line of the text prefixed with n spaces. */
+function indent(n: TValue, s: TValue): string {
+  const pad = ' '.repeat(Math.max(0, intArg(n, 'indent')));
+  return pad + toStr(s).replace(/\n/g, '\n' + pad);
+}
+
 /** A Go `int` parameter: text/template passes only integers there, anything else fails. */
 function intArg(v: TValue | undefined, fn: string): number {
-  if (typeof v !== 'bigint') throw new Error(`template: error calling ${fn}: wrong type for value; expected int; got ${typeof v === 'number' ? 'float64' : typeof v === 'string' ? 'string' : 'time.Time'}`);
+  if (typeof v !== 'bigint') throw new Error(`template: error calling ${fn}: wrong type for value; expected int; got ${goTypeName(v)}`);
   return Number(v);
 }
 
@@ -144,13 +184,15 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   },
   replace: (o, n, s) => toStr(s).split(toStr(o)).join(toStr(n)),
   repeat: (n, s) => toStr(s).repeat(Math.max(0, intArg(n, 'repeat'))),
-  contains: (sub, s) => (toStr(s).includes(toStr(sub)) ? 1n : 0n),
-  hasPrefix: (p, s) => (toStr(s).startsWith(toStr(p)) ? 1n : 0n),
-  hasSuffix: (p, s) => (toStr(s).endsWith(toStr(p)) ? 1n : 0n),
+  contains: (sub, s) => toStr(s).includes(toStr(sub)),
+  hasPrefix: (p, s) => toStr(s).startsWith(toStr(p)),
+  hasSuffix: (p, s) => toStr(s).endsWith(toStr(p)),
+  indent: (n, s) => indent(n, s),
+  nindent: (n, s) => '\n' + indent(n, s),
   len: (s) => BigInt(Buffer.byteLength(toStr(s))),
   default: (d, ...rest) => {
     const v = rest.length === 0 ? undefined : last(rest);
-    return v === undefined || v === '' || v === 0n || v === 0 ? d : v;
+    return v === undefined || v === '' || v === 0n || v === 0 || v === false ? d : v;
   },
   printf: (f, ...args) => goSprintf(toStr(f), args.map((a) => (typeof a === 'bigint' ? Number(a) : a))),
   regexReplaceAll: (re, s, repl) => toStr(s).replace(new RegExp(compileRe2(toStr(re)).source, 'gu'), goReplacement(toStr(repl))),
@@ -183,10 +225,10 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
     if (d === 0n) throw new IchigenError('EXECUTION', 'template: integer divide by zero');
     return toInt(a) % d;
   },
-  addf: (...a) => a.reduce<number>((x, y) => x + toFloat(y), 0),
-  subf: (a, ...b) => b.reduce<number>((x, y) => x - toFloat(y), toFloat(a)),
-  mulf: (...a) => a.reduce<number>((x, y) => x * toFloat(y), 1),
-  divf: (a, ...b) => b.reduce<number>((x, y) => x / toFloat(y), toFloat(a)),
+  addf: (...a) => decimalFold('add', 0, a.map(toFloat)),
+  subf: (a, ...b) => decimalFold('sub', toFloat(a), b.map(toFloat)),
+  mulf: (a, ...b) => decimalFold('mul', toFloat(a), b.map(toFloat)),
+  divf: (a, ...b) => decimalFold('div', toFloat(a), b.map(toFloat)),
   max: (...a) => a.map(toInt).reduce((x: bigint, y: bigint) => (y > x ? y : x)),
   min: (...a) => a.map(toInt).reduce((x: bigint, y: bigint) => (y < x ? y : x)),
   maxf: (...a) => Math.max(...a.map(toFloat)),
@@ -208,6 +250,15 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   float64: (a) => toFloat(a),
   date: (layout, t) => goTimeFormat(toStr(layout), toTime(t)),
   toDate: (_layout, s) => new Date(Date.parse(toStr(s)) || 0),
+  toDateInZone: (_layout, _zone, s) => new Date(Date.parse(toStr(s)) || 0),
+  // Loki's own conversions (go-humanize ParseBytes, time.ParseDuration); bad input is an error.
+  bytes: (s) => {
+    const n = parseHumanBytes(toStr(s));
+    if (n === undefined) throw new Error(`template: error calling bytes: invalid size "${toStr(s)}"`);
+    return BigInt(n);
+  },
+  duration: (s) => durationSeconds(s),
+  duration_seconds: (s) => durationSeconds(s),
   now: () => new Date(),
   unixEpoch: (t) => BigInt(Math.floor(toTime(t).getTime() / 1000)),
   unixEpochMillis: (t) => BigInt(toTime(t).getTime()),
@@ -221,6 +272,12 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
     return new Date(Number(v / 1_000_000n));
   },
 };
+
+function durationSeconds(s: TValue): number {
+  const v = parseGoDuration(toStr(s));
+  if (v === undefined) throw new Error(`template: error calling duration_seconds: time: invalid duration "${toStr(s)}"`);
+  return v;
+}
 
 /** Go's regexp replacement syntax ($1, ${name}) to JavaScript's. */
 function goReplacement(r: string): string {

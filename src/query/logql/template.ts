@@ -1,4 +1,5 @@
 import { IchigenError } from '../../model/index.js';
+import { TEMPLATE_BUILTINS, truth } from './template-builtins.js';
 import { TEMPLATE_FUNCTIONS, type TValue } from './template-functions.js';
 import { goFloat } from './go-format.js';
 
@@ -9,7 +10,19 @@ export interface TemplateData {
   readonly tsNs: bigint;
 }
 
-type Node = { kind: 'text'; text: string } | { kind: 'action'; pipeline: Command[] };
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'action'; pipeline: Command[] }
+  /** `{{if p}}…{{else if q}}…{{else}}…{{end}}`: the first branch whose pipeline is true. */
+  | { kind: 'if'; branches: Array<{ cond: Command[]; body: Node[] }>; otherwise: Node[] };
+
+/** One `{{…}}` or the text between them, before blocks are nested. */
+type Item = { kind: 'text'; text: string } | { kind: 'action'; tokens: string[] };
+
+/** Go's own functions first, then Loki's (Sprig) map: the names a template may call. */
+function lookup(name: string): ((...args: TValue[]) => TValue) | undefined {
+  return TEMPLATE_BUILTINS[name] ?? TEMPLATE_FUNCTIONS[name];
+}
 type Operand =
   | { kind: 'field'; name: string }
   | { kind: 'dot' }
@@ -28,14 +41,15 @@ const cache = new Map<string, CompiledTemplate>();
 
 /**
  * A Go text/template subset as Loki's line_format uses it: `{{ .label }}`, `__line__`,
- * `__timestamp__`, pipelines, parentheses and the Sprig/Loki functions users use. Missing
- * labels render empty (Loki's missingkey=zero). Unknown functions are named in the error.
+ * `__timestamp__`, pipelines, parentheses, `if`/`else if`/`else`/`end`, Go's comparison and
+ * logic functions and the Sprig/Loki functions users use. Missing labels render empty
+ * (Loki's missingkey=zero). Unknown functions and unsupported actions are named in the error.
  */
 export function compileTemplate(src: string): CompiledTemplate {
   const hit = cache.get(src);
   if (hit) return hit;
   const nodes = parseTemplate(src);
-  const t: CompiledTemplate = { run: (d) => nodes.map((n) => (n.kind === 'text' ? n.text : show(evalPipeline(n.pipeline, d)))).join('') };
+  const t: CompiledTemplate = { run: (d) => render(nodes, d) };
   if (cache.size > 1000) cache.clear();
   cache.set(src, t);
   return t;
@@ -45,13 +59,13 @@ function fail(src: string, why: string): IchigenError {
   return new IchigenError('PARSE_ERROR', `parse error : template: ${why} in ${JSON.stringify(src)}`);
 }
 
-function parseTemplate(src: string): Node[] {
-  const nodes: Node[] = [];
+function lex(src: string): Item[] {
+  const items: Item[] = [];
   let i = 0;
   while (i < src.length) {
     const open = src.indexOf('{{', i);
     if (open < 0) {
-      nodes.push({ kind: 'text', text: src.slice(i) });
+      items.push({ kind: 'text', text: src.slice(i) });
       break;
     }
     let text = src.slice(i, open);
@@ -60,7 +74,7 @@ function parseTemplate(src: string): Node[] {
       text = text.trimEnd();
       start++;
     }
-    if (text) nodes.push({ kind: 'text', text });
+    if (text) items.push({ kind: 'text', text });
     const close = findClose(src, start);
     if (close < 0) throw fail(src, 'unclosed action');
     let body = src.slice(start, close);
@@ -71,16 +85,90 @@ function parseTemplate(src: string): Node[] {
     }
     const tokens = tokenize(body, src);
     if (tokens.length === 0) throw fail(src, 'missing value for command');
-    if (tokens[0] === 'if' || tokens[0] === 'range' || tokens[0] === 'with' || tokens[0] === 'end' || tokens[0] === 'else' || tokens[0] === 'define' || tokens[0] === 'template') {
-      throw fail(src, `"${tokens[0]}" actions are not supported by Ichigen's line_format yet`);
-    }
-    const pos = { i: 0 };
-    const pipeline = parsePipeline(tokens, pos, src);
-    if (pos.i < tokens.length) throw fail(src, `unexpected "${tokens[pos.i]}"`);
-    nodes.push({ kind: 'action', pipeline });
+    items.push({ kind: 'action', tokens });
     i = next;
   }
+  return items;
+}
+
+function parseTemplate(src: string): Node[] {
+  const items = lex(src);
+  const pos = { i: 0 };
+  const nodes = parseList(items, pos, src);
+  if (pos.i < items.length) throw fail(src, `unexpected {{${(items[pos.i] as { tokens: string[] }).tokens[0]}}}`);
   return nodes;
+}
+
+/** Nodes up to (not including) an `{{else…}}` or `{{end}}`, which the caller consumes. */
+function parseList(items: Item[], pos: { i: number }, src: string): Node[] {
+  const nodes: Node[] = [];
+  while (pos.i < items.length) {
+    const it = items[pos.i]!;
+    if (it.kind === 'text') {
+      nodes.push(it);
+      pos.i++;
+      continue;
+    }
+    const head = it.tokens[0]!;
+    if (head === 'else' || head === 'end') return nodes;
+    pos.i++;
+    if (head === 'if') {
+      nodes.push(parseIf(it.tokens.slice(1), items, pos, src));
+      continue;
+    }
+    if (head === 'range' || head === 'with' || head === 'define' || head === 'template' || head === 'block' || head.startsWith('$')) {
+      throw fail(src, `"${head}" is not supported by Ichigen's line_format yet (if/else, comparisons and functions are)`);
+    }
+    const p = { i: 0 };
+    const pipeline = parsePipeline(it.tokens, p, src);
+    if (p.i < it.tokens.length) throw fail(src, `unexpected "${it.tokens[p.i]}"`);
+    nodes.push({ kind: 'action', pipeline });
+  }
+  return nodes;
+}
+
+function condition(tokens: string[], src: string): Command[] {
+  if (tokens.length === 0) throw fail(src, 'missing value for if');
+  const p = { i: 0 };
+  const cond = parsePipeline(tokens, p, src);
+  if (p.i < tokens.length) throw fail(src, `unexpected "${tokens[p.i]}" in if`);
+  return cond;
+}
+
+function parseIf(condTokens: string[], items: Item[], pos: { i: number }, src: string): Node {
+  const branches = [{ cond: condition(condTokens, src), body: parseList(items, pos, src) }];
+  let otherwise: Node[] = [];
+  for (;;) {
+    const it = items[pos.i];
+    if (it === undefined || it.kind !== 'action') throw fail(src, 'unexpected EOF: missing {{end}}');
+    pos.i++;
+    if (it.tokens[0] === 'end') break;
+    // {{else if …}} opens another branch; a plain {{else}} the last one.
+    if (it.tokens[1] === 'if') {
+      branches.push({ cond: condition(it.tokens.slice(2), src), body: parseList(items, pos, src) });
+      continue;
+    }
+    if (it.tokens.length > 1) throw fail(src, `unexpected "${it.tokens[1]}" after else`);
+    otherwise = parseList(items, pos, src);
+    const end = items[pos.i];
+    if (end === undefined || end.kind !== 'action' || end.tokens[0] !== 'end') throw fail(src, 'expected {{end}} after {{else}}');
+    pos.i++;
+    break;
+  }
+  return { kind: 'if', branches, otherwise };
+}
+
+function render(nodes: readonly Node[], d: TemplateData): string {
+  let out = '';
+  for (const n of nodes) {
+    if (n.kind === 'text') out += n.text;
+    else if (n.kind === 'action') out += show(evalPipeline(n.pipeline, d));
+    else {
+      const branch = n.branches.find((b) => truth(evalPipeline(b.cond, d)));
+      out += render(branch ? branch.body : n.otherwise, d);
+    }
+  }
+  return out;
 }
 
 function findClose(src: string, from: number): number {
@@ -173,9 +261,9 @@ function operand(t: string, src: string): Operand {
   if (t.startsWith('`')) return { kind: 'lit', value: t.slice(1, -1) };
   if (/^[-+]?\d+$/.test(t)) return { kind: 'lit', value: BigInt(t) };
   if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return { kind: 'lit', value: Number(t) };
-  if (t === 'true' || t === 'false') return { kind: 'lit', value: t === 'true' ? 1n : 0n };
+  if (t === 'true' || t === 'false') return { kind: 'lit', value: t === 'true' };
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(t)) throw fail(src, `unexpected "${t}"`);
-  if (!(t in TEMPLATE_FUNCTIONS)) throw fail(src, `function "${t}" not defined`);
+  if (t !== 'and' && t !== 'or' && lookup(t) === undefined) throw fail(src, `function "${t}" not defined`);
   return { kind: 'func', name: t };
 }
 
@@ -187,13 +275,29 @@ function evalPipeline(cmds: Command[], d: TemplateData): TValue {
 
 function evalCommand(cmd: Command, d: TemplateData, piped: TValue | undefined): TValue {
   const head = cmd[0]!;
+  if (head.kind === 'func' && (head.name === 'and' || head.name === 'or')) return andOr(head.name, cmd.slice(1), d, piped);
   if (head.kind === 'func') {
     const args = cmd.slice(1).map((o) => evalOperand(o, d));
     if (piped !== undefined) args.push(piped);
-    return TEMPLATE_FUNCTIONS[head.name]!(...args);
+    return lookup(head.name)!(...args);
   }
   if (cmd.length > 1) throw new IchigenError('EXECUTION', `template: can't give argument to non-function`);
   return evalOperand(head, d);
+}
+
+/**
+ * Go's `and`/`or` stop at the first argument that decides the result and return it as it is
+ * (`and x y` is `if x then y else x`), so a later argument that would fail is not evaluated.
+ */
+function andOr(name: 'and' | 'or', operands: Operand[], d: TemplateData, piped: TValue | undefined): TValue {
+  const n = operands.length + (piped === undefined ? 0 : 1);
+  if (n < 1) throw new IchigenError('EXECUTION', `template: wrong number of args for ${name}: want at least 1 got 0`);
+  let v: TValue | undefined;
+  for (let k = 0; k < n; k++) {
+    v = k < operands.length ? evalOperand(operands[k]!, d) : piped!;
+    if (truth(v) === (name === 'or')) return v;
+  }
+  return v!;
 }
 
 function evalOperand(o: Operand, d: TemplateData): TValue {
@@ -209,7 +313,7 @@ function evalOperand(o: Operand, d: TemplateData): TValue {
     case 'lit':
       return o.value;
     case 'func':
-      return TEMPLATE_FUNCTIONS[o.name]!();
+      return o.name === 'and' || o.name === 'or' ? andOr(o.name, [], d, undefined) : lookup(o.name)!();
     case 'pipe':
       return evalPipeline(o.pipeline, d);
   }
@@ -217,7 +321,7 @@ function evalOperand(o: Operand, d: TemplateData): TValue {
 
 export function show(v: TValue): string {
   if (typeof v === 'string') return v;
-  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return goFloat(v);
   if (v instanceof Date) return goTimeString(v);
   return String(v);
