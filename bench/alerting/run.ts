@@ -7,6 +7,9 @@
  * of `npm test`.
  *
  *   npm run build && npx tsx bench/alerting/run.ts [--groups 10000] [--rate 200] [--probe 400]
+ *
+ * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` passes flags to Ichigen's node
+ * process (the profile is written when it exits on SIGTERM).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -25,6 +28,7 @@ const GROUPS = arg('groups', 10_000);
 const RATE = arg('rate', 200);
 const PROBE = arg('probe', 400);
 const BATCH = 100;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 const firstSeen = new Map<string, number>();
 const hook = createServer((req, res) => {
@@ -70,8 +74,10 @@ async function intake(url: string, headers: Record<string, string>, prefix: stri
   return GROUPS / ((performance.now() - t0) / 1000);
 }
 
+/** Sends PROBE single-alert requests at RATE/s; a request that fails counts as lost. */
 async function latency(url: string, headers: Record<string, string>, hookPath: string, prefix: string): Promise<{ p50: number; p99: number; lost: number }> {
   const sent = new Map<string, number>();
+  let failed = 0;
   const gap = 1000 / RATE;
   const t0 = performance.now();
   const inflight: Promise<void>[] = [];
@@ -80,13 +86,18 @@ async function latency(url: string, headers: Record<string, string>, hookPath: s
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const g = `${prefix}${i}`;
     sent.set(`${hookPath}|${g}`, performance.now());
-    inflight.push(post(url, headers, [alert(g)]));
+    inflight.push(
+      post(url, headers, [alert(g)]).catch(() => {
+        failed++;
+        sent.delete(`${hookPath}|${g}`);
+      }),
+    );
   }
   await Promise.all(inflight);
   await waitFor(() => ([...sent.keys()].every((k) => firstSeen.has(k)) ? true : undefined), 'notifications', 60_000).catch(() => undefined);
   const d = [...sent].filter(([k]) => firstSeen.has(k)).map(([k, t]) => firstSeen.get(k)! - t).sort((a, b) => a - b);
   const q = (p: number): number => d[Math.min(d.length - 1, Math.floor(p * d.length))] ?? NaN;
-  return { p50: q(0.5), p99: q(0.99), lost: sent.size - d.length };
+  return { p50: q(0.5), p99: q(0.99), lost: sent.size - d.length + failed };
 }
 
 async function main(): Promise<void> {
@@ -101,7 +112,7 @@ async function main(): Promise<void> {
     const amUrl = `http://127.0.0.1:${amPort}`;
     const igPort = await freePort();
     const env = { ...process.env, ICHIGEN_ADMIN_PASSWORD: 'bench-password', ICHIGEN_OTLP_HTTP_LISTEN: '', ICHIGEN_OTLP_GRPC_LISTEN: '', ICHIGEN_LOG_LEVEL: 'error', ICHIGEN_INCIDENTS_ESCALATION_INTERVAL: '100ms' };
-    procs.push(spawn(process.execPath, [CLI, 'start', '--listen', `127.0.0.1:${igPort}`, '--data-dir', `${dir}/ichigen`], { env, stdio: 'ignore' }));
+    procs.push(spawn(process.execPath, [...NODE_ARGS, CLI, 'start', '--listen', `127.0.0.1:${igPort}`, '--data-dir', `${dir}/ichigen`], { env, stdio: 'ignore' }));
     const igUrl = `http://127.0.0.1:${igPort}`;
     await waitFor(async () => ((await fetch(`${igUrl}/-/ready`)).ok && (await fetch(`${amUrl}/-/ready`)).ok ? true : undefined), 'both ready', 60_000);
     const auth = { authorization: `Basic ${Buffer.from('admin:bench-password').toString('base64')}` };
@@ -127,8 +138,18 @@ async function main(): Promise<void> {
     const ig = await latency(igAlerts, igHeaders, '/ig', 'p');
     console.log(`first notification with ${GROUPS} active groups, ${PROBE} new alerts at ${RATE}/s: Alertmanager p50 ${am.p50.toFixed(0)} ms p99 ${am.p99.toFixed(0)} ms (lost ${am.lost}); Ichigen p50 ${ig.p50.toFixed(0)} ms p99 ${ig.p99.toFixed(0)} ms (lost ${ig.lost})`);
   } finally {
-    for (const p of procs) p.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
+    // Wait for the exits (a CPU profile is written on the way out), at most 30 s.
+    await Promise.all(
+      procs.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null) return resolve();
+            const t = setTimeout(() => (p.kill('SIGKILL'), resolve()), 30_000);
+            p.once('exit', () => (clearTimeout(t), resolve()));
+            p.kill('SIGTERM');
+          }),
+      ),
+    );
     hook.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { IchigenError } from '../model/index.js';
 import { newId, type StateDb, type StateSchema } from '../state/index.js';
 import type { Clock } from './clock.js';
@@ -9,12 +9,26 @@ import type { InhibitStore, Inhibitor } from './inhibition.js';
 import type { Integration } from './integrations.js';
 import type { LabelRecord } from './json.js';
 import type { ActiveSilences, SilenceStore } from './silences.js';
-import { addTimeline } from './timeline.js';
+import { addTimeline, TimelineBuffer } from './timeline.js';
+import { Batcher } from './batcher.js';
+
+type Route = { routeId: string; chainId: string } | undefined;
 
 /** Chooses the escalation chain for a new group (routes); injected so intake does not depend on on-call. */
 export interface RouteResolver {
-  resolve(tenant: string, integrationId: string, alert: IncomingAlert): Promise<{ routeId: string; chainId: string } | undefined>;
+  /** The tenant's routes as one function, loaded once per batch. */
+  resolver(tenant: string): Promise<(integrationId: string, alert: IncomingAlert) => Route>;
 }
+
+/** One request's alerts waiting for the next intake batch. */
+interface IntakeEntry {
+  readonly integration: Integration;
+  readonly alerts: readonly IncomingAlert[];
+  readonly actor: string;
+}
+
+/** Most alerts applied in one transaction; more wait for the next one. */
+const MAX_BATCH_ALERTS = 5000;
 
 export interface IntakeOptions {
   readonly resolveTimeoutMs: number;
@@ -27,6 +41,32 @@ export interface IntakeResult {
 }
 
 type Trx = Transaction<StateSchema>;
+type AlertRow = StateSchema['incident_alerts'];
+
+/** How one batch changes a group's alert counters (and the row, for a group it created). */
+interface GroupCounts {
+  created?: GroupRow;
+  total: number;
+  firing: number;
+  autoResolve: boolean;
+}
+
+interface BatchState {
+  readonly timeline: TimelineBuffer;
+  readonly counts: Map<string, GroupCounts>;
+  /** Groups opened in this batch, by id and by integration + group key: inserted at its end, with their counters. */
+  readonly newGroups: Map<string, GroupRow>;
+  readonly newByKey: Map<string, GroupRow>;
+}
+
+/** Statements run once per alert, written out once (no query building per alert); `?` placeholders. */
+const ALERT_BY_FP = 'select * from incident_alerts where integration_id = ? and fingerprint = ?';
+const OPEN_GROUP_BY_ID = 'select * from incident_groups where id = ? and open = 1';
+const OPEN_GROUP_BY_KEY = 'select * from incident_groups where integration_id = ? and group_key = ? and open = 1';
+const ALERT_COLUMNS = ['id', 'tenant', 'integration_id', 'group_id', 'fingerprint', 'starts_at', 'labels', 'annotations', 'generator_url', 'ends_at', 'explicit_end', 'status', 'updated_at'] as const;
+const INSERT_ALERT = `insert into incident_alerts (${ALERT_COLUMNS.join(', ')}) values (${ALERT_COLUMNS.map(() => '?').join(', ')})`;
+const UPDATE_ALERT = 'update incident_alerts set labels = ?, annotations = ?, generator_url = ?, ends_at = ?, explicit_end = ?, status = ?, updated_at = ?, group_id = ?, starts_at = ? where id = ?';
+const UPDATE_ALERT_KEEP_GROUP = 'update incident_alerts set labels = ?, annotations = ?, generator_url = ?, ends_at = ?, explicit_end = ?, status = ?, updated_at = ? where id = ?';
 type Notify = (group: AlertGroup, change: GroupChange, actor: string) => void;
 
 /**
@@ -50,107 +90,174 @@ export class AlertIntake {
     return this.state.db;
   }
 
+  private readonly batcher = new Batcher<IntakeEntry, IntakeResult>((entries) => this.apply(entries), MAX_BATCH_ALERTS);
+
+  /**
+   * Accepts one request's alerts. Concurrent requests are applied together in one transaction
+   * (one commit for many senders); the promise settles once this request's alerts are committed.
+   */
   async ingest(integration: Integration, alerts: readonly IncomingAlert[], actor: string): Promise<IntakeResult> {
     if (alerts.length > this.options.maxAlertsPerRequest) {
       throw new IchigenError('LIMIT_EXCEEDED', `${alerts.length} alerts in one request; the limit is ${this.options.maxAlertsPerRequest}`);
     }
+    return this.batcher.submit({ integration, alerts, actor }, Math.max(1, alerts.length));
+  }
+
+  private async apply(entries: readonly IntakeEntry[]): Promise<IntakeResult[]> {
     const now = this.clock();
-    const silences = await this.silences.active(integration.tenant, now);
-    const inhibitor = await this.inhibits.inhibitor(integration.tenant, () => this.firingOf(integration.tenant, now));
-    const routes = new Map<IncomingAlert, { routeId: string; chainId: string } | undefined>();
-    if (this.routes) for (const a of alerts) routes.set(a, await this.routes.resolve(integration.tenant, integration.id, a));
-    const changes: { group: AlertGroup; change: GroupChange }[] = [];
-    let created = 0;
+    // Silences, inhibition and routes per tenant, read once for the whole batch.
+    const perTenant = new Map<string, { silences: ActiveSilences; inhibitor: Inhibitor; route: (integrationId: string, a: IncomingAlert) => Route }>();
+    for (const { integration } of entries) {
+      const tenant = integration.tenant;
+      if (perTenant.has(tenant)) continue;
+      const silences = await this.silences.active(tenant, now);
+      const inhibitor = await this.inhibits.inhibitor(tenant, () => this.firingOf(tenant, now));
+      const route = this.routes ? await this.routes.resolver(tenant) : () => undefined;
+      perTenant.set(tenant, { silences, inhibitor, route });
+    }
+    const changes: { group: AlertGroup; change: GroupChange; actor: string }[] = [];
+    const results = entries.map((e) => ({ accepted: e.alerts.length, groupsCreated: 0 }));
+    const integrations = new Map(entries.map((e) => [e.integration.id, e.integration]));
     await this.db.transaction().execute(async (trx) => {
-      // Concurrent batches for one integration must not both create the same group.
-      if (this.state.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${integration.id}))`.execute(trx);
-      const touched = new Set<string>();
-      for (const alert of alerts) {
-        const gid = await this.one(trx, integration, alert, now, silences, inhibitor, routes.get(alert), actor, (g) => {
-          created++;
-          changes.push({ group: g, change: 'created' });
-        });
-        if (gid !== undefined) touched.add(gid);
+      // Concurrent batches for one integration must not both create the same group (in a fixed order: no deadlock).
+      if (this.state.dialect === 'postgres') for (const id of [...integrations.keys()].sort()) await sql`select pg_advisory_xact_lock(hashtext(${id}))`.execute(trx);
+      const batch: BatchState = { timeline: new TimelineBuffer(), counts: new Map(), newGroups: new Map(), newByKey: new Map() };
+      for (const [i, { integration, alerts, actor }] of entries.entries()) {
+        const t = perTenant.get(integration.tenant)!;
+        for (const alert of alerts) {
+          // The route matters only when the alert opens a group: chosen then.
+          await this.one(trx, batch, integration, alert, now, t.silences, t.inhibitor, () => t.route(integration.id, alert), actor, (g) => {
+            results[i]!.groupsCreated++;
+            changes.push({ group: g, change: 'created', actor });
+          });
+        }
       }
-      for (const gid of touched) {
-        const g = await this.recount(trx, gid, now, integration.settings.autoResolve !== false);
-        if (g?.status === 'resolved' && g.resolvedAt === now) changes.push({ group: g, change: 'resolved' });
+      const created = [...batch.newGroups.values()].map((g) => {
+        const c = batch.counts.get(g.id);
+        return { ...g, alerts_total: c?.total ?? 0, alerts_firing: c?.firing ?? 0 };
+      });
+      for (let k = 0; k < created.length; k += 100) await trx.insertInto('incident_groups').values(created.slice(k, k + 100)).execute();
+      for (const [gid, c] of batch.counts) {
+        const g = await this.applyCounts(trx, batch.timeline, gid, c, now);
+        if (g?.status === 'resolved' && g.resolvedAt === now) changes.push({ group: g, change: 'resolved', actor: 'auto-resolve' });
       }
+      await batch.timeline.flush(trx);
+      for (const id of integrations.keys()) await trx.updateTable('incident_integrations').set({ last_alert_at: now }).where('id', '=', id).execute();
     });
-    await this.db.updateTable('incident_integrations').set({ last_alert_at: now }).where('id', '=', integration.id).execute();
-    for (const c of changes) this.notify(c.group, c.change, c.change === 'resolved' ? 'auto-resolve' : actor);
-    return { accepted: alerts.length, groupsCreated: created };
+    for (const c of changes) this.notify(c.group, c.change, c.actor);
+    return results;
+  }
+
+  /** Runs one of the per-alert statements above in the transaction (`?` becomes `$n` on PostgreSQL). */
+  private async exec<R>(trx: Trx, text: string, params: readonly unknown[]): Promise<R[]> {
+    let n = 0;
+    const q = this.state.dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
+    return (await trx.executeQuery<R>(CompiledQuery.raw(q, [...params]))).rows;
+  }
+
+  /** Settles once every accepted request has been applied (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.batcher.idle();
   }
 
   private async one(
     trx: Trx,
+    batch: BatchState,
     integration: Integration,
     alert: IncomingAlert,
     now: number,
     silences: ActiveSilences,
     inhibitor: Inhibitor,
-    route: { routeId: string; chainId: string } | undefined,
+    route: () => Route,
     actor: string,
     onCreate: (g: AlertGroup) => void,
-  ): Promise<string | undefined> {
+  ): Promise<void> {
     const fp = alert.fingerprint ?? alertFingerprint(alert.labels);
     const startsAt = alert.startsAt ?? now;
     const endsAt = alert.endsAt ?? now + this.options.resolveTimeoutMs;
     const status = endsAt <= now ? 'resolved' : 'firing';
-    const existing = await trx.selectFrom('incident_alerts').selectAll().where('integration_id', '=', integration.id).where('fingerprint', '=', fp).executeTakeFirst();
+    const existing = (await this.exec<AlertRow>(trx, ALERT_BY_FP, [integration.id, fp]))[0];
     let group: GroupRow | undefined;
-    if (existing) group = await trx.selectFrom('incident_groups').selectAll().where('id', '=', existing.group_id).where('open', '=', 1).executeTakeFirst();
-    const alertFields = {
-      labels: JSON.stringify(alert.labels),
-      annotations: JSON.stringify(alert.annotations),
-      generator_url: alert.generatorURL ?? '',
-      ends_at: endsAt,
-      explicit_end: alert.endsAt === undefined ? 0 : 1,
-      status,
-      updated_at: now,
-    };
+    if (existing) group = batch.newGroups.get(existing.group_id) ?? (await this.exec<GroupRow>(trx, OPEN_GROUP_BY_ID, [existing.group_id]))[0];
+    const fields = [JSON.stringify(alert.labels), JSON.stringify(alert.annotations), alert.generatorURL ?? '', endsAt, alert.endsAt === undefined ? 0 : 1, status, now];
     if (!group) {
       // A closed group keeps the still-firing instance a person resolved by hand: no re-page
       // until it resolves and fires again. Without startsAt a resend is the same instance (as
       // Alertmanager merges it into the alert that has not ended).
       const sameInstance = existing !== undefined && existing.status === 'firing' && (alert.startsAt === undefined || Number(existing.starts_at) === startsAt);
       if (status === 'resolved' || sameInstance) {
-        if (existing) await trx.updateTable('incident_alerts').set(alertFields).where('id', '=', existing.id).execute();
-        return undefined;
+        if (existing) await this.exec(trx, UPDATE_ALERT_KEEP_GROUP, [...fields, existing.id]);
+        return;
       }
       const { key, labels } = groupKeyOf(integration, alert);
-      group = await trx.selectFrom('incident_groups').selectAll().where('integration_id', '=', integration.id).where('group_key', '=', key).where('open', '=', 1).executeTakeFirst();
+      const batchKey = `${integration.id}\u0000${key}`;
+      group = batch.newByKey.get(batchKey) ?? (await this.exec<GroupRow>(trx, OPEN_GROUP_BY_KEY, [integration.id, key]))[0];
       if (!group) {
-        group = this.newGroup(integration, alert, key, labels, now, this.suppression(integration, alert, fp, now, silences, inhibitor), route);
-        await trx.insertInto('incident_groups').values(group).execute();
-        await addTimeline(trx, group.id, now, 'created', actor, `alert group created: ${group.title}`, { groupLabels: labels });
-        if (group.suppressed !== null) await addTimeline(trx, group.id, now, 'suppressed', 'system', `nobody is paged: ${group.suppressed}`);
+        group = this.newGroup(integration, alert, key, labels, now, this.suppression(integration, alert, fp, now, silences, inhibitor), route());
+        batch.newGroups.set(group.id, group);
+        batch.newByKey.set(batchKey, group);
+        batch.timeline.add(group.id, now, 'created', actor, `alert group created: ${group.title}`, { groupLabels: labels });
+        if (group.suppressed !== null) batch.timeline.add(group.id, now, 'suppressed', 'system', `nobody is paged: ${group.suppressed}`);
+        // Its counters are known exactly: every alert in it arrives in this batch.
+        batch.counts.set(group.id, { created: group, total: 0, firing: 0, autoResolve: integration.settings.autoResolve !== false });
         onCreate(toGroup(group));
       }
     }
     const wasFiringHere = existing !== undefined && existing.group_id === group.id && existing.status === 'firing';
     if (existing) {
-      await trx
-        .updateTable('incident_alerts')
-        .set({ ...alertFields, group_id: group.id, starts_at: wasFiringHere ? Math.min(Number(existing.starts_at), startsAt) : startsAt })
-        .where('id', '=', existing.id)
-        .execute();
+      await this.exec(trx, UPDATE_ALERT, [...fields, group.id, wasFiringHere ? Math.min(Number(existing.starts_at), startsAt) : startsAt, existing.id]);
     } else {
-      await trx.insertInto('incident_alerts').values({ id: newId(now), tenant: integration.tenant, integration_id: integration.id, group_id: group.id, fingerprint: fp, starts_at: startsAt, ...alertFields }).execute();
+      await this.exec(trx, INSERT_ALERT, [newId(now), integration.tenant, integration.id, group.id, fp, startsAt, ...fields]);
     }
+    // Counter changes of the group: a new (or moved) alert adds one; a status change moves the firing count.
+    let c = batch.counts.get(group.id);
+    if (c === undefined) batch.counts.set(group.id, (c = { total: 0, firing: 0, autoResolve: integration.settings.autoResolve !== false }));
+    const inGroupBefore = existing !== undefined && existing.group_id === group.id;
+    if (!inGroupBefore) c.total++;
+    c.firing += (status === 'firing' ? 1 : 0) - (wasFiringHere ? 1 : 0);
     const name = alert.labels.alertname ?? fp;
     if (status === 'firing' && !wasFiringHere) {
-      await addTimeline(trx, group.id, now, 'alert', actor, `alert ${name} firing`, { fingerprint: fp, labels: alert.labels, annotations: alert.annotations });
+      batch.timeline.add(group.id, now, 'alert', actor, `alert ${name} firing`, { fingerprint: fp, labels: alert.labels, annotations: alert.annotations });
       if (group.suppressed !== null && this.suppression(integration, alert, fp, now, silences, inhibitor) === null) {
         // An alert nobody suppresses arrived in a suppressed group: page for it now.
-        await trx.updateTable('incident_groups').set({ suppressed: null, esc_next_at: group.chain_id !== null && group.status === 'firing' && group.silenced_until === null ? now : null }).where('id', '=', group.id).execute();
-        await addTimeline(trx, group.id, now, 'escalation', 'system', `alert ${name} is not suppressed: escalation starts`);
+        const unsuppressed = { suppressed: null, esc_next_at: group.chain_id !== null && group.status === 'firing' && group.silenced_until === null ? now : null };
+        if (batch.newGroups.has(group.id)) Object.assign(group, unsuppressed);
+        else await trx.updateTable('incident_groups').set(unsuppressed).where('id', '=', group.id).execute();
+        batch.timeline.add(group.id, now, 'escalation', 'system', `alert ${name} is not suppressed: escalation starts`);
       }
       await this.resumeThresholdWait(trx, group, now);
     } else if (status === 'resolved' && wasFiringHere) {
-      await addTimeline(trx, group.id, now, 'alert_resolved', actor, `alert ${name} resolved`, { fingerprint: fp });
+      batch.timeline.add(group.id, now, 'alert_resolved', actor, `alert ${name} resolved`, { fingerprint: fp });
     }
-    return group.id;
+  }
+
+  /**
+   * Writes a touched group's counters: a group created in this batch gets its exact counts,
+   * an existing one is adjusted by the batch's changes (one statement, no recount). A group
+   * left without firing alerts resolves (auto-resolve).
+   */
+  private async applyCounts(trx: Trx, timeline: TimelineBuffer, gid: string, c: GroupCounts, now: number): Promise<AlertGroup | undefined> {
+    let g: GroupRow | undefined;
+    if (c.created !== undefined) {
+      // Inserted at the end of the batch with these counters already.
+      g = { ...c.created, alerts_total: c.total, alerts_firing: c.firing, updated_at: now };
+    } else {
+      if (c.total === 0 && c.firing === 0) return undefined;
+      g = await trx
+        .updateTable('incident_groups')
+        .set((eb) => ({ alerts_total: eb('alerts_total', '+', c.total), alerts_firing: eb('alerts_firing', '+', c.firing), updated_at: now }))
+        .where('id', '=', gid)
+        .returningAll()
+        .executeTakeFirst();
+      if (g === undefined) return undefined;
+    }
+    if (Number(g.alerts_firing) <= 0 && c.autoResolve && g.open === 1) {
+      const resolved = { status: 'resolved', open: 0, resolved_at: now, resolved_by: 'auto-resolve', esc_next_at: null, updated_at: now } as const;
+      await trx.updateTable('incident_groups').set(resolved).where('id', '=', gid).execute();
+      timeline.add(gid, now, 'resolved', 'auto-resolve', 'every alert in the group resolved');
+      return toGroup({ ...g, ...resolved });
+    }
+    return toGroup(g);
   }
 
   /** A chain paused at a "more than N alerts" step looks again when a new alert arrives. */

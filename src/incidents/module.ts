@@ -97,10 +97,31 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
   });
   const escalation = new EscalationEngine(deps.state, clock, log, (g, c, a) => core.onChangeEmit(g, c, a));
 
-  const loops: { every: number; run: () => Promise<unknown>; timer?: NodeJS.Timeout; running?: Promise<unknown> }[] = [
+  type Loop = { every: number; run: () => Promise<unknown>; timer?: NodeJS.Timeout; running?: Promise<unknown>; again?: boolean };
+  const loops: Loop[] = [
     { every: deps.options.sweepIntervalMs, run: async () => { await core.intake.sweep(); await core.groups.expireSilences(); await checkHeartbeats(core); } },
     { every: deps.options.escalationIntervalMs, run: async () => { while ((await escalation.runOnce()) > 0); while ((await dispatcher.runOnce()) > 0); } },
   ];
+  let started = false;
+  const startPass = (l: Loop): void => {
+    if (l.running) {
+      // Asked while a pass runs: one more pass right after it (what it started may be due now).
+      l.again = true;
+      return;
+    }
+    l.again = false;
+    l.running = l
+      .run()
+      .catch((err: unknown) => log.warn({ err }, 'incidents background pass failed'))
+      .finally(() => {
+        l.running = undefined;
+        if (l.again && started) startPass(l);
+      });
+  };
+  // A new group's first step is due at once: run escalation (and its notifications) now, not at the next tick.
+  core.onChange((_g, change) => {
+    if (change === 'created' && started) startPass(loops[1]!);
+  });
   const tick = async (): Promise<void> => {
     for (const l of loops) await l.run();
     await Promise.all(pending);
@@ -126,20 +147,15 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
         }
       }
       links = new LinkSigner(secret, deps.options.linkTtlMs);
+      started = true;
       for (const l of loops) {
-        l.timer = setInterval(() => {
-          if (l.running) return;
-          l.running = l
-            .run()
-            .catch((err: unknown) => log.warn({ err }, 'incidents background pass failed'))
-            .finally(() => {
-              l.running = undefined;
-            });
-        }, l.every);
+        l.timer = setInterval(() => startPass(l), l.every);
         l.timer.unref();
       }
     },
     async stop() {
+      started = false;
+      await core.intake.idle();
       for (const l of loops) if (l.timer) clearInterval(l.timer);
       await Promise.all(loops.map((l) => l.running));
       await Promise.all(pending);
