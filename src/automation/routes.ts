@@ -119,7 +119,7 @@ export function registerAutomationRoutes(app: FastifyInstance, d: AutomationRout
   });
 
   app.get(`${P}/runs`, async (req) => {
-    const q = parseWith(z.object({ runbook: z.string().max(100).optional(), status: z.string().max(32).optional(), before: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query, 'query');
+    const q = parseWith(z.object({ runbook: z.string().max(100).optional(), status: z.string().max(32).optional(), event: z.string().max(256).optional(), before: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query, 'query');
     const runs = await d.engine.runs.list(req.tenant, q);
     return { status: 'success', data: runs.map((r) => runJson(r)) };
   });

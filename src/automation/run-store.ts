@@ -77,7 +77,7 @@ export class RunStore {
     const id = newId(input.now);
     const r = await this.db
       .insertInto('runbook_runs')
-      .values({ id, tenant: input.tenant, runbook: input.definition.name, definition: JSON.stringify(input.definition), status: 'running', trigger: JSON.stringify(input.trigger), params: JSON.stringify(input.params), next_step: 0, approval: null, error: '', created_at: input.now, finished_at: null, dedup_key: input.dedupKey ?? null, owner: input.owner, lease_until: input.leaseUntil, cancel_requested: null })
+      .values({ id, tenant: input.tenant, runbook: input.definition.name, definition: JSON.stringify(input.definition), status: 'running', trigger: JSON.stringify(input.trigger), params: JSON.stringify(input.params), next_step: 0, approval: null, error: '', created_at: input.now, finished_at: null, dedup_key: input.dedupKey ?? null, event_id: input.trigger.eventId ?? null, owner: input.owner, lease_until: input.leaseUntil, cancel_requested: null })
       .onConflict((oc) => oc.column('dedup_key').doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0 ? id : undefined;
@@ -132,8 +132,9 @@ export class RunStore {
     return toRun(row, steps);
   }
 
-  async list(tenant: string, q: { runbook?: string; status?: string; limit: number; before?: string }): Promise<RunRecord[]> {
+  async list(tenant: string, q: { runbook?: string; status?: string; event?: string; limit: number; before?: string }): Promise<RunRecord[]> {
     let s = this.db.selectFrom('runbook_runs').selectAll().where('tenant', '=', tenant);
+    if (q.event !== undefined) s = s.where('event_id', '=', q.event);
     if (q.runbook !== undefined) s = s.where('runbook', '=', q.runbook);
     if (q.status !== undefined) s = s.where('status', '=', q.status);
     if (q.before !== undefined) s = s.where('id', '<', q.before);

@@ -10,7 +10,7 @@ import type { ServerContext, ServerModule } from './module.js';
  * lands on the right page. Only these (not every unknown path) fall back to the app, so an
  * unknown API path still gets the API's own 401/404 JSON.
  */
-export const UI_ROUTES = ['/', '/login', '/overview', '/explore/*', '/dashboards', '/dashboards/*', '/alerts', '/alerts/*', '/settings', '/settings/*'] as const;
+export const UI_ROUTES = ['/', '/login', '/overview', '/explore/*', '/dashboards', '/dashboards/*', '/alerts', '/alerts/*', '/automation', '/automation/*', '/settings', '/settings/*'] as const;
 
 /** Finds web/dist from src/server (tsx) or dist/src/server (built). */
 export function findWebDist(): string | undefined {

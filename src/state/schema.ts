@@ -318,6 +318,8 @@ export interface RunbookRunsTable {
   lease_until: number | null;
   /** Who asked to cancel (read by the owning replica). */
   cancel_requested: string | null;
+  /** The event that started the run (rules), for finding an event's runs. */
+  event_id: string | null;
 }
 
 export interface RunbookRunStepsTable {

@@ -25,6 +25,11 @@ const DashboardView = lazy(() => import('./pages/dashboards/DashboardView.js').t
 
 const LogsExplore = lazy(() => import('./pages/logs/LogsExplore.js').then((m) => ({ default: m.LogsExplore })));
 
+const Runs = lazy(() => import('./pages/automation/Runs.js').then((m) => ({ default: m.Runs })));
+const RunDetail = lazy(() => import('./pages/automation/RunDetail.js').then((m) => ({ default: m.RunDetail })));
+const Events = lazy(() => import('./pages/automation/Events.js').then((m) => ({ default: m.Events })));
+const EventDetail = lazy(() => import('./pages/automation/EventDetail.js').then((m) => ({ default: m.EventDetail })));
+
 function Loading(): React.JSX.Element {
   const t = useT();
   return <div className="loading">{t('common.loading')}</div>;
@@ -80,6 +85,11 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <AlertGroups />;
     case '/alerts/schedules':
       return <Schedules />;
+    case '/automation':
+    case '/automation/runs':
+      return <Runs />;
+    case '/automation/events':
+      return <Events />;
     default: {
       const tr = /^\/explore\/traces\/([0-9a-fA-F]+)$/.exec(path);
       if (tr) return <TraceView id={tr[1]!} />;
@@ -87,6 +97,10 @@ function Page({ path }: { path: string }): React.JSX.Element {
       if (dash) return <DashboardView id={decodeURIComponent(dash[1]!)} />;
       const group = /^\/alerts\/groups\/([^/]+)$/.exec(path);
       if (group) return <AlertGroupDetail id={decodeURIComponent(group[1]!)} />;
+      const run = /^\/automation\/runs\/([^/]+)$/.exec(path);
+      if (run) return <RunDetail id={decodeURIComponent(run[1]!)} />;
+      const event = /^\/automation\/events\/([^/]+)$/.exec(path);
+      if (event) return <EventDetail id={decodeURIComponent(event[1]!)} />;
       return <NotFound />;
     }
   }

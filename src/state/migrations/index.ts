@@ -6,6 +6,7 @@ import { ruleGroups } from './0110-rule-groups.js';
 import { eventSources } from './0201-event-sources.js';
 import { automation } from './0202-automation.js';
 import { automationReplicas } from './0203-automation-replicas.js';
+import { runEvent } from './0204-run-event.js';
 import { dashboards } from './0300-dashboards.js';
 
 /**
@@ -20,5 +21,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0201-event-sources': eventSources,
   '0202-automation': automation,
   '0203-automation-replicas': automationReplicas,
+  '0204-run-event': runEvent,
   '0300-dashboards': dashboards,
 };

@@ -5,6 +5,8 @@ export interface Capabilities {
   readonly traces: boolean;
   readonly alerts: boolean;
   readonly schedules: boolean;
+  readonly automation: boolean;
+  readonly events: boolean;
 }
 
 export type Capability = keyof Capabilities;
@@ -16,6 +18,8 @@ const PROBES: Record<Capability, string> = {
   traces: '/api/search/tags',
   alerts: '/api/ichigen/v1/alert-groups?limit=1',
   schedules: '/api/ichigen/v1/schedules',
+  automation: '/api/ichigen/v1/runs?limit=1',
+  events: '/api/ichigen/v1/events?limit=1',
 };
 
 async function probe(path: string): Promise<boolean> {

@@ -44,6 +44,13 @@ const NAV: readonly NavGroup[] = [
     ],
   },
   {
+    label: 'nav.automation',
+    items: [
+      { to: '/automation/runs', label: 'nav.runs', icon: '▶', needs: 'automation' },
+      { to: '/automation/events', label: 'nav.events', icon: '⇶', needs: 'events' },
+    ],
+  },
+  {
     label: 'nav.settings',
     items: [
       { to: '/settings/connect', label: 'nav.connect', icon: '⇪' },

@@ -1,8 +1,10 @@
+import { enAutomation } from './en-automation.js';
 import { enExplore } from './en-explore.js';
 
 /** The English catalogue: every string the UI shows. Japanese must have the same keys. */
 export const en = {
   ...enExplore,
+  ...enAutomation,
   'app.name': 'Ichigen',
   'app.tagline': 'One place for metrics, logs, traces and on-call',
   'common.loading': 'Loading…',

@@ -1,9 +1,11 @@
 import type { MessageKey } from './en.js';
+import { jaAutomation } from './ja-automation.js';
 import { jaExplore } from './ja-explore.js';
 
 /** 日本語カタログ。キーは英語版と同じものが型で強制される。 */
 export const ja: Record<MessageKey, string> = {
   ...jaExplore,
+  ...jaAutomation,
   'app.name': 'Ichigen',
   'app.tagline': 'メトリクス・ログ・トレース・オンコールを一元管理',
   'common.loading': '読み込み中…',
