@@ -5,6 +5,7 @@ import { IchigenError } from '../../model/index.js';
 import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
 import type { LokiContext } from './loki-context.js';
 import { registerDetectedRoutes } from './detected-routes.js';
+import { registerJsonRecordsRoute } from './json-records-route.js';
 import { installLokiErrors } from './loki-errors.js';
 import { registerPushRoute } from './push-route.js';
 import { registerQueryRoutes } from './query-routes.js';
@@ -54,6 +55,8 @@ export function createLogsModule(ctx: LogsModuleContext) {
         registerDetectedRoutes(scope, get);
         registerTailRoute(scope, get, ctx.auth.authenticator);
       });
+      // Ichigen's own JSON-records push: Ichigen's JSON errors, raw JSON bodies.
+      await app.register(async (scope) => registerJsonRecordsRoute(scope, get, { detectLevels: cfg.discover_log_levels === 'all' }));
     },
     async start(): Promise<void> {
       store = await DuckDbLogStore.open({
