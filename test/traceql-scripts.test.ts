@@ -2,15 +2,10 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from './support/server.js';
-import { runTraceqlScript, type TraceqlTarget } from './support/traceql-runner.js';
+import { runTraceqlScript, scriptBaseMs, type TraceqlTarget } from './support/traceql-runner.js';
 import { loadTraceqlScript } from './support/traceql-script.js';
 
 const DIR = path.resolve(import.meta.dirname, 'traceql');
-
-/** A base time on a 5-minute boundary, 10 minutes ago: metrics steps that divide 5 minutes align. */
-export function scriptBaseMs(): number {
-  return Math.floor(Date.now() / 300_000) * 300_000 - 600_000;
-}
 
 // Each script runs against a real Ichigen: spans in over OTLP/HTTP JSON, answers out of the
 // Tempo API (parser, engine, trace store and API together). Half the data is flushed into

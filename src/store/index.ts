@@ -16,5 +16,5 @@ export type {
 } from './metrics/index.js';
 export { MemoryMetricStore, PartialWriteError, RemoteMetricStore } from './metrics/index.js';
 export type { RemoteMetricStoreOptions } from './metrics/index.js';
-export { DuckDbTraceStore, SpanMetricsGenerator, and, flattenTraces, groupSpans, or, spanMatches, TRUE, valueToken } from './traces/index.js';
-export type { DuckDbTraceStoreOptions, NsRange, SpanPredicate, StoredSpan, TraceCandidatesOptions, TraceStore } from './traces/index.js';
+export { DuckDbTraceStore, RemoteTraceStore, SpanMetricsGenerator, and, flattenTraces, groupSpans, or, spanMatches, TRUE, valueToken } from './traces/index.js';
+export type { BackendAnswer, DuckDbTraceStoreOptions, NsRange, RemoteTraceStoreOptions, SpanPredicate, StoredSpan, TraceCandidatesOptions, TraceStore } from './traces/index.js';

@@ -1,5 +1,10 @@
 import { normalSpansetLine, spanIdOf, toOtlpJson, traceIdOf, valueText, type AnyValueJson, type ScriptCommand, type ScriptSpan } from './traceql-script.js';
 
+/** A base time on a 5-minute boundary, 10 minutes ago: metrics steps that divide 5 minutes align. */
+export function scriptBaseMs(): number {
+  return Math.floor(Date.now() / 300_000) * 300_000 - 600_000;
+}
+
 /** Where a script runs: an OTLP/HTTP endpoint in, a Tempo API out. */
 export interface TraceqlTarget {
   /** POSTs an OTLP/JSON body to /v1/traces. */

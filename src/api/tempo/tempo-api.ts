@@ -60,13 +60,19 @@ export function registerTempoApi(app: FastifyInstance, o: TempoApiOptions): void
   app.get('/api/traces/:id', byId(false));
   app.get('/api/v2/traces/:id', byId(true));
 
-  app.get('/api/search', async (request) => search(store, request.tenant, request.query as Query, { timeoutMs: o.searchTimeoutMs }));
-  app.get('/api/search/tags', async (request) => tagNames(store, request.tenant, request.query as Query, false, o.maxTraces));
-  app.get('/api/v2/search/tags', async (request) => tagNames(store, request.tenant, request.query as Query, true, o.maxTraces));
-  app.get<{ Params: { tag: string } }>('/api/search/tag/:tag/values', async (request) => tagValues(store, request.tenant, request.params.tag, request.query as Query, false, o.maxTraces));
-  app.get<{ Params: { tag: string } }>('/api/v2/search/tag/:tag/values', async (request) =>
-    tagValues(store, request.tenant, request.params.tag, request.query as Query, true, o.maxTraces),
-  );
-  app.get('/api/metrics/query_range', async (request) => metricsQuery(store, request.tenant, request.query as Query, false, { maxTraces: o.maxTraces, timeoutMs: o.searchTimeoutMs }));
-  app.get('/api/metrics/query', async (request) => metricsQuery(store, request.tenant, request.query as Query, true, { maxTraces: o.maxTraces, timeoutMs: o.searchTimeoutMs }));
+  // A store backed by a Tempo-compatible API answers these itself: passed through unchanged.
+  const forwarded = <R extends FastifyRequest>(local: (request: R) => Promise<unknown>) => async (request: R, reply: FastifyReply) => {
+    if (store.forward === undefined) return local(request);
+    const a = await store.forward(request.tenant, request.url.split('?')[0]!, request.query as Query);
+    return reply.status(a.status).type(a.contentType).send(a.body);
+  };
+  type TagRequest = FastifyRequest<{ Params: { tag: string } }>;
+  app.get('/api/search', forwarded(async (request) => search(store, request.tenant, request.query as Query, { timeoutMs: o.searchTimeoutMs })));
+  app.get('/api/search/tags', forwarded(async (request) => tagNames(store, request.tenant, request.query as Query, false, o.maxTraces)));
+  app.get('/api/v2/search/tags', forwarded(async (request) => tagNames(store, request.tenant, request.query as Query, true, o.maxTraces)));
+  app.get('/api/search/tag/:tag/values', forwarded(async (request: TagRequest) => tagValues(store, request.tenant, request.params.tag, request.query as Query, false, o.maxTraces)));
+  app.get('/api/v2/search/tag/:tag/values', forwarded(async (request: TagRequest) => tagValues(store, request.tenant, request.params.tag, request.query as Query, true, o.maxTraces)));
+  const limits = { maxTraces: o.maxTraces, timeoutMs: o.searchTimeoutMs };
+  app.get('/api/metrics/query_range', forwarded(async (request) => metricsQuery(store, request.tenant, request.query as Query, false, limits)));
+  app.get('/api/metrics/query', forwarded(async (request) => metricsQuery(store, request.tenant, request.query as Query, true, limits)));
 }

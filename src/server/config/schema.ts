@@ -56,6 +56,12 @@ const traces = section({
   span_metrics: bool(true, 'Write metrics from spans into the metric store: `traces_spanmetrics_*` (RED per service, span name, kind, status) and `traces_service_graph_*` (edges between services).'),
   span_metrics_interval: duration('15s', 'How often the metrics from spans are written (like a scrape interval).'),
   span_metrics_dimensions: stringList([], 'Extra span or resource attributes that become labels of `traces_spanmetrics_*` (dots turn into underscores).'),
+  backend: oneOf(['embedded', 'remote'], 'embedded', 'Where spans are stored: `embedded` (DuckDB under the data directory) or `remote` (exported over OTLP to Tempo, Jaeger or any OTLP backend, read back through a Tempo HTTP API).'),
+  remote_otlp_url: str('', 'With `backend: remote`: the OTLP/HTTP traces endpoint spans are exported to (protobuf), e.g. `http://tempo:4318/v1/traces`.'),
+  remote_query_url: str('', 'With `backend: remote`: base URL of the Tempo HTTP API (before `/api`), e.g. `http://tempo:3200`; trace by id, search, tags and TraceQL metrics are read there.'),
+  remote_bearer_token: secret('With `backend: remote`: bearer token sent to the backend (both URLs).'),
+  remote_tenant_header: bool(false, 'With `backend: remote`: send the tenant as `X-Scope-OrgID` (Tempo multi-tenancy).'),
+  remote_timeout: duration('30s', 'With `backend: remote`: time limit of each backend call.'),
 });
 
 const otlp = section({

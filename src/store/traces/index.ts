@@ -8,3 +8,5 @@ export type { StoredSpan } from './stored-span.js';
 export type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';
 export { DEFAULT_LATENCY_BUCKETS, SpanMetricsGenerator } from './span-metrics.js';
 export type { SpanMetricsOptions } from './span-metrics.js';
+export { RemoteTraceStore } from './remote/index.js';
+export type { BackendAnswer, RemoteTraceStoreOptions } from './remote/index.js';

@@ -34,6 +34,9 @@ export interface TraceStore {
    * caller stops iterating once it has what it needs, so a search reads as little as it can.
    */
   candidates(tenant: string, options: TraceCandidatesOptions): AsyncIterable<string[]>;
-  /** Spans stored (all tenants), for self-monitoring and tests. */
-  spanCount(): Promise<number>;
+  /**
+   * Set by a store backed by a Tempo-compatible API: the API layer passes search, tag and
+   * TraceQL metrics requests through it unchanged instead of evaluating them here.
+   */
+  readonly forward?: (tenant: string, path: string, query: Record<string, string | string[] | undefined>) => Promise<{ status: number; contentType: string; body: Buffer }>;
 }
