@@ -82,6 +82,7 @@ export function createAutomationModule(deps: AutomationModuleDeps): AutomationMo
     pollMs: CLUSTER_POLL_MS,
     heartbeatMs: AGENT_HEARTBEAT_MS,
     claimTimeoutMs: 2 * AGENT_HEARTBEAT_MS,
+    exclusive: deps.state.dialect === 'sqlite',
   });
   const engine = new RunEngine({ state: deps.state, log, clock, agents, incidents: deps.incidents ?? (() => undefined), aws: deps.aws, defaultStepTimeoutMs: deps.defaultStepTimeoutMs, approvalKey, publicUrl: deps.publicUrl, replica, leaseMs: deps.runLeaseMs });
   const rules = new RuleRunner({ state: deps.state, log, clock, bus: deps.bus, defs, engine, syncMs: RULE_SYNC_MS });

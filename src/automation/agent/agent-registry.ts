@@ -34,6 +34,13 @@ export class AgentRegistry {
       .execute();
   }
 
+  /** Forgets this replica's agents (stopping), or every agent (the only replica, starting). */
+  async clear(everyReplica: boolean): Promise<void> {
+    let q = this.db.deleteFrom('automation_agents');
+    if (!everyReplica) q = q.where('replica', '=', this.replica);
+    await q.execute();
+  }
+
   async remove(id: string): Promise<void> {
     await this.db.deleteFrom('automation_agents').where('id', '=', id).where('replica', '=', this.replica).execute();
   }

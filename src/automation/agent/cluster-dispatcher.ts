@@ -21,6 +21,8 @@ export interface ClusterDispatcherDeps {
   readonly heartbeatMs: number;
   /** A relayed job nobody claims within this time fails (the agent's replica is gone). */
   readonly claimTimeoutMs: number;
+  /** This is the only replica (SQLite): rows left by an earlier process are dropped at start. */
+  readonly exclusive: boolean;
 }
 
 type OnOutput = (agent: string, stream: 'stdout' | 'stderr', text: string) => void;
@@ -74,6 +76,7 @@ export class ClusterDispatcher implements AgentDispatcher {
       onReady: (a) => this.track(this.d.registry.add(info(a), this.d.now()).then(() => this.claim())),
       onClose: (a) => this.track(this.d.registry.remove(a.id)),
     };
+    if (this.d.exclusive) await this.d.registry.clear(true);
     this.listener = await this.d.notifier.listen(CHANNEL, (p) => this.onWake(p));
     this.timer = setInterval(() => void this.tick(), this.d.pollMs);
     this.timer.unref();
@@ -85,6 +88,8 @@ export class ClusterDispatcher implements AgentDispatcher {
     this.listener?.close();
     for (const w of this.waiters.values()) w();
     while (this.tracked.size > 0) await Promise.allSettled([...this.tracked]);
+    // Sockets still closing would remove their rows later, perhaps after the state is closed.
+    await this.d.registry.clear(false).catch((err: unknown) => this.d.log.warn({ err }, 'removing this replica\'s agents failed'));
   }
 
   /** Every live agent of the tenant, on any replica. */
