@@ -5,6 +5,7 @@ import type { OtlpSink } from '../receive/otlp/index.js';
 import { EmbeddedMetricStore, PartialWriteError, RemoteMetricStore, type EmbeddedMetricStoreOptions, type MetricStore } from '../store/index.js';
 import type { Config } from './config/index.js';
 import { DEFAULT_TENANT, IchigenError, isIchigenError } from '../model/index.js';
+import { ingestCounter, type Counter } from '../self/index.js';
 import type { ServerContext, ServerModule } from './module.js';
 
 /** The metrics pillar: the metric store, the ingest routes writing into it, and scraping. */
@@ -20,7 +21,8 @@ export interface MetricsModule extends ServerModule {
 export function createMetricsModule(ctx: ServerContext): MetricsModule {
   const c = ctx.config.metrics;
   const log = ctx.log.child({ module: 'metrics' });
-  const store: MetricStore = c.backend === 'remote' ? remoteStore(ctx) : new EmbeddedMetricStore({ ...embeddedMetricOptions(ctx.config, ctx.dataDir), log, registry: ctx.registry });
+  const raw: MetricStore = c.backend === 'remote' ? remoteStore(ctx) : new EmbeddedMetricStore({ ...embeddedMetricOptions(ctx.config, ctx.dataDir), log, registry: ctx.registry });
+  const store = countingAppends(raw, ingestCounter(ctx.registry));
   // Compiled now so a bad scrape config stops the start with a message naming the job.
   const jobs = compileScrapeConfigs(c.scrape_configs, { intervalMs: c.scrape_interval, timeoutMs: c.scrape_timeout });
   let manager: ScrapeManager | undefined;
@@ -114,4 +116,24 @@ function remoteStore(ctx: ServerContext): RemoteMetricStore {
     sendTenantHeader: c.remote_tenant_header,
     timeoutMs: c.remote_timeout,
   });
+}
+
+/** The store, counting the samples each write made durable (all writers: remote write, OTLP, scrapes, rules, span metrics). */
+function countingAppends(store: MetricStore, counter: Counter<'signal'>): MetricStore {
+  return {
+    append: async (tenant, batch) => {
+      try {
+        const r = await store.append(tenant, batch);
+        counter.inc({ signal: 'samples' }, r.samples);
+        return r;
+      } catch (e) {
+        if (e instanceof PartialWriteError) counter.inc({ signal: 'samples' }, e.written.samples);
+        throw e;
+      }
+    },
+    querier: (tenant) => store.querier(tenant),
+    metadata: (tenant, metric, limit) => store.metadata(tenant, metric, limit),
+    open: () => store.open(),
+    close: () => store.close(),
+  };
 }

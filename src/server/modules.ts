@@ -8,6 +8,7 @@ import type { ServerContext, ServerModule } from './module.js';
 import { prometheusApiModule } from './prometheus-api-module.js';
 import { createMetricsModule } from './metrics-module.js';
 import { registerDashboardRoutes } from '../api/dashboards/index.js';
+import { registerStatusRoutes } from './status-routes.js';
 import { createWebUiModule } from './web-ui.js';
 import { tracesModule } from './traces-module.js';
 
@@ -36,6 +37,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
     // Last: its own listeners (4318, 4317) open once every store above has started.
     otlpEndpoints(ctx, otlp),
     { name: 'dashboards', routes: (app) => registerDashboardRoutes(app, ctx.state) },
+    { name: 'status', routes: (app) => registerStatusRoutes(app, ctx) },
     createWebUiModule(ctx),
   ];
 }

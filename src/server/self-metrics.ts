@@ -1,5 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, type Registry } from '../self/index.js';
+import { Counter, Histogram, type IngestSignal, type Registry } from '../self/index.js';
+
+/** Routes on the main port that take telemetry in, and the signal each carries. */
+const INGEST_ROUTES: Readonly<Record<string, IngestSignal>> = {
+  '/api/v1/write': 'samples',
+  '/v1/metrics': 'samples',
+  '/loki/api/v1/push': 'log_lines',
+  '/api/prom/push': 'log_lines',
+  '/v1/logs': 'log_lines',
+  '/otlp/v1/logs': 'log_lines',
+  '/v1/traces': 'spans',
+  '/api/v2/spans': 'spans',
+};
 
 /** HTTP request counts and latency by route template, and the `/metrics` endpoint. */
 export function installSelfMetrics(app: FastifyInstance, registry: Registry): void {
@@ -16,10 +28,21 @@ export function installSelfMetrics(app: FastifyInstance, registry: Registry): vo
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  // Its own counter, at zero from the start for every signal, so the first refusal already
+  // shows in rate() (a new `code` series of the request counter would start at 1 and not).
+  const refused = new Counter({
+    name: 'ichigen_ingest_rejected_requests_total',
+    help: 'Ingest requests on the main port answered with an error (4xx or 5xx: auth, bad body, limits), by signal.',
+    labelNames: ['signal'],
+    registers: [registry],
+  });
+  for (const signal of new Set(Object.values(INGEST_ROUTES))) refused.inc({ signal }, 0);
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the raw URL: raw URLs would make unbounded label values.
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ route, method: request.method, code: String(reply.statusCode) });
+    const signal = INGEST_ROUTES[route];
+    if (signal !== undefined && reply.statusCode >= 400) refused.inc({ signal });
     duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
   app.get('/metrics', { config: { scope: 'read' } }, async (_request, reply) => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { registerZipkinRoute } from '../api/ingest/index.js';
 import { registerTempoApi } from '../api/tempo/index.js';
 import type { OtlpSink, OtlpSinks } from '../receive/otlp/index.js';
-import { packageVersion } from '../self/index.js';
+import { ingestCounter, packageVersion } from '../self/index.js';
 import { IchigenError } from '../model/index.js';
 import { DuckDbTraceStore, RemoteTraceStore, SpanMetricsGenerator, type MetricStore } from '../store/index.js';
 import type { ServerContext, ServerModule } from './module.js';
@@ -15,8 +15,12 @@ export function tracesModule(ctx: ServerContext, otlp: OtlpSinks, metricStore: M
     c.span_metrics && metricStore !== undefined
       ? new SpanMetricsGenerator({ store: metricStore, log: ctx.log.child({ module: 'span-metrics' }), intervalMs: c.span_metrics_interval, dimensions: c.span_metrics_dimensions })
       : undefined;
+  const spans = ingestCounter(ctx.registry);
   const sink: OtlpSink<'traces'> = async (tenant, request) => {
     const result = await store.append(tenant, request);
+    let n = 0;
+    for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
+    spans.inc({ signal: 'spans' }, Math.max(0, n - result.rejected));
     generator?.record(tenant, request);
     return result;
   };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../auth/index.js';
+import { ingestCounter, type Registry } from '../../self/index.js';
 import { IchigenError } from '../../model/index.js';
 import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
 import type { LokiContext } from './loki-context.js';
@@ -16,6 +17,8 @@ import { registerTailRoute } from './tail-route.js';
 export interface LogsModuleContext extends LokiContext {
   readonly dataDir: string;
   readonly auth: { readonly authenticator: Authenticator };
+  /** Where the count of accepted lines goes (`ichigen_ingested_total{signal="log_lines"}`). */
+  readonly registry?: Registry;
 }
 
 /**
@@ -24,9 +27,12 @@ export interface LogsModuleContext extends LokiContext {
  */
 export function createLogsModule(ctx: LogsModuleContext) {
   let store: DuckDbLogStore | undefined;
+  let counted: LogStore | undefined;
+  const lines = ctx.registry ? ingestCounter(ctx.registry) : undefined;
   const get = (): LogStore => {
     if (!store) throw new IchigenError('UNAVAILABLE', 'the log store is not open yet');
-    return store;
+    counted ??= lines ? countingPushes(store, (n) => lines.inc({ signal: 'log_lines' }, n)) : store;
+    return counted;
   };
   const cfg = ctx.config.logs;
   const limits: LogLimits = {
@@ -74,6 +80,24 @@ export function createLogsModule(ctx: LogsModuleContext) {
     async stop(): Promise<void> {
       await store?.close();
       store = undefined;
+      counted = undefined;
     },
   };
+}
+
+/** The store with `push` counting the lines it accepted (Loki push and OTLP logs both go through it). */
+function countingPushes(store: LogStore, count: (n: number) => void): LogStore {
+  const push: LogStore['push'] = async (tenant, batch) => {
+    const outcome = await store.push(tenant, batch);
+    count(outcome.accepted);
+    return outcome;
+  };
+  // Every other method is the store's own, bound to it.
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'push') return push;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

@@ -75,10 +75,16 @@ export function unitFromMetricName(name: string): Unit {
  * A rate of events per second, in the largest period where it reaches 1 (req/s, req/min,
  * req/h), so sparse traffic reads "2 req/h" rather than "0 req/s". Zero stays "0 req/s".
  */
-export function formatRate(perSecond: number | undefined, what = 'req'): string {
-  if (perSecond === undefined || !Number.isFinite(perSecond)) return '–';
+export function formatRateParts(perSecond: number | undefined, what = 'req'): { value: string; unit: string } {
+  if (perSecond === undefined || !Number.isFinite(perSecond)) return { value: '–', unit: '' };
   const a = Math.abs(perSecond);
-  if (a === 0 || a >= 1) return `${scaled(perSecond, 1000, SI, 2, '')} ${what}/s`;
-  if (a * 60 >= 1) return `${trim(perSecond * 60, 2)} ${what}/min`;
-  return `${trim(perSecond * 3600, 2)} ${what}/h`;
+  if (a === 0 || a >= 1) return { value: scaled(perSecond, 1000, SI, 2, ''), unit: `${what}/s` };
+  if (a * 60 >= 1) return { value: trim(perSecond * 60, 2), unit: `${what}/min` };
+  return { value: trim(perSecond * 3600, 2), unit: `${what}/h` };
+}
+
+/** `formatRateParts` as one string: "2.35 req/s". */
+export function formatRate(perSecond: number | undefined, what = 'req'): string {
+  const p = formatRateParts(perSecond, what);
+  return p.unit === '' ? p.value : `${p.value} ${p.unit}`;
 }

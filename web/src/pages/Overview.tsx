@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { incidentsApi } from '../api/incidents.js';
 import { oncallApi } from '../api/oncall.js';
 import { useSession } from '../api/session.js';
@@ -10,6 +10,9 @@ import { parsePromText, sumOf } from '../lib/prom-text.js';
 import { Link } from '../lib/router.js';
 import { formatValue, type Unit } from '../lib/units.js';
 import { useAsync } from '../lib/use-async.js';
+import { IngestHealth } from './overview/IngestHealth.js';
+import { ServicesRed } from './overview/ServicesRed.js';
+import { StorageUse } from './overview/StorageUse.js';
 import { SenderSnippets } from './settings/Connect.js';
 
 interface Stat {
@@ -37,12 +40,13 @@ async function loadHealth(signal: AbortSignal): Promise<Stat[]> {
 export function Overview(): React.JSX.Element {
   const t = useT();
   const { isAdmin, caps } = useSession();
-  const health = useAsync(loadHealth, []);
-  // Keep the health figures fresh while the page is open.
+  const [tick, setTick] = useState(0);
+  const health = useAsync(loadHealth, [tick]);
+  // Keep the figures fresh while the page is open.
   useEffect(() => {
-    const id = setInterval(health.reload, 15_000);
+    const id = setInterval(() => setTick((x) => x + 1), 15_000);
     return () => clearInterval(id);
-  }, [health.reload]);
+  }, []);
   const open = useAsync((signal) => (caps?.alerts ? incidentsApi.groups('open', signal) : Promise.resolve(undefined)), [caps?.alerts]);
   const oncall = useAsync(
     async () => (caps?.schedules ? Promise.all((await oncallApi.schedules()).map(async (sc) => ({ name: sc.name, users: (await oncallApi.oncall(sc.id)).users }))) : undefined),
@@ -84,6 +88,9 @@ export function Overview(): React.JSX.Element {
           )}
         </section>
       )}
+      {caps?.metrics && caps.traces && <ServicesRed refreshTick={tick} />}
+      {caps?.metrics && <IngestHealth refreshTick={tick} />}
+      <StorageUse refreshTick={tick} />
       <section className="card">
         <h2>{t('overview.health')}</h2>
         {health.error ? (

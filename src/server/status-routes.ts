@@ -1,0 +1,97 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { APP_API_PREFIX } from '../http/index.js';
+import type { ServerContext } from './module.js';
+
+/** Most directory entries one size walk looks at (a data directory has a few hundred files). */
+const MAX_ENTRIES = 100_000;
+
+/** Bytes under a directory (0 when it does not exist); stops counting at MAX_ENTRIES entries. */
+async function sizeOf(dir: string): Promise<{ bytes: number; complete: boolean }> {
+  let bytes = 0;
+  let seen = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      continue; // gone or not there (yet): nothing to count
+    }
+    for (const e of entries) {
+      if (++seen > MAX_ENTRIES) return { bytes, complete: false };
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.isFile()) bytes += (await stat(p).catch(() => ({ size: 0 }))).size;
+    }
+  }
+  return { bytes, complete: true };
+}
+
+/** A URL without credentials (user info and query strings can hold them). */
+export function redactUrl(url: string): string {
+  if (url === '') return '';
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/**
+ * What the UI shows about storage: `status/storage` (any reader: bytes on disk and retention
+ * per signal, for the overview) and `status/datasources` (admins: where each signal is
+ * stored, remote backends' URLs without credentials, whether a token is set; never a secret).
+ */
+export function registerStatusRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const c = ctx.config;
+  app.get(`${APP_API_PREFIX}/status/storage`, async () => {
+    const embedded = async (name: string): Promise<{ bytes: number; complete: boolean }> => sizeOf(path.join(ctx.dataDir, name));
+    const metricsSize = c.metrics.backend === 'embedded' ? await embedded('metrics') : undefined;
+    const logsSize = await embedded('logs');
+    const tracesSize = c.traces.backend === 'embedded' ? await embedded('traces') : undefined;
+    const stateFile = c.state.url === '' ? path.join(ctx.dataDir, 'state.sqlite') : c.state.url.startsWith('sqlite:') ? path.resolve(c.state.url.slice('sqlite:'.length)) : undefined;
+    const stateBytes = stateFile === undefined ? undefined : (await stat(stateFile).catch(() => ({ size: 0 }))).size;
+    return {
+      status: 'success',
+      data: {
+        dataDir: ctx.dataDir,
+        metrics: { backend: c.metrics.backend, bytes: metricsSize?.bytes ?? null, complete: metricsSize?.complete ?? true, retentionMs: c.metrics.retention, retentionBytes: c.metrics.retention_size },
+        logs: { backend: 'embedded', bytes: logsSize.bytes, complete: logsSize.complete, retentionMs: c.logs.retention, retentionBytes: c.logs.retention_bytes },
+        traces: { backend: c.traces.backend, bytes: tracesSize?.bytes ?? null, complete: tracesSize?.complete ?? true, retentionMs: c.traces.retention, retentionBytes: c.traces.max_bytes },
+        events: { retentionMs: c.events.retention },
+        state: { backend: stateFile === undefined ? 'postgres' : 'sqlite', bytes: stateBytes ?? null },
+      },
+    };
+  });
+
+  app.get(`${APP_API_PREFIX}/status/datasources`, { config: { scope: 'admin' } }, async () => ({
+    status: 'success',
+    data: {
+      metrics: {
+        backend: c.metrics.backend,
+        ...(c.metrics.backend === 'remote'
+          ? { writeUrl: redactUrl(c.metrics.remote_write_url), queryUrl: redactUrl(c.metrics.remote_query_url), bearerToken: c.metrics.remote_bearer_token !== '', tenantHeader: c.metrics.remote_tenant_header, timeoutMs: c.metrics.remote_timeout }
+          : { dir: path.join(ctx.dataDir, 'metrics') }),
+        selfScrapeIntervalMs: c.metrics.self_scrape_interval,
+        scrapeJobs: c.metrics.scrape_configs.length,
+      },
+      logs: { backend: 'embedded', dir: path.join(ctx.dataDir, 'logs') },
+      traces: {
+        backend: c.traces.backend,
+        ...(c.traces.backend === 'remote'
+          ? { writeUrl: redactUrl(c.traces.remote_otlp_url), queryUrl: redactUrl(c.traces.remote_query_url), bearerToken: c.traces.remote_bearer_token !== '', tenantHeader: c.traces.remote_tenant_header, timeoutMs: c.traces.remote_timeout }
+          : { dir: path.join(ctx.dataDir, 'traces') }),
+        spanMetrics: c.traces.span_metrics,
+        spanMetricsIntervalMs: c.traces.span_metrics_interval,
+      },
+      state: c.state.url.startsWith('postgres') ? { backend: 'postgres', url: redactUrl(c.state.url), poolSize: c.state.pool_size } : { backend: 'sqlite', path: c.state.url === '' ? path.join(ctx.dataDir, 'state.sqlite') : path.resolve(c.state.url.slice('sqlite:'.length)) },
+    },
+  }));
+}
