@@ -144,6 +144,8 @@ export class AlertIntake {
       await batch.timeline.flush(trx);
       for (const id of integrations.keys()) await trx.updateTable('incident_integrations').set({ last_alert_at: now }).where('id', '=', id).execute();
     });
+    // Acknowledge only what is on disk: one flush for the whole batch.
+    await this.state.durable();
     for (const c of changes) this.notify(c.group, c.change, c.actor);
     return results;
   }

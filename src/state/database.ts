@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { IchigenError } from '../model/index.js';
 import { inProcessNotifier, postgresNotifier, type StateNotifier } from './notifier.js';
 import type { StateSchema } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 export type StateDialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,11 @@ export interface StateDb {
   readonly location: string;
   /** Wake-ups between replicas (LISTEN/NOTIFY on PostgreSQL). */
   readonly notifier: StateNotifier;
+  /**
+   * Resolves once every transaction committed so far is on disk. PostgreSQL commits are (its
+   * synchronous_commit); SQLite's are flushed here, many commits per fsync.
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,13 +62,17 @@ function openSqlite(file: string): StateDb {
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<StateSchema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const notifier = inProcessNotifier();
+  // An in-memory database has nothing to flush.
+  const wal = file === ':memory:' ? undefined : new WalSync(`${path.resolve(file)}-wal`);
   return {
     db,
     dialect: 'sqlite',
     location: file,
     notifier,
+    durable: () => wal?.sync() ?? Promise.resolve(),
     close: async () => {
       await notifier.close();
+      await wal?.close();
       await db.destroy();
     },
   };
@@ -117,6 +127,7 @@ function openPostgres(url: string, poolSize: number): StateDb {
     dialect: 'postgres',
     location: redactUrl(url),
     notifier,
+    durable: () => Promise.resolve(),
     close: async () => {
       await notifier.close();
       await db.destroy();
