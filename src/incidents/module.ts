@@ -74,7 +74,7 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
   // Replaced in start() once the persisted secret is read; until then links cannot verify.
   let links = new LinkSigner(deps.options.linkSecret || randomBytes(32).toString('hex'), deps.options.linkTtlMs);
   const linkProxy = { sign: (...a: Parameters<LinkSigner['sign']>) => links.sign(...a), verify: (...a: Parameters<LinkSigner['verify']>) => links.verify(...a) } as LinkSigner;
-  const dispatcher = new Dispatcher(deps.state, clock, channels, queue, linkProxy, { ...deps.options.notify, batch: 20 }, log, deps.fetch ?? fetch);
+  const dispatcher = new Dispatcher(deps.state, clock, channels, queue, linkProxy, { ...deps.options.notify, batch: 100 }, log, deps.fetch ?? fetch);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
     const q = p.catch((err: unknown) => log.warn({ err }, 'alert group follow-up failed')).finally(() => pending.delete(q));

@@ -1,9 +1,11 @@
+import type { Insertable } from 'kysely';
 import type { Logger } from '../../self/index.js';
 import type { StateDb } from '../../state/index.js';
 import type { Clock } from '../clock.js';
 import { toAlert, toGroup, type AlertGroup } from '../group.js';
 import { readJson } from '../json.js';
-import { addTimeline } from '../timeline.js';
+import { TimelineBuffer } from '../timeline.js';
+import type { StateSchema } from '../../state/index.js';
 import { DeliveryError, type DeliveryTarget, type NotificationMessage } from './channel.js';
 import type { ChannelStore, StoredChannel } from './channels.js';
 import type { ClaimedJob, JobQueue, NotifyJob } from './jobs.js';
@@ -28,6 +30,14 @@ export interface UserContact {
   readonly webhookUrl?: string;
 }
 
+/** What one job left to write: its delivery attempt, and either its outcome or its retry time. */
+interface Outcome {
+  readonly id: string;
+  readonly delivery?: Insertable<StateSchema['incident_deliveries']>;
+  readonly outcome: string;
+  readonly retryAt?: number;
+}
+
 /** Which channel kind carries a user's notification method. */
 const METHOD_KIND: Readonly<Record<string, string>> = { email: 'email', slack: 'slack', sms: 'twilio', voice: 'twilio', teams: 'teams', webhook: 'webhook' };
 
@@ -44,21 +54,45 @@ export class Dispatcher {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  /** Claims and sends what is due; returns how many jobs it handled. */
+  /**
+   * Claims and sends what is due; returns how many jobs it handled. Sends run concurrently;
+   * what they left (delivery log, timeline, job outcome) is written in one transaction per
+   * batch, not a commit per row.
+   */
   async runOnce(): Promise<number> {
     const jobs = await this.queue.claim(this.clock(), this.options.batch);
-    await Promise.all(jobs.map((j) => this.process(j).catch((err: unknown) => this.log.error({ err, job: j.id }, 'notification job failed unexpectedly'))));
+    if (jobs.length === 0) return 0;
+    const outcomes: Outcome[] = [];
+    const timeline = new TimelineBuffer();
+    await Promise.all(
+      jobs.map((j) =>
+        this.process(j, timeline)
+          .then((o) => void outcomes.push(o))
+          // Left claimed: the lease runs out and the job is tried again.
+          .catch((err: unknown) => this.log.error({ err, job: j.id }, 'notification job failed unexpectedly')),
+      ),
+    );
+    await this.state.db.transaction().execute(async (trx) => {
+      const deliveries = outcomes.flatMap((o) => (o.delivery ? [o.delivery] : []));
+      for (let i = 0; i < deliveries.length; i += 200) await trx.insertInto('incident_deliveries').values(deliveries.slice(i, i + 200)).execute();
+      await timeline.flush(trx);
+      const now = this.clock();
+      for (const o of outcomes) {
+        if (o.retryAt !== undefined) await this.queue.retryAt(o.id, o.retryAt, trx);
+        else await this.queue.finish(o.id, now, o.outcome, trx);
+      }
+    });
     return jobs.length;
   }
 
-  private async process(c: ClaimedJob): Promise<void> {
+  private async process(c: ClaimedJob, timeline: TimelineBuffer): Promise<Outcome> {
     const db = this.state.db;
     const row = await db.selectFrom('incident_groups').selectAll().where('id', '=', c.job.groupId).executeTakeFirst();
-    if (!row) return this.queue.finish(c.id, this.clock(), 'skipped: group gone');
+    if (!row) return { id: c.id, outcome: 'skipped: group gone' };
     const group = toGroup(row);
     if (c.job.requireOpen && (group.status !== 'firing' || group.silencedUntil !== null)) {
-      await addTimeline(db, group.id, this.clock(), 'notification', 'system', `${describe(c.job)} skipped: group is ${group.silencedUntil !== null ? 'silenced' : group.status}`);
-      return this.queue.finish(c.id, this.clock(), 'skipped');
+      timeline.add(group.id, this.clock(), 'notification', 'system', `${describe(c.job)} skipped: group is ${group.silencedUntil !== null ? 'silenced' : group.status}`);
+      return { id: c.id, outcome: 'skipped' };
     }
     let channel: StoredChannel | undefined;
     let target: DeliveryTarget = {};
@@ -66,8 +100,8 @@ export class Dispatcher {
     try {
       ({ channel, target, targetText } = await this.resolve(group, c.job));
     } catch (err) {
-      await addTimeline(db, group.id, this.clock(), 'notification', 'system', `${describe(c.job)} not sent: ${(err as Error).message}`);
-      return this.queue.finish(c.id, this.clock(), `failed: ${(err as Error).message}`);
+      timeline.add(group.id, this.clock(), 'notification', 'system', `${describe(c.job)} not sent: ${(err as Error).message}`);
+      return { id: c.id, outcome: `failed: ${(err as Error).message}` };
     }
     const impl = CHANNELS[channel.kind]!;
     const message = await this.message(group, c.job);
@@ -85,19 +119,19 @@ export class Dispatcher {
       retryable = err instanceof DeliveryError ? err.retryable : true;
     }
     const ms = Math.round(performance.now() - t0);
-    await db.insertInto('incident_deliveries').values({ tenant: group.tenant, job_id: c.id, group_id: group.id, channel_kind: channel.kind, target: targetText, attempt: c.attempts, ok: ok ? 1 : 0, detail: detail.slice(0, 1000), at: started, duration_ms: ms }).execute();
+    const delivery = { tenant: group.tenant, job_id: c.id, group_id: group.id, channel_kind: channel.kind, target: targetText, attempt: c.attempts, ok: ok ? 1 : 0, detail: detail.slice(0, 1000), at: started, duration_ms: ms };
     const now = this.clock();
     if (ok) {
-      await addTimeline(db, group.id, now, 'notification', 'system', `${describe(c.job)} sent via ${channel.kind} to ${targetText}`, { detail, attempt: c.attempts, channel: channel.name });
-      return this.queue.finish(c.id, now, 'sent');
+      timeline.add(group.id, now, 'notification', 'system', `${describe(c.job)} sent via ${channel.kind} to ${targetText}`, { detail, attempt: c.attempts, channel: channel.name });
+      return { id: c.id, delivery, outcome: 'sent' };
     }
     if (retryable && c.attempts < this.options.maxAttempts) {
       // Exponential backoff with jitter, so many failing jobs do not retry in lockstep.
       const delay = this.options.retryBaseMs * 2 ** (c.attempts - 1) * (0.8 + Math.random() * 0.4);
-      return this.queue.retryAt(c.id, now + Math.round(delay));
+      return { id: c.id, delivery, outcome: '', retryAt: now + Math.round(delay) };
     }
-    await addTimeline(db, group.id, now, 'notification', 'system', `${describe(c.job)} via ${channel.kind} to ${targetText} failed after ${c.attempts} attempt(s): ${detail}`);
-    return this.queue.finish(c.id, now, `failed: ${detail.slice(0, 200)}`);
+    timeline.add(group.id, now, 'notification', 'system', `${describe(c.job)} via ${channel.kind} to ${targetText} failed after ${c.attempts} attempt(s): ${detail}`);
+    return { id: c.id, delivery, outcome: `failed: ${detail.slice(0, 200)}` };
   }
 
   private async resolve(group: AlertGroup, job: NotifyJob): Promise<{ channel: StoredChannel; target: DeliveryTarget; targetText: string }> {

@@ -65,11 +65,11 @@ export class JobQueue {
     return rows.map((r) => ({ id: r.id, tenant: r.tenant, job: JSON.parse(r.payload) as NotifyJob, attempts: Number(r.attempts), createdAt: Number(r.created_at) }));
   }
 
-  async finish(id: string, now: number, outcome: string): Promise<void> {
-    await this.state.db.updateTable('incident_jobs').set({ done_at: now, outcome, claimed_until: null }).where('id', '=', id).where('claimed_by', '=', this.worker).execute();
+  async finish(id: string, now: number, outcome: string, db: Db = this.state.db): Promise<void> {
+    await db.updateTable('incident_jobs').set({ done_at: now, outcome, claimed_until: null }).where('id', '=', id).where('claimed_by', '=', this.worker).execute();
   }
 
-  async retryAt(id: string, runAt: number): Promise<void> {
-    await this.state.db.updateTable('incident_jobs').set({ run_at: runAt, claimed_until: null, claimed_by: null }).where('id', '=', id).where('claimed_by', '=', this.worker).execute();
+  async retryAt(id: string, runAt: number, db: Db = this.state.db): Promise<void> {
+    await db.updateTable('incident_jobs').set({ run_at: runAt, claimed_until: null, claimed_by: null }).where('id', '=', id).where('claimed_by', '=', this.worker).execute();
   }
 }
