@@ -57,15 +57,17 @@ describe('remote write 1.0 decoder', () => {
     for (let i = 0; i < 2; i++) expect(() => decodeWriteRequest(body, interner)).toThrow(/no metric name/);
   });
 
-  it('forgets label sets two generations old', () => {
+  it('forgets label sets two generations old, and tells colliding keys apart by their bytes', () => {
     const interner = new LabelsInterner(2);
+    const key = (s: string): [Uint8Array, number, number] => [Buffer.from(`xx${s}yy`), 2, 2 + s.length];
     const a = labelsFromRecord({ __name__: 'a' });
-    interner.set('a', a);
-    interner.set('b', labelsFromRecord({ __name__: 'b' }));
-    interner.set('c', labelsFromRecord({ __name__: 'c' }));
-    expect(interner.get('a')).toBe(a);
-    interner.set('d', labelsFromRecord({ __name__: 'd' }));
-    interner.set('e', labelsFromRecord({ __name__: 'e' }));
-    expect(interner.get('b')).toBeUndefined();
+    interner.set(...key('a'), a);
+    interner.set(...key('b'), labelsFromRecord({ __name__: 'b' }));
+    interner.set(...key('c'), labelsFromRecord({ __name__: 'c' }));
+    expect(interner.get(...key('a'))).toBe(a);
+    interner.set(...key('d'), labelsFromRecord({ __name__: 'd' }));
+    interner.set(...key('e'), labelsFromRecord({ __name__: 'e' }));
+    expect(interner.get(...key('b'))).toBeUndefined();
+    expect(interner.get(...key('ab'))).toBeUndefined();
   });
 });

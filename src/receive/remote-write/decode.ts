@@ -96,8 +96,8 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number, cols: SampleC
     }
   }
   // The label fields' raw bytes identify the label set: seen before, it is valid already.
-  const key = interner && contiguous && labelsStart >= 0 ? buf.toString('latin1', labelsStart, labelsEnd) : undefined;
-  let labels = key === undefined ? undefined : interner!.get(key);
+  const cacheable = interner !== undefined && contiguous && labelsStart >= 0;
+  let labels = cacheable ? interner.get(buf, labelsStart, labelsEnd) : undefined;
   if (labels === undefined) {
     const collected = new LabelCollector();
     const lr = new ProtoReader(buf, start, end);
@@ -112,7 +112,7 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number, cols: SampleC
     labels = collected.labels;
     const problem = collected.problem ?? seriesLabelsProblem(labels);
     if (problem !== undefined) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: ${problem}`);
-    if (key !== undefined) interner!.set(key, labels);
+    if (cacheable) interner.set(buf, labelsStart, labelsEnd, labels);
   }
   if (histograms > 0) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: native histograms are not supported; send classic histograms`);
   return { labels, first, count: cols.n - first, exemplars: ex };

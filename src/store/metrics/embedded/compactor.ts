@@ -90,9 +90,8 @@ export interface ChunkAppender {
   endRow(): void;
 }
 
-/** Writes one series' samples (ascending, unique) as chunks of at most MAX_CHUNK_SAMPLES; returns how many. */
-export function appendChunks(app: ChunkAppender, tenant: string, seriesId: number, t: Float64Array, v: Float64Array, level: number): number {
-  const n = t.length;
+/** Writes one series' first `n` samples (ascending, unique) as chunks of at most MAX_CHUNK_SAMPLES; returns how many. */
+export function appendChunks(app: ChunkAppender, tenant: string, seriesId: number, t: Float64Array, v: Float64Array, level: number, n = t.length): number {
   let chunks = 0;
   for (let from = 0; from < n; from += MAX_CHUNK_SAMPLES) {
     const to = Math.min(n, from + MAX_CHUNK_SAMPLES);

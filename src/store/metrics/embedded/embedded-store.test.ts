@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STALE_NAN_HI, STALE_NAN_LO, isStaleAt, labelsFromRecord, type Labels } from '../../../model/index.js';
 import type { SeriesSamples } from '../metric-store.js';
+import { Wal } from '../../wal/index.js';
 import { EmbeddedMetricStore } from './embedded-store.js';
+import { encodeSamplesRecord } from './wal-record.js';
 import { DEFAULT_LIMITS, type EmbeddedMetricStoreOptions } from './options.js';
 
 const dirs: string[] = [];
@@ -228,5 +230,27 @@ describe('embedded metric store', () => {
     await store.compact(true);
     expect((await chunkRows()).every((r) => r[2] === 1)).toBe(true);
     await check();
+  });
+
+  it('replays log records of earlier versions (labels in every record) and of this one (ids)', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'ichigen-ms-'));
+    dirs.push(d);
+    const wal = await Wal.open({ dir: path.join(d, 'wal') });
+    await wal.replay(() => undefined);
+    await wal.append(encodeSamplesRecord('default', [{ labels: labelsFromRecord({ __name__: 'old_format' }), timestamps: Float64Array.of(T0), values: Float64Array.of(4) }]));
+    await wal.close();
+    const { store } = await open({}, d);
+    // Two writes of a new series: the first record defines it, the second names it by id.
+    await store.append('default', { series: [series({ __name__: 'new_format' }, [T0], [1])] });
+    await store.append('default', { series: [series({ __name__: 'new_format' }, [T0 + 1000], [2])] });
+    // A crash: the store is dropped without closing, then opened on the same files.
+    stores.length = 0;
+    (store as unknown as { wal: Wal }).wal.close();
+    const again = (await open({}, d)).store;
+    const got = await collect(again.querier('default').select([], 0, 8e15));
+    expect(got.map((s) => [s.labels[0]!.value, Array.from(s.timestamps), Array.from(s.values)])).toEqual([
+      ['new_format', [T0, T0 + 1000], [1, 2]],
+      ['old_format', [T0], [4]],
+    ]);
   });
 });

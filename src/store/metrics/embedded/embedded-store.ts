@@ -9,7 +9,7 @@ import {
   type MetricMetadata,
 } from '../../../model/index.js';
 import { Wal } from '../../wal/index.js';
-import { PartialWriteError, type AppendResult, type MetricBatch, type MetricQuerier, type MetricStore, type SeriesAppend } from '../metric-store.js';
+import { PartialWriteError, type AppendResult, type MetricBatch, type MetricQuerier, type MetricStore } from '../metric-store.js';
 import { closeMetricDuck, openMetricDuck, vacuumMetricDuck, type MetricDuck } from './duck-tables.js';
 import type { CompactionStats } from './compactor.js';
 import { EmbeddedQuerier } from './embedded-querier.js';
@@ -17,9 +17,14 @@ import { Flusher } from './flusher.js';
 import { MemSeries } from './mem-series.js';
 import type { EmbeddedMetricStoreOptions } from './options.js';
 import { TenantHead } from './tenant-head.js';
-import { decodeRecord, encodeMetadataRecord, encodeSamplesRecord, type WalSeries } from './wal-record.js';
+import { SampleBuffer } from './sample-buffer.js';
+import { exemplarsProblem, filterSamples, labelsProblem, valueBits, type FilterContext } from './sample-filter.js';
+import { decodeRecord, encodeEntriesRecord, encodeMetadataRecord, type WalEntry } from './wal-record.js';
 
 const DUCK_FILE = 'metrics.duckdb';
+
+/** Samples the head buffer starts with (it doubles as needed; 1.3 MB). */
+const INITIAL_HEAD_SAMPLES = 65_536;
 
 /** How many problems a 400 lists before "and N more". */
 const MAX_LISTED_PROBLEMS = 3;
@@ -36,6 +41,8 @@ export class EmbeddedMetricStore implements MetricStore {
   readonly byId = new Map<number, MemSeries>();
   nextId = 1;
   headSamples = 0;
+  /** The head's samples (see SampleBuffer); a flush swaps in a fresh one. */
+  head = new SampleBuffer(INITIAL_HEAD_SAMPLES);
   activeTotal = 0;
   private wal: Wal | undefined;
   private duckDb: MetricDuck | undefined;
@@ -136,37 +143,62 @@ export class EmbeddedMetricStore implements MetricStore {
       problemCount++;
       if (problems.length < MAX_LISTED_PROBLEMS) problems.push(`series ${formatLabels(labels)}: ${what}`);
     };
-    const head = this.tenants.get(tenant);
-    const accepted: WalSeries[] = [];
-    const newKeys = new Set<string>();
+    const head = this.tenant(tenant);
+    const limits = this.options.limits;
+    const cutoff = this.options.retentionMs > 0 ? this.now() - this.options.retentionMs : -Infinity;
+    const window = this.options.outOfOrderWindowMs;
+    /** Accepted writes: the series (undefined: new, created below) and what it keeps. */
+    const accepted: Array<{ ms: MemSeries | undefined; labels: Labels; key: string; t: ArrayLike<number>; v: Float64Array; exemplars: readonly Exemplar[] | undefined }> = [];
+    let current: Labels = [];
+    const ctx: FilterContext = { cutoff, outOfOrderWindowMs: window, report: (what) => problem(current, what) };
+    let activating: Set<MemSeries> | undefined;
+    let created: Map<string, Labels> | undefined;
     let samples = 0;
     let exemplars = 0;
-    const cutoff = this.options.retentionMs > 0 ? this.now() - this.options.retentionMs : -Infinity;
     for (const s of batch.series) {
-      const limitProblem = this.checkLabels(s.labels);
-      if (limitProblem !== undefined) {
-        problem(s.labels, limitProblem);
-        continue;
+      // The same label set object as before (see LabelsInterner): known and valid already.
+      let ms = head.byLabels.get(s.labels);
+      let key = '';
+      if (ms === undefined || ms.removed) {
+        const limitProblem = labelsProblem(s.labels, limits);
+        if (limitProblem !== undefined) {
+          problem(s.labels, limitProblem);
+          continue;
+        }
+        key = labelsKey(s.labels);
+        ms = head.series.get(key);
+        if (ms) head.byLabels.set(s.labels, ms);
       }
       // Bad exemplars are refused alone: the samples they came with are still written.
-      const exemplarProblem = s.exemplars && exemplarsProblem(s.exemplars);
+      const exemplarProblem = s.exemplars && s.exemplars.length > 0 ? exemplarsProblem(s.exemplars) : undefined;
       if (exemplarProblem) problem(s.labels, exemplarProblem);
-      const input: SeriesAppend = exemplarProblem ? { labels: s.labels, timestamps: s.timestamps, values: s.values } : s;
-      const key = labelsKey(s.labels);
-      const existing = head?.series.get(key);
-      const { kept, duplicates } = this.filterSamples(input, existing, cutoff, (what) => problem(s.labels, what));
-      // Identical re-sent samples are already durable: they count as written.
-      samples += duplicates;
-      if (kept.timestamps.length === 0 && (kept.exemplars?.length ?? 0) === 0) continue;
-      if (!existing?.active) newKeys.add(key);
-      samples += kept.timestamps.length;
-      exemplars += kept.exemplars?.length ?? 0;
-      accepted.push(kept);
+      const ex = exemplarProblem || !s.exemplars || s.exemplars.length === 0 ? undefined : s.exemplars;
+      current = s.labels;
+      const kept = filterSamples(s.timestamps, s.values, ms, ctx);
+      const t = kept ? kept.timestamps : s.timestamps;
+      if (kept) samples += kept.duplicates;
+      if (t.length === 0 && ex === undefined) continue;
+      if (ms === undefined) (created ??= new Map()).set(key, s.labels);
+      else if (!ms.active) (activating ??= new Set()).add(ms);
+      samples += t.length;
+      exemplars += ex?.length ?? 0;
+      accepted.push({ ms, labels: s.labels, key, t, v: kept ? kept.values : s.values, exemplars: ex });
     }
-    this.checkActiveLimits(tenant, newKeys.size);
+    this.checkActiveLimits(tenant, (activating?.size ?? 0) + (created?.size ?? 0));
+    // Series are created only once the limits allow them (a refused flood must not grow memory).
+    const entries: WalEntry[] = new Array<WalEntry>(accepted.length);
+    const series: MemSeries[] = new Array<MemSeries>(accepted.length);
+    for (let i = 0; i < accepted.length; i++) {
+      const a = accepted[i]!;
+      const ms = a.ms ?? head.series.get(a.key) ?? this.createSeries(head, a.key, created!.get(a.key)!, this.nextId++);
+      head.byLabels.set(a.labels, ms);
+      series[i] = ms;
+      // Labels travel in the log until a durable record holds them.
+      entries[i] = { id: ms.id, labels: ms.durableDef ? undefined : ms.labels, timestamps: a.t, values: a.v, exemplars: a.exemplars };
+    }
     // Senders repeat metadata (remote write 2.0 with every series): log only what changed.
-    const metadata = (batch.metadata ?? []).filter((m) => !sameMetadata(head?.metadata.get(m.metric), m));
-    if (accepted.length > 0) await wal.append(encodeSamplesRecord(tenant, accepted), () => this.applySamples(tenant, accepted));
+    const metadata = (batch.metadata ?? []).filter((m) => !sameMetadata(head.metadata.get(m.metric), m));
+    if (entries.length > 0) await wal.append(encodeEntriesRecord(tenant, entries), () => this.applyEntries(head, series, entries));
     if (metadata.length > 0) await wal.append(encodeMetadataRecord(tenant, metadata), () => this.applyMetadata(tenant, metadata));
     this.flusher?.onAppended();
     if (problemCount > 0) {
@@ -176,68 +208,13 @@ export class EmbeddedMetricStore implements MetricStore {
     return { samples, exemplars, metadata: metadata.length };
   }
 
-  private checkLabels(labels: Labels): string | undefined {
-    const l = this.options.limits;
-    if (labels.length === 0) return 'the series has no labels';
-    if (labels.length > l.maxLabelsPerSeries) return `has ${labels.length} labels, over the limit of ${l.maxLabelsPerSeries}`;
-    for (const x of labels) {
-      if (x.name.length > l.maxLabelNameLength) return `label name "${x.name.slice(0, 64)}…" is longer than ${l.maxLabelNameLength} characters`;
-      if (x.value.length > l.maxLabelValueLength) return `value of label "${x.name}" is longer than ${l.maxLabelValueLength} characters`;
-    }
-    return undefined;
-  }
-
-  /** Keeps the samples the head can take; reports the others. */
-  private filterSamples(s: SeriesAppend, existing: MemSeries | undefined, cutoff: number, report: (what: string) => void): { kept: WalSeries; duplicates: number } {
-    const n = s.timestamps.length;
-    const window = this.options.outOfOrderWindowMs;
-    let maxT = existing ? existing.maxT : -Infinity;
-    let lastT = existing ? existing.lastT : -Infinity;
-    let lastIdx = -1;
-    const keep: number[] = [];
-    const bits = new Uint32Array(s.values.buffer, s.values.byteOffset, n * 2);
-    const headBits = existing && existing.n > 0 ? new Uint32Array(existing.v.buffer, 0, existing.n * 2) : undefined;
-    let dropped = 0;
-    let duplicates = 0;
-    let firstReason = '';
-    for (let i = 0; i < n; i++) {
-      const t = s.timestamps[i]!;
-      let reason = '';
-      if (!Number.isFinite(t) || !Number.isInteger(t)) reason = `invalid timestamp ${t}`;
-      else if (t < cutoff) reason = `sample at ${new Date(t).toISOString()} is older than the retention period`;
-      else if (t === lastT) {
-        // A retry re-sends what we already have: identical samples are accepted silently.
-        const same =
-          lastIdx >= 0
-            ? bits[lastIdx * 2] === bits[i * 2] && bits[lastIdx * 2 + 1] === bits[i * 2 + 1]
-            : headBits !== undefined && headBits[(existing!.n - 1) * 2] === bits[i * 2] && headBits[(existing!.n - 1) * 2 + 1] === bits[i * 2 + 1];
-        if (same || headBits === undefined) {
-          duplicates++;
-          continue;
-        }
-        reason = `duplicate sample for timestamp ${t} with a different value`;
-      } else if (t < maxT - window) reason = `out of order sample: ${new Date(t).toISOString()} is more than ${window / 1000}s before the series' newest sample (${new Date(maxT).toISOString()})`;
-      if (reason !== '') {
-        dropped++;
-        firstReason ||= reason;
-        continue;
-      }
-      keep.push(i);
-      lastIdx = i;
-      lastT = t;
-      if (t > maxT) maxT = t;
-    }
-    if (dropped > 0) report(dropped === 1 ? firstReason : `${firstReason} (${dropped} samples refused)`);
-    if (keep.length === n) return { kept: s as WalSeries, duplicates };
-    const timestamps = new Float64Array(keep.length);
-    const values = new Float64Array(keep.length);
-    const vb = new Uint32Array(values.buffer);
-    keep.forEach((i, k) => {
-      timestamps[k] = s.timestamps[i]!;
-      vb[k * 2] = bits[i * 2]!;
-      vb[k * 2 + 1] = bits[i * 2 + 1]!;
-    });
-    return { kept: { labels: s.labels, timestamps, values, exemplars: s.exemplars }, duplicates };
+  private createSeries(head: TenantHead, key: string, labels: Labels, id: number): MemSeries {
+    const ms = new MemSeries(id, head.tenant, labels, key);
+    head.series.set(key, ms);
+    head.postings.add(ms.id, labels);
+    this.byId.set(ms.id, ms);
+    if (id >= this.nextId) this.nextId = id + 1;
+    return ms;
   }
 
   private checkActiveLimits(tenant: string, added: number): void {
@@ -256,36 +233,67 @@ export class EmbeddedMetricStore implements MetricStore {
 
   private applyRecord(payload: Buffer): void {
     const rec = decodeRecord(payload);
-    if (rec.kind === 'samples') this.applySamples(rec.tenant, rec.series);
-    else this.applyMetadata(rec.tenant, rec.metadata);
+    if (rec.kind === 'metadata') {
+      this.applyMetadata(rec.tenant, rec.metadata);
+      return;
+    }
+    const head = this.tenant(rec.tenant);
+    if (rec.kind === 'samples') {
+      // Records of earlier versions: series by labels.
+      const entries: WalEntry[] = [];
+      const series: MemSeries[] = [];
+      for (const s of rec.series) {
+        const key = labelsKey(s.labels);
+        const ms = head.series.get(key) ?? this.createSeries(head, key, s.labels, this.nextId);
+        series.push(ms);
+        entries.push({ id: ms.id, labels: undefined, timestamps: s.timestamps, values: s.values, exemplars: s.exemplars });
+      }
+      this.applyEntries(head, series, entries);
+      return;
+    }
+    const series: MemSeries[] = [];
+    const entries: WalEntry[] = [];
+    for (const e of rec.entries) {
+      let ms = this.byId.get(e.id);
+      if (!ms && e.labels) {
+        const key = labelsKey(e.labels);
+        ms = head.series.get(key) ?? this.createSeries(head, key, e.labels, e.id);
+      }
+      if (!ms) {
+        // Cannot happen while the log and DuckDB agree; say so rather than fail the whole replay.
+        this.options.log?.error({ id: e.id, tenant: rec.tenant }, 'metric log names an unknown series; its samples are skipped');
+        continue;
+      }
+      series.push(ms);
+      entries.push(e);
+    }
+    this.applyEntries(head, series, entries);
   }
 
   /** Applies a durable record to the head. Never throws for data reasons: the log decided. */
-  private applySamples(tenant: string, series: readonly WalSeries[]): void {
-    const head = this.tenant(tenant);
+  private applyEntries(head: TenantHead, series: readonly MemSeries[], entries: readonly WalEntry[]): void {
     const wall = this.now();
-    for (const s of series) {
-      const key = labelsKey(s.labels);
-      let ms = head.series.get(key);
-      if (!ms) {
-        ms = new MemSeries(this.nextId++, tenant, s.labels, key);
-        head.series.set(key, ms);
-        head.postings.add(ms.id, s.labels);
-        this.byId.set(ms.id, ms);
-      }
+    const buf = this.head;
+    for (let i = 0; i < entries.length; i++) {
+      const ms = series[i]!;
+      const e = entries[i]!;
+      ms.durableDef = true;
       if (!ms.active) {
         ms.active = true;
         head.active++;
         this.activeTotal++;
       }
       ms.lastAppend = wall;
-      const n = s.timestamps.length;
-      const bits = new Uint32Array(s.values.buffer, s.values.byteOffset, n * 2);
-      for (let i = 0; i < n; i++) ms.append(s.timestamps[i]!, bits, i);
-      this.headSamples += n;
-      if (s.exemplars) {
-        for (const e of s.exemplars) head.addExemplar(ms.id, e);
-        this.headSamples += s.exemplars.length;
+      const n = e.timestamps.length;
+      if (n > 0) {
+        const bits = valueBits(e.values);
+        const base = e.values.byteOffset >>> 2;
+        for (let k = 0; k < n; k++) ms.append(buf, e.timestamps[k]!, bits[base + k * 2]!, bits[base + k * 2 + 1]!);
+        this.headSamples += n;
+      }
+      if (e.exemplars) {
+        for (const x of e.exemplars) head.addExemplar(ms.id, x);
+        this.headSamples += e.exemplars.length;
       }
     }
   }
@@ -294,6 +302,13 @@ export class EmbeddedMetricStore implements MetricStore {
     const head = this.tenant(tenant);
     for (const m of metadata) head.metadata.set(m.metric, { metric: m.metric, type: m.type, help: m.help, unit: m.unit });
     head.metadataDirty = true;
+  }
+
+  /** Swaps in a fresh head buffer (inside a log rotation) and returns the old one. */
+  rotateHead(): SampleBuffer {
+    const old = this.head;
+    this.head = new SampleBuffer(Math.max(INITIAL_HEAD_SAMPLES, Math.min(old.n, this.options.maxHeadSamples)));
+    return old;
   }
 
   /** Marks series idle for longer than the active window as inactive. */
@@ -315,15 +330,3 @@ function sameMetadata(a: MetricMetadata | undefined, b: MetricMetadata): boolean
   return a !== undefined && a.type === b.type && a.help === b.help && a.unit === b.unit;
 }
 
-/** Prometheus' limit on an exemplar's label set (names and values, in characters). */
-const EXEMPLAR_MAX_LABEL_CHARS = 128;
-
-function exemplarsProblem(exemplars: readonly Exemplar[]): string | undefined {
-  for (const e of exemplars) {
-    let chars = 0;
-    for (const [name, value] of Object.entries(e.labels)) chars += [...name].length + [...value].length;
-    if (chars > EXEMPLAR_MAX_LABEL_CHARS) return `exemplar labels are ${chars} characters long, over the limit of ${EXEMPLAR_MAX_LABEL_CHARS}`;
-    if (!Number.isFinite(e.timestamp) || !Number.isInteger(e.timestamp)) return `invalid exemplar timestamp ${e.timestamp}`;
-  }
-  return undefined;
-}

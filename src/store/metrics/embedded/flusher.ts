@@ -17,6 +17,8 @@ const SWEEP_EVERY_MS = 60 * 1000;
  */
 export class Flusher {
   private running: Promise<void> | undefined;
+  /** Reused sample columns for writing chunks. */
+  private readonly scratch = new ScratchColumns();
   private flushQueued = false;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -34,12 +36,15 @@ export class Flusher {
       const key = labelsKey(ls);
       const series = new MemSeries(Number(id), head.tenant, ls, key);
       series.persisted = true;
+      series.durableDef = true;
       head.series.set(key, series);
       head.postings.add(series.id, ls);
       s.byId.set(series.id, series);
       if (series.id >= s.nextId) s.nextId = series.id + 1;
     }
     await this.refreshDiskBounds();
+    // The newest sample on disk is what the next write is checked against (its value unknown).
+    for (const ms of s.byId.values()) ms.lastT = ms.diskMaxT;
     const meta = (await read.runAndReadAll('SELECT tenant, metric, type, help, unit FROM metric_metadata')).getRows();
     for (const [tenant, metric, type, help, unit] of meta) {
       s.tenant(String(tenant)).metadata.set(String(metric), { metric: String(metric), type: String(type) as MetricType, help: String(help), unit: String(unit) });
@@ -128,11 +133,13 @@ export class Flusher {
     const s = this.store;
     const wal = s.walForFlush;
     const { lsn, value } = await wal.rotate(() => {
+      s.rotateHead();
       const frozen: MemSeries[] = [];
       const fresh: MemSeries[] = [];
       for (const ms of s.byId.values()) {
         if (ms.freeze()) frozen.push(ms);
-        if (!ms.persisted) fresh.push(ms);
+        // Only series a durable record defines: the others' definitions come after this point in the log.
+        if (!ms.persisted && ms.durableDef) fresh.push(ms);
       }
       const meta: Array<[string, MetricMetadata[]]> = [];
       for (const head of s.tenants.values()) {
@@ -152,16 +159,31 @@ export class Flusher {
     const { frozen, fresh, meta, exemplars } = value;
     if (frozen.length > 0 || fresh.length > 0 || meta.length > 0 || exemplars.length > 0) {
       const conn = s.duck.write;
-      const bounds = new Map<MemSeries, [number, number]>();
+      const bounds = new Float64Array(frozen.length * 2);
       try {
         await conn.run('BEGIN TRANSACTION');
         const chunks = await conn.createAppender('metric_chunks');
-        for (const ms of frozen) {
-          const run = mergeRuns([ms.frozen!], -Infinity, Infinity);
-          const n = run.t.length;
-          if (n === 0) continue;
-          bounds.set(ms, [run.t[0]!, run.t[n - 1]!]);
-          appendChunks(chunks, ms.tenant, ms.id, run.t, run.v, 0);
+        const scratch = this.scratch;
+        for (let i = 0; i < frozen.length; i++) {
+          const ms = frozen[i]!;
+          let t: Float64Array;
+          let v: Float64Array;
+          let n: number;
+          if (ms.frozenSorted) {
+            // In order (the common case): straight from the head buffer into reused columns.
+            n = scratch.fit(ms.frozenCount);
+            ms.copyFrozen(scratch.t, scratch.bits);
+            t = scratch.t;
+            v = scratch.v;
+          } else {
+            const run = mergeRuns([ms.frozenRun()!], -Infinity, Infinity);
+            t = run.t;
+            v = run.v;
+            n = t.length;
+          }
+          bounds[i * 2] = t[0]!;
+          bounds[i * 2 + 1] = t[n - 1]!;
+          appendChunks(chunks, ms.tenant, ms.id, t, v, 0, n);
         }
         chunks.closeSync();
         const series = await conn.createAppender('metric_series');
@@ -202,19 +224,17 @@ export class Flusher {
         await conn.run('COMMIT');
       } catch (e) {
         await conn.run('ROLLBACK').catch(() => undefined);
-        for (const ms of frozen) ms.thaw();
+        for (const ms of frozen) ms.thaw(s.head);
         for (const [head] of exemplars) head.settleExemplars(false);
         s.headSamples += value.samples;
         for (const [tenant] of meta) s.tenant(tenant).metadataDirty = true;
         throw e;
       }
-      for (const ms of frozen) {
-        const b = bounds.get(ms);
-        if (b) {
-          if (b[0] < ms.diskMinT) ms.diskMinT = b[0];
-          if (b[1] > ms.diskMaxT) ms.diskMaxT = b[1];
-        }
-        ms.frozen = undefined;
+      for (let i = 0; i < frozen.length; i++) {
+        const ms = frozen[i]!;
+        if (bounds[i * 2]! < ms.diskMinT) ms.diskMinT = bounds[i * 2]!;
+        if (bounds[i * 2 + 1]! > ms.diskMaxT) ms.diskMaxT = bounds[i * 2 + 1]!;
+        ms.dropFrozen();
       }
       for (const ms of fresh) ms.persisted = true;
       for (const [head] of exemplars) head.settleExemplars(true);
@@ -252,7 +272,7 @@ export class Flusher {
     await conn.run(`DELETE FROM metric_exemplars WHERE t < ${Math.trunc(cutoff)}`);
     const gone: MemSeries[] = [];
     for (const ms of s.byId.values()) {
-      if (ms.n === 0 && !ms.frozen && ms.maxT < cutoff) gone.push(ms);
+      if (ms.n === 0 && !ms.hasFrozen && ms.maxT < cutoff) gone.push(ms);
     }
     if (gone.length > 0) {
       for (let i = 0; i < gone.length; i += 5000) await conn.run(`DELETE FROM metric_series WHERE id IN (${idList(gone.slice(i, i + 5000).map((g) => g.id))})`);
@@ -260,6 +280,8 @@ export class Flusher {
       for (const ms of gone) {
         const head = s.tenant(ms.tenant);
         head.series.delete(ms.key);
+        head.byLabels.delete(ms.labels);
+        ms.removed = true;
         s.byId.delete(ms.id);
         if (ms.active) {
           head.active--;
@@ -307,5 +329,23 @@ export class Flusher {
       ms.minT = lo;
       ms.maxT = hi;
     }
+  }
+}
+
+/** Growable sample columns, reused from series to series. */
+class ScratchColumns {
+  t = new Float64Array(1024);
+  v = new Float64Array(1024);
+  bits = new Uint32Array(this.v.buffer);
+
+  /** Makes room for n samples; returns n. */
+  fit(n: number): number {
+    if (n > this.t.length) {
+      const cap = Math.max(n, this.t.length * 2);
+      this.t = new Float64Array(cap);
+      this.v = new Float64Array(cap);
+      this.bits = new Uint32Array(this.v.buffer);
+    }
+    return n;
   }
 }

@@ -1,4 +1,5 @@
 import type { Labels } from '../../../model/index.js';
+import type { SampleBuffer } from './sample-buffer.js';
 
 /** Samples held in memory: parallel arrays, valid in [0, n). Values are copied by raw bits. */
 export interface SampleRun {
@@ -10,17 +11,26 @@ export interface SampleRun {
 }
 
 /**
- * One series in memory: its labels, its head (samples not yet in DuckDB), the samples being
- * flushed right now (`frozen`, still visible to reads until the flush commits) and the time
+ * One series in memory: its labels, where its head samples are (see SampleBuffer: the
+ * newest one's index and a count, in the current buffer), the samples being flushed right
+ * now (`frozen*`, in the previous buffer, still read until the flush commits), and the time
  * bounds of what DuckDB holds, so reads skip DuckDB for series it has nothing of.
  */
 export class MemSeries {
-  t: Float64Array;
-  v: Float64Array;
-  private vb: Uint32Array;
-  n = 0;
-  unsorted = false;
-  frozen: SampleRun | undefined;
+  private buf: SampleBuffer | undefined;
+  private last = -1;
+  private count = 0;
+  private unsorted = false;
+  private frozenBuf: SampleBuffer | undefined;
+  private frozenLast = -1;
+  /** Samples being flushed right now. */
+  frozenCount = 0;
+  private frozenUnsorted = false;
+  /** The newest appended sample (duplicate detection); its value bits only when `lastKnown`. */
+  lastT = -Infinity;
+  lastLo = 0;
+  lastHi = 0;
+  lastKnown = false;
   /** Bounds over everything the series holds (disk and memory). */
   minT = Infinity;
   maxT = -Infinity;
@@ -28,86 +38,120 @@ export class MemSeries {
   diskMaxT = -Infinity;
   /** Whether its row is in DuckDB's series table. */
   persisted = false;
+  /** Whether a durable log record (or DuckDB) defines it: log records may then name it by id alone. */
+  durableDef = false;
   /** Wall-clock ms of the last append (active-series accounting). */
   lastAppend = 0;
   active = false;
+  /** Dropped by retention (a stale entry in TenantHead.byLabels must not be used). */
+  removed = false;
 
   constructor(
     readonly id: number,
     readonly tenant: string,
     readonly labels: Labels,
     readonly key: string,
-  ) {
-    this.t = new Float64Array(4);
-    this.v = new Float64Array(4);
-    this.vb = new Uint32Array(this.v.buffer);
+  ) {}
+
+  /** Samples in the head (not counting those being flushed). */
+  get n(): number {
+    return this.count;
   }
 
-  /** Last timestamp in the head (or -Infinity). */
-  get lastT(): number {
-    return this.n > 0 ? this.t[this.n - 1]! : this.frozen && this.frozen.n > 0 ? this.frozen.t[this.frozen.n - 1]! : this.diskMaxT;
+  get hasFrozen(): boolean {
+    return this.frozenCount > 0;
   }
 
-  /** Appends sample `i` of `values` (bits via `valueBits`). */
-  append(t: number, valueBits: Uint32Array, i: number): void {
-    if (this.n === this.t.length) this.grow();
-    const n = this.n;
-    if (n > 0 && t <= this.t[n - 1]!) this.unsorted = true;
-    this.t[n] = t;
-    this.vb[n * 2] = valueBits[i * 2]!;
-    this.vb[n * 2 + 1] = valueBits[i * 2 + 1]!;
-    this.n = n + 1;
+  /** Appends one sample (value as its two u32 halves) to the head buffer `buf`. */
+  append(buf: SampleBuffer, t: number, lo: number, hi: number): void {
+    if (this.buf !== buf) {
+      this.buf = buf;
+      this.last = -1;
+      this.count = 0;
+      this.unsorted = false;
+    }
+    if (this.count > 0 && t <= buf.t[this.last]!) this.unsorted = true;
+    this.last = buf.append(this.last, t, lo, hi);
+    this.count++;
+    this.lastT = t;
+    this.lastLo = lo;
+    this.lastHi = hi;
+    this.lastKnown = true;
     if (t < this.minT) this.minT = t;
     if (t > this.maxT) this.maxT = t;
   }
 
-  /** Takes the head for flushing; appends continue into a fresh head. */
-  freeze(): SampleRun | undefined {
-    if (this.n === 0) return undefined;
-    const run: SampleRun = { t: this.t, v: this.v, n: this.n, unsorted: this.unsorted };
-    this.frozen = run;
-    this.t = new Float64Array(Math.max(4, Math.min(this.n, 256)));
-    this.v = new Float64Array(this.t.length);
-    this.vb = new Uint32Array(this.v.buffer);
-    this.n = 0;
+  /** Takes the head for flushing (appends continue into the next buffer); false when empty. */
+  freeze(): boolean {
+    if (this.count === 0) return false;
+    this.frozenBuf = this.buf;
+    this.frozenLast = this.last;
+    this.frozenCount = this.count;
+    this.frozenUnsorted = this.unsorted;
+    this.buf = undefined;
+    this.last = -1;
+    this.count = 0;
     this.unsorted = false;
-    return run;
+    return true;
   }
 
-  /** Puts a frozen run back in front of the head after a failed flush. */
-  thaw(): void {
-    const f = this.frozen;
-    if (!f) return;
-    this.frozen = undefined;
-    const t = new Float64Array(f.n + this.n + 4);
-    const v = new Float64Array(t.length);
-    t.set(f.t.subarray(0, f.n));
-    v.set(f.v.subarray(0, f.n));
-    t.set(this.t.subarray(0, this.n), f.n);
-    v.set(this.v.subarray(0, this.n), f.n);
-    this.unsorted = true;
-    this.t = t;
-    this.v = v;
-    this.vb = new Uint32Array(v.buffer);
-    this.n = f.n + this.n;
+  /** The samples being flushed, in append order. */
+  frozenRun(): SampleRun | undefined {
+    return this.frozenCount === 0 ? undefined : materialize(this.frozenBuf!, this.frozenLast, this.frozenCount, this.frozenUnsorted);
+  }
+
+  /** Copies the frozen samples (append order) into shared scratch columns; returns how many. */
+  copyFrozen(t: Float64Array, bits: Uint32Array): number {
+    this.frozenBuf?.copyOut(this.frozenLast, this.frozenCount, t, bits, 0);
+    return this.frozenCount;
+  }
+
+  get frozenSorted(): boolean {
+    return !this.frozenUnsorted;
+  }
+
+  /** The flush committed: the frozen samples are in DuckDB. */
+  dropFrozen(): void {
+    this.frozenBuf = undefined;
+    this.frozenLast = -1;
+    this.frozenCount = 0;
+    this.frozenUnsorted = false;
+  }
+
+  /**
+   * The flush failed: the frozen samples go back in front of the head, rebuilt in `buf`
+   * (the current buffer) in their original order, so a later write still wins a tie.
+   */
+  thaw(buf: SampleBuffer): void {
+    if (this.frozenCount === 0) return;
+    const runs = [this.frozenRun()!];
+    if (this.count > 0 && this.buf) runs.push(materialize(this.buf, this.last, this.count, this.unsorted));
+    this.dropFrozen();
+    this.buf = buf;
+    this.last = -1;
+    this.count = 0;
+    this.unsorted = false;
+    const { lastT, lastLo, lastHi, lastKnown } = this;
+    for (const r of runs) {
+      const bits = new Uint32Array(r.v.buffer, r.v.byteOffset, r.n * 2);
+      for (let i = 0; i < r.n; i++) this.append(buf, r.t[i]!, bits[i * 2]!, bits[i * 2 + 1]!);
+    }
+    Object.assign(this, { lastT, lastLo, lastHi, lastKnown });
   }
 
   /** A snapshot of the in-memory runs (frozen first), safe to read across awaits. */
   memoryRuns(): SampleRun[] {
     const runs: SampleRun[] = [];
-    if (this.frozen) runs.push(this.frozen);
-    if (this.n > 0) runs.push({ t: this.t, v: this.v, n: this.n, unsorted: this.unsorted });
+    const f = this.frozenRun();
+    if (f) runs.push(f);
+    if (this.count > 0 && this.buf) runs.push(materialize(this.buf, this.last, this.count, this.unsorted));
     return runs;
   }
+}
 
-  private grow(): void {
-    const cap = this.t.length * 2;
-    const t = new Float64Array(cap);
-    const v = new Float64Array(cap);
-    t.set(this.t);
-    v.set(this.v);
-    this.t = t;
-    this.v = v;
-    this.vb = new Uint32Array(v.buffer);
-  }
+function materialize(buf: SampleBuffer, last: number, count: number, unsorted: boolean): SampleRun {
+  const t = new Float64Array(count);
+  const v = new Float64Array(count);
+  buf.copyOut(last, count, t, new Uint32Array(v.buffer), 0);
+  return { t, v, n: count, unsorted };
 }

@@ -1,4 +1,4 @@
-import type { Exemplar, MetricMetadata } from '../../../model/index.js';
+import type { Exemplar, Labels, MetricMetadata } from '../../../model/index.js';
 import type { MemSeries } from './mem-series.js';
 import { Postings } from './postings.js';
 
@@ -10,6 +10,11 @@ export interface StoredExemplar {
 /** Everything the store keeps in memory for one tenant. */
 export class TenantHead {
   readonly series = new Map<string, MemSeries>();
+  /**
+   * Series by label set object: receivers hand out the same object for the same series
+   * (see LabelsInterner), so a write usually finds its series without building the key.
+   */
+  readonly byLabels = new WeakMap<Labels, MemSeries>();
   readonly postings = new Postings();
   readonly metadata = new Map<string, MetricMetadata>();
   metadataDirty = false;
