@@ -21,6 +21,9 @@ export interface LokiContext {
       readonly otlp_index_labels: readonly string[];
       readonly otlp_service_name_labels: readonly string[];
       readonly discover_log_levels: 'otlp' | 'all' | 'off';
+      readonly syslog_tcp_listen: string;
+      readonly syslog_udp_listen: string;
+      readonly syslog_tenant: string;
     };
   };
 }

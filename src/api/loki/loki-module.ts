@@ -6,6 +6,7 @@ import { IchigenError } from '../../model/index.js';
 import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
 import type { LokiContext } from './loki-context.js';
 import { registerDetectedRoutes } from './detected-routes.js';
+import { SyslogListener } from '../syslog/index.js';
 import { registerJsonRecordsRoute } from './json-records-route.js';
 import { installLokiErrors } from './loki-errors.js';
 import { registerPushRoute } from './push-route.js';
@@ -44,9 +45,24 @@ export function createLogsModule(ctx: LogsModuleContext) {
     maxStreamsPerTenant: cfg.max_streams_per_tenant,
     maxEntriesPerQuery: cfg.max_query_entries,
   };
+  const syslog =
+    cfg.syslog_tcp_listen !== '' || cfg.syslog_udp_listen !== ''
+      ? new SyslogListener({
+          tcpListen: cfg.syslog_tcp_listen,
+          udpListen: cfg.syslog_udp_listen,
+          tenant: cfg.syslog_tenant,
+          // The header (priority, time, host, app, structured data) on top of the line.
+          maxMessageBytes: cfg.max_line_size + 8192,
+          detectLevel: cfg.discover_log_levels !== 'off',
+          store: get,
+          log: ctx.log.child({ module: 'syslog' }),
+        })
+      : undefined;
   return {
     name: 'logs',
     store: get,
+    /** The syslog listener when one is configured (its ports, counts). */
+    syslog,
     /** OTLP logs into this store (set as `otlp.logs` by the composition root). */
     otlpSink: otlpLogsSink(get, {
       indexLabels: cfg.otlp_index_labels,
@@ -76,8 +92,10 @@ export function createLogsModule(ctx: LogsModuleContext) {
         duckdbMemoryLimit: cfg.duckdb_memory_limit,
         duckdbThreads: cfg.duckdb_threads,
       });
+      await syslog?.start();
     },
     async stop(): Promise<void> {
+      await syslog?.stop();
       await store?.close();
       store = undefined;
       counted = undefined;

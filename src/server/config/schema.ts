@@ -135,7 +135,10 @@ const logs = section({
   duckdb_threads: int(2, 'DuckDB threads for the log store.', { min: 1, max: 64 }),
   otlp_index_labels: stringList(DEFAULT_OTLP_INDEX_LABELS, "OTLP resource attributes that become stream labels (dots and other characters turn into `_`: `service.name` is `service_name`); every other attribute is kept as structured metadata. The default is Loki's `default_resource_attributes_as_index_labels`."),
   otlp_service_name_labels: stringList(DEFAULT_SERVICE_NAME_LABELS, "For OTLP resources without `service.name`: the first of these stream labels gives `service_name`, else it is `unknown_service` (Loki's `discover_service_name`). `[]` adds no `service_name`."),
-  discover_log_levels: oneOf(['otlp', 'all', 'off'], 'otlp', "Add a `detected_level` structured metadata field at ingest, as Loki's `discover_log_levels` does (Grafana's Logs Drilldown groups by it): `otlp` for OTLP logs (from the severity), `all` also for Loki pushes (from a level label, metadata or the line), `off` never."),
+  discover_log_levels: oneOf(['otlp', 'all', 'off'], 'otlp', "Add a `detected_level` structured metadata field at ingest, as Loki's `discover_log_levels` does (Grafana's Logs Drilldown groups by it): `otlp` for OTLP and syslog messages (from their severity), `all` also for Loki and JSON-record pushes (from a level label, metadata or the line), `off` never."),
+  syslog_tcp_listen: str('', 'Address of a syslog listener over TCP (RFC 5424 or RFC 3164; octet-counted or newline-framed), e.g. `0.0.0.0:1514`. Syslog has no authentication: bind it where only trusted senders reach it. Empty disables it.'),
+  syslog_udp_listen: str('', 'Address of a syslog listener over UDP (one message per datagram), e.g. `0.0.0.0:1514`. Same caveat as TCP. Empty disables it.'),
+  syslog_tenant: str('default', 'Tenant that syslog messages are stored under (syslog carries no tenant).'),
 });
 
 const automation = section({
