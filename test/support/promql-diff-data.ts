@@ -141,6 +141,11 @@ export function generateDiffData(): DiffData {
     add({ __name__: 'diff_broken_bucket', le: '+Inf' }, ts, base.map((v) => v * 3));
     add({ __name__: 'diff_noinf_bucket', le: '1' }, ts, base);
     add({ __name__: 'diff_noinf_bucket', le: '2' }, ts, base.map((v) => v * 2));
+    // The same bound written two ways (classic buckets are merged by value).
+    add({ __name__: 'diff_dup_le_bucket', le: '1' }, ts, base);
+    add({ __name__: 'diff_dup_le_bucket', le: '1.0' }, ts, base.map((v) => v + 3));
+    add({ __name__: 'diff_dup_le_bucket', le: '1e1' }, ts, base.map((v) => v * 2 + 3));
+    add({ __name__: 'diff_dup_le_bucket', le: '+Inf' }, ts, base.map((v) => v * 3 + 3));
   }
   // Up and info-style series, as dashboards and alert rules join them.
   for (const [job, instance] of [['api', 'a:9100'], ['api', 'b:9100'], ['web', 'a:9100'], ['web', 'c:9100']] as const) {

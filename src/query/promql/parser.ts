@@ -5,6 +5,7 @@ import type { AggregateOp, AtModifier, BinaryOp, Cardinality, Expr, PosRange, Ve
 import { parseError } from './parse-error.js';
 import { parseDurationLiteral, parseNumberLiteral, unquoteString } from './literals.js';
 import { checkExpr } from './typecheck.js';
+import { forGrammar, prometheus2LiteralError } from './literal-scan.js';
 import type { Dialect } from './function-signatures.js';
 import { describeSyntaxError } from './syntax-error.js';
 
@@ -26,7 +27,11 @@ class Failure {
 export function parseExpr(query: string, dialect: Dialect = 'prometheus3'): Expr {
   try {
     if (query.trim() === '') throw new Failure(0, 'no expression found in input');
-    const tree = lezer.parse(forGrammar(query));
+    if (dialect === 'prometheus2') {
+      const literal = prometheus2LiteralError(query);
+      if (literal !== undefined) throw new Failure(literal.offset, literal.message);
+    }
+    const tree = lezer.parse(grammarText(query));
     let bad: SyntaxNode | undefined;
     tree.iterate({
       enter: (n) => {
@@ -59,8 +64,16 @@ export function parseExpr(query: string, dialect: Dialect = 'prometheus3'): Expr
  * place of a known function with a name of the same length, so positions stay right (the
  * converter reads names from the original text).
  */
-function forGrammar(query: string): string {
-  return query.replace(/\bholt_winters(?=\s*\()/g, 'day_of_month');
+function grammarText(query: string): string {
+  return forGrammar(query).replace(/\bholt_winters(?=\s*\()/g, 'day_of_month');
+}
+
+/** Go's %f (six decimals, never an exponent). */
+function goFixed6(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  if (Math.abs(v) < 1e21) return v.toFixed(6);
+  return `${BigInt(v).toString()}.000000`;
 }
 
 /** Parses a series selector (a `match[]` parameter) into its matchers. */
@@ -131,12 +144,17 @@ class Converter {
 
   private number(n: SyntaxNode, sign: number, dropSign = false): Expr {
     let text = this.text(n);
-    if (text.startsWith('-') || text.startsWith('+')) {
-      if (text.startsWith('-') && !dropSign) sign = -sign;
-      text = text.slice(1);
+    // The grammar folds a sign (and the space after it) into the literal.
+    const signed = /^([+-])\s*/.exec(text);
+    if (signed !== null) {
+      if (signed[1] === '-' && !dropSign) sign = -sign;
+      text = text.slice(signed[0].length);
     }
     const v = parseNumberLiteral(text);
     if (v === undefined) throw new Failure(n.from, `bad number or duration syntax: "${text}"`);
+    if (!Number.isFinite(v) && !/^[+-]?(inf(inity)?|nan)$/i.test(text)) {
+      throw new Failure(n.from, `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range`);
+    }
     return { type: 'number', value: sign * v, text: sign < 0 ? `-${text}` : text, pos: this.pos(n) };
   }
 
@@ -287,7 +305,10 @@ class Converter {
     const e = this.expr(inner);
     const target = this.modifiable(e, 'offset', n.from);
     if (target.offset !== 0) throw new Failure(n.from, 'offset may not be set multiple times');
-    target.offset = this.duration(dur);
+    const offset = this.duration(dur);
+    // A duration written with a unit must not be zero (Prometheus' parseDuration).
+    if (offset === 0 && /[a-z]/i.test(this.text(dur))) throw new Failure(dur.from + (/^\s*-\s*/.exec(this.text(dur))?.[0].length ?? 0), 'duration must be greater than 0');
+    target.offset = offset;
     return e;
   }
 
@@ -311,9 +332,18 @@ class Converter {
         if (op !== undefined && this.text(op) === '-') sign = -sign;
         numNode = v ?? numNode;
       }
-      const v = parseNumberLiteral(this.text(numNode));
-      if (v === undefined || !Number.isFinite(v)) throw new Failure(numNode.from, `timestamp out of bounds for @ modifier: ${this.text(numNode)}`);
-      at = { kind: 'time', ms: Math.round(sign * v * 1000) };
+      let text = this.text(numNode);
+      const signed = /^([+-])\s*/.exec(text);
+      if (signed !== null) {
+        if (signed[1] === '-') sign = -sign;
+        text = text.slice(signed[0].length);
+      }
+      const v = parseNumberLiteral(text);
+      if (v === undefined) throw new Failure(numNode.from, `bad number or duration syntax: ${JSON.stringify(text)}`);
+      const ts = sign * v;
+      // Prometheus reports this at the whole expression, with Go's %f.
+      if (!(ts < 2 ** 63 && ts > -(2 ** 63))) throw new Failure(n.from, `timestamp out of bounds for @ modifier: ${goFixed6(ts)}`);
+      at = { kind: 'time', ms: Math.round(ts * 1000) };
     }
     target.at = at;
     return e;

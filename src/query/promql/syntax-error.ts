@@ -41,9 +41,18 @@ function describeUnexpected(query: string, offset: number): string {
   if (rest === '') {
     return unclosed(query.slice(0, offset)) === '{' ? 'unexpected end of input inside braces' : 'unexpected end of input';
   }
+  const open = unclosed(query.slice(0, offset));
+  if (open === '[' && rest.startsWith(':')) return "unexpected colon ':'";
   const m = TOKEN_RE.exec(rest);
   const g = m?.groups;
-  if (g === undefined) return `unexpected character: ${JSON.stringify(rest[0])}`;
+  if (g === undefined) return `unexpected character: ${goRune(rest[0]!)}`;
+  if (open === '{') {
+    // Prometheus' grammar words errors inside a selector's braces by what it expected there.
+    const prev = query.slice(0, i).trimEnd().slice(-1);
+    const what = g.id !== undefined ? `identifier ${JSON.stringify(g.id)}` : g.punct === ',' ? '","' : g.str !== undefined ? `string ${JSON.stringify(g.str)}` : undefined;
+    if (what !== undefined && (prev === '{' || prev === ',')) return `unexpected ${what} in label matching, expected identifier or "}"`;
+    if (what !== undefined && (prev === '"' || prev === "'" || prev === '`')) return `unexpected ${what} in label matching, expected "," or "}"`;
+  }
   if (g.num !== undefined) return `unexpected number "${g.num}"`;
   if (g.str !== undefined) return `unexpected string ${JSON.stringify(g.str)}`;
   if (g.id !== undefined) {
@@ -54,6 +63,13 @@ function describeUnexpected(query: string, offset: number): string {
   }
   if (g.op !== undefined) return `unexpected <op:${g.op}>`;
   return `unexpected ${PUNCT[g.punct ?? ''] ?? JSON.stringify(g.punct)}`;
+}
+
+/** Go's %q of a rune: '.' */
+function goRune(c: string): string {
+  if (c === "'") return "'\\''";
+  if (c === '\\') return "'\\\\'";
+  return `'${c}'`;
 }
 
 function unclosed(text: string): string | undefined {

@@ -1,4 +1,4 @@
-import { dropName } from '../evaluator.js';
+import { checkUnique, dropName } from '../evaluator.js';
 import { evalVectorSelector } from '../selectors.js';
 import { newSeries, stepTime } from '../values.js';
 import type { FunctionImpl } from './function-impl.js';
@@ -34,7 +34,9 @@ function dateFunction(part: DatePart): FunctionImpl {
 
 /** timestamp(): of the sample itself when given a plain selector, else of the step. */
 const timestamp: FunctionImpl = async (ev, call) => {
-  const arg = call.args[0]!;
+  // Prometheus unwraps parentheses around function arguments first.
+  let arg = call.args[0]!;
+  while (arg.type === 'paren') arg = arg.expr;
   if (arg.type === 'vectorSelector') {
     const series = await evalVectorSelector(ev.ctx, arg, ev.steps, true);
     for (const s of series) {
@@ -42,6 +44,7 @@ const timestamp: FunctionImpl = async (ev, call) => {
       for (let i = 0; i < ev.steps.n; i++) if (s.present[i]) s.values[i] = s.times![i]! / 1000;
       delete s.times;
     }
+    checkUnique(series);
     return { kind: 'vector', series };
   }
   const vec = await ev.evalVector(arg);
@@ -49,6 +52,7 @@ const timestamp: FunctionImpl = async (ev, call) => {
     s.labels = dropName(s.labels);
     for (let i = 0; i < ev.steps.n; i++) if (s.present[i]) s.values[i] = stepTime(ev.steps, i) / 1000;
   }
+  checkUnique(vec.series);
   return vec;
 };
 
