@@ -38,6 +38,10 @@ interface Outcome {
   readonly retryAt?: number;
 }
 
+/** Reads shared by the jobs of one batch: the first caller's promise serves the others. */
+type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+const noMemo: Memo = (_key, load) => load();
+
 /** Which channel kind carries a user's notification method. */
 const METHOD_KIND: Readonly<Record<string, string>> = { email: 'email', slack: 'slack', sms: 'twilio', voice: 'twilio', teams: 'teams', webhook: 'webhook' };
 
@@ -64,9 +68,16 @@ export class Dispatcher {
     if (jobs.length === 0) return 0;
     const outcomes: Outcome[] = [];
     const timeline = new TimelineBuffer();
+    // Channels and integration names change rarely: read once per batch, not once per job.
+    const memo = new Map<string, Promise<unknown>>();
+    const once: Memo = (key, load) => {
+      let p = memo.get(key);
+      if (p === undefined) memo.set(key, (p = load()));
+      return p as ReturnType<typeof load>;
+    };
     await Promise.all(
       jobs.map((j) =>
-        this.process(j, timeline)
+        this.process(j, timeline, once)
           .then((o) => void outcomes.push(o))
           // Left claimed: the lease runs out and the job is tried again.
           .catch((err: unknown) => this.log.error({ err, job: j.id }, 'notification job failed unexpectedly')),
@@ -85,7 +96,7 @@ export class Dispatcher {
     return jobs.length;
   }
 
-  private async process(c: ClaimedJob, timeline: TimelineBuffer): Promise<Outcome> {
+  private async process(c: ClaimedJob, timeline: TimelineBuffer, once: Memo): Promise<Outcome> {
     const db = this.state.db;
     const row = await db.selectFrom('incident_groups').selectAll().where('id', '=', c.job.groupId).executeTakeFirst();
     if (!row) return { id: c.id, outcome: 'skipped: group gone' };
@@ -98,13 +109,13 @@ export class Dispatcher {
     let target: DeliveryTarget = {};
     let targetText = '';
     try {
-      ({ channel, target, targetText } = await this.resolve(group, c.job));
+      ({ channel, target, targetText } = await this.resolve(group, c.job, once));
     } catch (err) {
       timeline.add(group.id, this.clock(), 'notification', 'system', `${describe(c.job)} not sent: ${(err as Error).message}`);
       return { id: c.id, outcome: `failed: ${(err as Error).message}` };
     }
     const impl = CHANNELS[channel.kind]!;
-    const message = await this.message(group, c.job);
+    const message = await this.message(group, c.job, once);
     const started = this.clock();
     const t0 = performance.now();
     let ok = false;
@@ -134,9 +145,10 @@ export class Dispatcher {
     return { id: c.id, delivery, outcome: `failed: ${detail.slice(0, 200)}` };
   }
 
-  private async resolve(group: AlertGroup, job: NotifyJob): Promise<{ channel: StoredChannel; target: DeliveryTarget; targetText: string }> {
+  private async resolve(group: AlertGroup, job: NotifyJob, once: Memo = noMemo): Promise<{ channel: StoredChannel; target: DeliveryTarget; targetText: string }> {
     if (job.channelId !== undefined) {
-      const channel = await this.channels.get(group.tenant, job.channelId);
+      const id = job.channelId;
+      const channel = await once(`channel:${group.tenant}:${id}`, () => this.channels.get(group.tenant, id));
       return { channel, target: {}, targetText: `channel ${channel.name}` };
     }
     const db = this.state.db;
@@ -147,7 +159,7 @@ export class Dispatcher {
     const method = job.method ?? 'email';
     const kind = METHOD_KIND[method];
     if (kind === undefined) throw new Error(`unknown notification method "${method}"`);
-    const channel = await this.channels.firstOfKind(group.tenant, kind);
+    const channel = await once(`kind:${group.tenant}:${kind}`, () => this.channels.firstOfKind(group.tenant, kind));
     if (!channel) throw new Error(`no ${kind} channel is configured for ${method} notifications`);
     const target: Record<string, string> = {};
     const email = contact.email ?? user.email;
@@ -162,10 +174,10 @@ export class Dispatcher {
     return { channel, target, targetText: `${user.username} (${method})` };
   }
 
-  async message(group: AlertGroup, job: Pick<NotifyJob, 'event'>): Promise<NotificationMessage> {
+  async message(group: AlertGroup, job: Pick<NotifyJob, 'event'>, once: Memo = noMemo): Promise<NotificationMessage> {
     const db = this.state.db;
     const alerts = (await db.selectFrom('incident_alerts').selectAll().where('group_id', '=', group.id).orderBy('starts_at').limit(200).execute()).map(toAlert);
-    const integration = await db.selectFrom('incident_integrations').select('name').where('id', '=', group.integrationId).executeTakeFirst();
+    const integration = await once(`integration:${group.integrationId}`, () => db.selectFrom('incident_integrations').select('name').where('id', '=', group.integrationId).executeTakeFirst());
     const now = this.clock();
     const base = this.options.publicUrl.replace(/\/+$/, '');
     const links =
@@ -176,7 +188,7 @@ export class Dispatcher {
             acknowledge: `${base}/api/ichigen/v1/links/${this.links.sign(group.tenant, group.id, 'acknowledge', now)}`,
             resolve: `${base}/api/ichigen/v1/links/${this.links.sign(group.tenant, group.id, 'resolve', now)}`,
           };
-    const slack = await this.channels.firstOfKind(group.tenant, 'slack');
+    const slack = await once(`kind:${group.tenant}:slack`, () => this.channels.firstOfKind(group.tenant, 'slack'));
     return {
       tenant: group.tenant,
       groupId: group.id,

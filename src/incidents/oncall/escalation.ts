@@ -8,7 +8,7 @@ import { toGroup, type AlertGroup, type GroupChange } from '../group.js';
 import { readJson } from '../json.js';
 import { enqueueJobs, type NotifyJob } from '../notify/jobs.js';
 import { addTimeline } from '../timeline.js';
-import { ChainStore, type Step } from './chains.js';
+import { ChainStore, type Chain, type Step } from './chains.js';
 import { PeopleStore, afterQuietHours } from './people.js';
 import { ScheduleStore } from './schedules.js';
 
@@ -44,6 +44,8 @@ export class EscalationEngine {
   async runOnce(limit = 100): Promise<number> {
     const now = this.clock();
     const resolved: AlertGroup[] = [];
+    // Chains read once per pass (many groups share one).
+    const chains = new Map<string, Promise<Chain>>();
     const n = await this.state.db.transaction().execute(async (trx) => {
       let q = trx
         .selectFrom('incident_groups')
@@ -59,7 +61,7 @@ export class EscalationEngine {
       const rows = await q.execute();
       for (const r of rows) {
         try {
-          const g = await this.advance(trx, toGroup(r), readJson<EscState>(r.esc_state, {}), now);
+          const g = await this.advance(trx, toGroup(r), readJson<EscState>(r.esc_state, {}), now, chains);
           if (g) resolved.push(g);
         } catch (err) {
           this.log.error({ err, group: r.id }, 'escalation step failed');
@@ -74,12 +76,15 @@ export class EscalationEngine {
   }
 
   /** Runs due steps of one group until it has to wait; returns the group if a step resolved it. */
-  private async advance(trx: Trx, g: AlertGroup, st: EscState, now: number): Promise<AlertGroup | undefined> {
+  private async advance(trx: Trx, g: AlertGroup, st: EscState, now: number, chains: Map<string, Promise<Chain>>): Promise<AlertGroup | undefined> {
     if (g.chainId === null) {
       await trx.updateTable('incident_groups').set({ esc_next_at: null }).where('id', '=', g.id).execute();
       return undefined;
     }
-    const chain = await this.stores(trx).chains.get(g.tenant, g.chainId);
+    const key = `${g.tenant}:${g.chainId}`;
+    let chainP = chains.get(key);
+    if (chainP === undefined) chains.set(key, (chainP = this.stores(trx).chains.get(g.tenant, g.chainId)));
+    const chain = await chainP;
     let step = g.escStep;
     let repeat = g.escRepeat;
     let next: number | null = now;
