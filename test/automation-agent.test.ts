@@ -174,6 +174,17 @@ describe('runbooks on a real ichigen agent', () => {
     expect(run.steps[0]!.output).toMatch(/refused the job: runbook "other" is not allowed/);
   });
 
+  it('stops at once on SIGTERM while waiting to reconnect to a server that is gone', { timeout: 90_000 }, async () => {
+    const gone = runCli(['agent', '--server', 'http://127.0.0.1:9', '--name', 'lonely'], { ICHIGEN_AGENT_TOKEN: 'iag_whatever' });
+    procs.push(gone);
+    // Five failed connects (0.5 + 1 + 2 + 4 s apart): the agent now waits 16 s before the next.
+    await waitFor(() => (gone.stdout().split('connection error').length > 5 ? true : undefined), 'five failed connects', 50_000);
+    const t0 = Date.now();
+    gone.kill('SIGTERM');
+    expect(await gone.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('refuses wrong and revoked tokens', async () => {
     const wrong = runCli(['agent', '--server', ts.url, '--token', 'iag_wrongwrongwrongwrongwrongwrong']);
     procs.push(wrong);

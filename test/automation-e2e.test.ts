@@ -48,6 +48,7 @@ describe('end to end: a real Prometheus disk alert runs a runbook on a real agen
 
   it('fires on node_exporter filesystem data and lands df output and exit codes in the audit log', async () => {
     const { secret } = await api<{ secret: string }>('/agents/tokens', { name: 'storage-1' });
+    agent?.kill('SIGTERM'); // a retried test starts its own agent
     agent = runCli(['agent', '--server', ts.url, '--name', 'storage-1', '--label', 'role=storage'], { ICHIGEN_AGENT_TOKEN: secret });
     await waitFor(async () => (await api<Array<{ name: string }>>('/agents')).find((a) => a.name === 'storage-1'), 'the agent to connect');
 

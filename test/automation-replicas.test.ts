@@ -24,6 +24,8 @@ describe('automation on two replicas sharing PostgreSQL', () => {
   let a: TestServer;
   let b: TestServer;
   let agent: Proc | undefined;
+  // Every agent started (a retried test starts another): all are stopped at the end.
+  const procs: Proc[] = [];
   let dir: string;
   let marks: string;
   let replicaB: string;
@@ -38,8 +40,8 @@ describe('automation on two replicas sharing PostgreSQL', () => {
     b = await startTestServer({ config });
   });
   afterAll(async () => {
-    agent?.kill('SIGTERM');
-    await agent?.exited;
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(procs.map((p) => p.exited));
     await Promise.all([a?.stop(), b?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -58,6 +60,7 @@ describe('automation on two replicas sharing PostgreSQL', () => {
   it('an agent on one replica runs steps for runs on either; each event runs once, whichever replica stores it and however often it is sent', async () => {
     const { secret } = await api<{ secret: string }>(a, '/agents/tokens', { name: 'worker-1' });
     agent = runCli(['agent', '--server', b.url, '--name', 'worker-1', '--label', 'role=worker', '--concurrency', '4'], { ICHIGEN_AGENT_TOKEN: secret });
+    procs.push(agent);
     // Replica A lists the agent connected to B (the registry is in PostgreSQL).
     const listed = await waitFor(async () => (await api<Array<{ name: string; replica: string }>>(a, '/agents')).find((x) => x.name === 'worker-1'), 'A to list the agent connected to B');
     replicaB = listed.replica;

@@ -159,7 +159,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     const code = await connectOnce();
     if (code !== undefined) return code;
     if (stopped) break;
-    await new Promise((r) => setTimeout(r, backoff));
+    // Waiting to reconnect (up to 30 s) ends at once when the agent is told to stop.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, backoff))), o.stop]);
+    clearTimeout(timer);
     backoff = Math.min(backoff * 2, 30_000);
   }
   return 0;
