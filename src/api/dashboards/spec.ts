@@ -3,14 +3,15 @@ import { z } from 'zod';
 // The dashboard format, shared by the API (validation) and the web UI (types and editing).
 // Imports nothing but zod so the browser bundle can use it.
 
-export const PANEL_TYPES = ['timeseries', 'stat', 'bargauge', 'table'] as const;
+/** `heatmap` draws Prometheus histogram buckets (series with an `le` label); `logs` lists the lines of a LogQL query. */
+export const PANEL_TYPES = ['timeseries', 'stat', 'bargauge', 'table', 'heatmap', 'logs'] as const;
 export type PanelType = (typeof PANEL_TYPES)[number];
 
 export const panelSchema = z.object({
   id: z.string().min(1).max(64),
   title: z.string().max(200).default(''),
   type: z.enum(PANEL_TYPES),
-  /** PromQL; `$name` and `${name}` refer to variables. */
+  /** PromQL (LogQL for `logs` panels); `$name` and `${name}` refer to variables. */
   expr: z.string().max(10_000),
   /** Legend template: `{{label}}` is replaced by the series' label value (Grafana's syntax). */
   legend: z.string().max(500).default(''),

@@ -1,9 +1,11 @@
 import { enAutomation } from './en-automation.js';
+import { enDashboards } from './en-dashboards.js';
 import { enExplore } from './en-explore.js';
 
 /** The English catalogue: every string the UI shows. Japanese must have the same keys. */
 export const en = {
   ...enExplore,
+  ...enDashboards,
   ...enAutomation,
   'app.name': 'Ichigen',
   'app.tagline': 'One place for metrics, logs, traces and on-call',
@@ -225,7 +227,7 @@ export const en = {
   'dash.title': 'Dashboards',
   'dash.new': 'New dashboard',
   'dash.import': 'Import Grafana JSON',
-  'dash.importText': 'Paste a dashboard exported from Grafana (Share → Export → JSON). Time series, stat, gauge, bar gauge and table panels on PromQL and label-value variables are imported; everything else is listed below.',
+  'dash.importText': 'Paste a dashboard exported from Grafana (Share → Export → JSON). Time series, stat, gauge, bar gauge, table and heatmap panels on PromQL, logs panels on LogQL, and label-value variables are imported; everything else is listed below.',
   'dash.importCheck': 'Check',
   'dash.importDo': 'Import {n} panels',
   'dash.importSummary': '“{title}”: {panels} panels, {vars} variables.',

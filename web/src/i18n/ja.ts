@@ -1,10 +1,12 @@
 import type { MessageKey } from './en.js';
 import { jaAutomation } from './ja-automation.js';
+import { jaDashboards } from './ja-dashboards.js';
 import { jaExplore } from './ja-explore.js';
 
 /** 日本語カタログ。キーは英語版と同じものが型で強制される。 */
 export const ja: Record<MessageKey, string> = {
   ...jaExplore,
+  ...jaDashboards,
   ...jaAutomation,
   'app.name': 'Ichigen',
   'app.tagline': 'メトリクス・ログ・トレース・オンコールを一元管理',
@@ -226,7 +228,7 @@ export const ja: Record<MessageKey, string> = {
   'dash.title': 'ダッシュボード',
   'dash.new': '新しいダッシュボード',
   'dash.import': 'Grafana JSON をインポート',
-  'dash.importText': 'Grafana からエクスポートしたダッシュボード（共有 → エクスポート → JSON）を貼り付けます。PromQL の時系列・Stat・ゲージ・バーゲージ・テーブルパネルとラベル値の変数を取り込み、それ以外は下に一覧表示します。',
+  'dash.importText': 'Grafana からエクスポートしたダッシュボード（共有 → エクスポート → JSON）を貼り付けます。PromQL の時系列・Stat・ゲージ・バーゲージ・テーブル・ヒートマップパネル、LogQL のログパネル、ラベル値の変数を取り込み、それ以外は下に一覧表示します。',
   'dash.importCheck': '確認',
   'dash.importDo': '{n} パネルをインポート',
   'dash.importSummary': '「{title}」: パネル {panels}、変数 {vars}。',

@@ -20,7 +20,10 @@ const grafana = {
     { type: 'stat', title: 'Memory', gridPos: { x: 12, y: 0, w: 6, h: 4 }, fieldConfig: { defaults: { unit: 'bytes' } }, targets: [{ expr: 'node_memory_MemAvailable_bytes' }, { expr: 'node_memory_MemTotal_bytes' }] },
     { type: 'row', title: 'More', collapsed: true, panels: [{ type: 'gauge', title: 'Disk', gridPos: { x: 0, y: 9, w: 30, h: 1 }, fieldConfig: { defaults: { unit: 'decgbytes' } }, targets: [{ expr: 'disk_used' }] }] },
     { type: 'text', title: 'Notes', gridPos: { x: 0, y: 20, w: 24, h: 3 } },
-    { type: 'logs', title: 'Logs', datasource: { type: 'loki', uid: 'l' }, targets: [{ expr: '{job="x"}' }] },
+    { type: 'logs', title: 'Logs', datasource: { type: 'loki', uid: 'l' }, gridPos: { x: 0, y: 30, w: 24, h: 10 }, targets: [{ expr: '{job="x"} |= "error"' }] },
+    { type: 'heatmap', title: 'Latency', gridPos: { x: 0, y: 40, w: 24, h: 8 }, fieldConfig: { defaults: { unit: 's' } }, targets: [{ expr: 'sum by (le) (rate(http_request_duration_seconds_bucket[5m]))', format: 'heatmap', legendFormat: '{{le}}' }] },
+    { type: 'heatmap', title: 'Raw heat', targets: [{ expr: 'rate(x[1m])' }] },
+    { type: 'timeseries', title: 'Log rate', datasource: { type: 'loki', uid: 'l' }, targets: [{ expr: 'rate({job="x"}[1m])' }] },
     { type: 'graph', title: 'Old graph', stack: true, yaxes: [{ format: 's' }], targets: [{ expr: 'rate(x[1m])', legendFormat: '__auto' }] },
   ],
 };
@@ -34,11 +37,16 @@ describe('Grafana dashboard import', () => {
       ['CPU', 'timeseries', 'percentunit', true],
       ['Memory', 'stat', 'bytes', false],
       ['Disk', 'bargauge', 'short', false],
+      ['Logs', 'logs', 'short', false],
+      ['Latency', 'heatmap', 'seconds', false],
+      ['Raw heat', 'heatmap', 'short', false],
       ['Old graph', 'timeseries', 'seconds', true],
     ]);
+    expect(spec.panels[3]).toMatchObject({ expr: '{job="x"} |= "error"', gridPos: { x: 0, y: 30, w: 24, h: 10 } });
+    expect(spec.panels[4]).toMatchObject({ expr: 'sum by (le) (rate(http_request_duration_seconds_bucket[5m]))' });
     expect(spec.panels[0]).toMatchObject({ legend: '{{mode}}', gridPos: { x: 0, y: 0, w: 12, h: 8 } });
     expect(spec.panels[2]!.gridPos).toEqual({ x: 0, y: 9, w: 24, h: 2 }); // clamped to the grid
-    expect(spec.panels[3]!.legend).toBe('');
+    expect(spec.panels[6]!.legend).toBe('');
     expect(spec.variables).toEqual([
       { name: 'job', label: 'job', match: 'up', multi: false, includeAll: false, current: ['node'] },
       { name: 'instance', label: 'instance', match: 'up{job="$job"}', multi: true, includeAll: true, current: [] },
@@ -53,11 +61,12 @@ describe('Grafana dashboard import', () => {
         'panel "Disk": unit "decgbytes" shown as a plain number',
         'panel "Disk": gauge shown as a bar gauge',
         'panel "Notes": type "text" is not supported',
-        'panel "Logs": type "logs" is not supported',
+        'panel "Raw heat": heatmap query has no histogram buckets (le); it shows only if the answer has them',
+        'panel "Log rate": no PromQL query',
         'variable $interval: type "interval" is not supported (only label-value queries)',
       ]),
     );
-    expect(skipped).toHaveLength(6);
+    expect(skipped).toHaveLength(7);
   });
 
   it('refuses what is not a dashboard and parses label_values forms', () => {

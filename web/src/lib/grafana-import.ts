@@ -12,7 +12,7 @@ const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
 
-const PANEL_TYPE: Record<string, PanelType> = { timeseries: 'timeseries', graph: 'timeseries', stat: 'stat', singlestat: 'stat', bargauge: 'bargauge', gauge: 'bargauge', table: 'table' };
+const PANEL_TYPE: Record<string, PanelType> = { timeseries: 'timeseries', graph: 'timeseries', stat: 'stat', singlestat: 'stat', bargauge: 'bargauge', gauge: 'bargauge', table: 'table', heatmap: 'heatmap', logs: 'logs' };
 
 const UNIT_MAP: Record<string, Unit> = { bytes: 'bytes', decbytes: 'bytes_si', s: 'seconds', ms: 'ms', percent: 'percent', percentunit: 'percentunit', reqps: 'reqps', short: 'short', none: 'none', '': 'short' };
 
@@ -56,12 +56,16 @@ function importPanel(p: Json, index: number, skipped: string[]): Panel | undefin
     return undefined;
   }
   const targets = arr(p.targets).map(obj).filter((t) => t.hide !== true);
-  const prom = targets.filter((t) => datasourceType(t.datasource ?? p.datasource) !== 'loki' && typeof t.expr === 'string' && t.expr !== '');
+  // A logs panel reads Loki; every other panel PromQL.
+  const wanted = type === 'logs' ? 'loki' : 'prometheus';
+  const prom = targets.filter((t) => (datasourceType(t.datasource ?? p.datasource) === 'loki' ? 'loki' : 'prometheus') === wanted && typeof t.expr === 'string' && t.expr !== '');
   if (prom.length === 0) {
-    skipped.push(`panel "${title}": no PromQL query`);
+    skipped.push(`panel "${title}": no ${type === 'logs' ? 'LogQL' : 'PromQL'} query`);
     return undefined;
   }
   if (prom.length < targets.length || prom.length > 1) skipped.push(`panel "${title}": kept the first of ${targets.length} queries`);
+  // Grafana's heatmap also buckets plain series itself; ours draws Prometheus histogram buckets.
+  if (type === 'heatmap' && str(prom[0]!.format) !== 'heatmap' && !/_bucket\b/.test(str(prom[0]!.expr))) skipped.push(`panel "${title}": heatmap query has no histogram buckets (le); it shows only if the answer has them`);
   const t0 = prom[0]!;
   const defaults = obj(obj(p.fieldConfig).defaults);
   const gunit = str(defaults.unit, str(arr(p.yaxes).map(obj)[0]?.format));

@@ -200,7 +200,7 @@ export function DashboardView({ id }: { id: string }): React.JSX.Element {
           </section>
         ))}
       </div>
-      {editPanel && <PanelEditor panel={editPanel} onSave={applyPanel} onCancel={() => setEditPanel(undefined)} />}
+      {editPanel && <PanelEditor panel={editPanel} onSave={applyPanel} onCancel={() => setEditPanel(undefined)} range={spec.time} />}
     </>
   );
 }

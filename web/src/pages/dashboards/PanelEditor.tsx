@@ -2,9 +2,11 @@ import { useState } from 'react';
 import { PANEL_TYPES, type Panel } from '../../../../src/api/dashboards/spec.js';
 import { useT } from '../../i18n/i18n.js';
 import { UNITS } from '../../lib/units.js';
+import { resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { PromqlEditor } from '../explore/PromqlEditor.js';
+import { LogqlEditor } from '../logs/LogqlEditor.js';
 
-export function PanelEditor({ panel, onSave, onCancel }: { panel: Panel; onSave: (p: Panel) => void; onCancel: () => void }): React.JSX.Element {
+export function PanelEditor({ panel, onSave, onCancel, range }: { panel: Panel; onSave: (p: Panel) => void; onCancel: () => void; range?: TimeRange }): React.JSX.Element {
   const t = useT();
   const [p, setP] = useState<Panel>(panel);
   return (
@@ -52,8 +54,12 @@ export function PanelEditor({ panel, onSave, onCancel }: { panel: Panel; onSave:
           </label>
         </div>
         <div className="field">
-          <span>{t('dash.query')}</span>
-          <PromqlEditor value={p.expr} onChange={(expr) => setP((cur) => ({ ...cur, expr }))} onRun={() => onSave(p)} placeholder={t('metrics.placeholder')} />
+          <span>{t(p.type === 'logs' ? 'dash.logQuery' : 'dash.query')}</span>
+          {p.type === 'logs' ? (
+            <LogqlEditor key="logql" value={p.expr} onChange={(expr) => setP((cur) => ({ ...cur, expr }))} onRun={() => onSave(p)} placeholder={t('logs.placeholder')} range={() => resolveRange(range ?? { from: 'now-1h', to: 'now' })} />
+          ) : (
+            <PromqlEditor key="promql" value={p.expr} onChange={(expr) => setP((cur) => ({ ...cur, expr }))} onRun={() => onSave(p)} placeholder={t(p.type === 'heatmap' ? 'dash.heatmapPlaceholder' : 'metrics.placeholder')} />
+          )}
         </div>
         <div className="form-grid">
           <label className="field">
