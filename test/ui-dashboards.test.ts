@@ -51,6 +51,9 @@ describe('web UI: heatmap and logs panels', () => {
     await page.fill('input[name=new-dashboard-title]', 'Service health');
     await page.click('form >> button:has-text("Create")');
     await page.waitForURL(/\/dashboards\/[^/]+$/);
+    // The last five minutes: five-second heatmap columns, so the minute of data fills several.
+    await page.click('button:has-text("Last 1h")');
+    await page.click('.picker-presets >> text=Last 5m');
     await page.click('button:has-text("Edit")');
     await page.click('button:has-text("Add panel")');
     await page.fill('input[name=panel-title]', 'Request latency');
@@ -92,6 +95,7 @@ describe('web UI: heatmap and logs panels', () => {
   it('imports Grafana heatmap and logs panels', async () => {
     const grafana = {
       title: 'Imported service',
+      time: { from: 'now-5m', to: 'now' },
       panels: [
         { type: 'heatmap', title: 'Latency', gridPos: { x: 0, y: 0, w: 12, h: 8 }, fieldConfig: { defaults: { unit: 's' } }, targets: [{ expr: LATENCY, format: 'heatmap' }] },
         { type: 'logs', title: 'Shop logs', datasource: { type: 'loki', uid: 'loki' }, gridPos: { x: 12, y: 0, w: 12, h: 8 }, targets: [{ expr: '{app="shop"}' }] },
