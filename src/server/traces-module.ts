@@ -16,8 +16,8 @@ export function tracesModule(ctx: ServerContext, otlp: OtlpSinks, metricStore: M
       ? new SpanMetricsGenerator({ store: metricStore, log: ctx.log.child({ module: 'span-metrics' }), intervalMs: c.span_metrics_interval, dimensions: c.span_metrics_dimensions })
       : undefined;
   const spans = ingestCounter(ctx.registry);
-  const sink: OtlpSink<'traces'> = async (tenant, request) => {
-    const result = await store.append(tenant, request);
+  const sink: OtlpSink<'traces'> = async (tenant, request, raw) => {
+    const result = await store.append(tenant, request, raw);
     let n = 0;
     for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
     spans.inc({ signal: 'spans' }, Math.max(0, n - result.rejected));

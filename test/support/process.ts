@@ -15,8 +15,8 @@ export interface Proc {
 }
 
 /** Runs the built CLI (`npm test` builds first) as a real child process. */
-export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export function runCli(args: string[], env: Record<string, string> = {}, input?: string, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     // Random OTLP ports unless a test sets them: parallel servers must not collide on 4317/4318.
     env: { ICHIGEN_OTLP_HTTP_LISTEN: '127.0.0.1:0', ICHIGEN_OTLP_GRPC_LISTEN: '127.0.0.1:0', ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import {
   countSpans,
   decodeOtlpRequest,
   type OtlpEncoding,
+  type OtlpRawBody,
   type OtlpRequestBySignal,
   type OtlpSignal,
   type OtlpSinkResult,
@@ -31,14 +32,14 @@ export class OtlpIngest {
   ) {}
 
   async export(signal: OtlpSignal, tenant: string, body: Buffer, encoding: OtlpEncoding, transport: string): Promise<OtlpSinkResult> {
-    const sink = this.sinks[signal] as ((tenant: string, r: OtlpRequestBySignal[OtlpSignal]) => Promise<OtlpSinkResult>) | undefined;
+    const sink = this.sinks[signal] as ((tenant: string, r: OtlpRequestBySignal[OtlpSignal], raw: OtlpRawBody) => Promise<OtlpSinkResult>) | undefined;
     if (sink === undefined) {
       throw new IchigenError('NOT_FOUND', `this server does not accept OTLP ${signal}: no ${signal} store is enabled`);
     }
     const request = decodeOtlpRequest(signal, body, encoding);
     const total = (COUNTERS[signal] as (r: OtlpRequestBySignal[OtlpSignal]) => number)(request);
     if (total === 0) return { rejected: 0 };
-    const result = await sink(tenant, request);
+    const result = await sink(tenant, request, { body, encoding });
     this.metrics.received.inc({ signal, transport }, total - result.rejected);
     if (result.rejected > 0) this.metrics.rejected.inc({ signal, transport }, result.rejected);
     return result;

@@ -1,4 +1,5 @@
 import { IchigenError } from '../../model/index.js';
+import { fastDecodeTraces } from './fast-traces.js';
 import { readLogs, type OtlpLogs } from './logs.js';
 import { readMetrics, type OtlpMetrics } from './metrics.js';
 import { otlpTypes } from './schema.js';
@@ -21,6 +22,10 @@ const READERS: { [S in OtlpSignal]: (root: unknown) => OtlpRequestBySignal[S] } 
  * form. Garbage is an IchigenError 400 naming what is wrong and where.
  */
 export function decodeOtlpRequest<S extends OtlpSignal>(signal: S, body: Buffer, encoding: OtlpEncoding): OtlpRequestBySignal[S] {
+  if (signal === 'traces' && encoding === 'protobuf') {
+    const fast = fastDecodeTraces(body);
+    if (fast !== undefined) return fast as OtlpRequestBySignal[S];
+  }
   let root: unknown;
   if (encoding === 'protobuf') {
     try {

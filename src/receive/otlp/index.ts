@@ -23,6 +23,6 @@ export type {
 } from './metrics.js';
 export type { OtlpResource, OtlpScope } from './resource.js';
 export { otlpTypes } from './schema.js';
-export type { OtlpSink, OtlpSinkResult, OtlpSinks } from './sinks.js';
+export type { OtlpRawBody, OtlpSink, OtlpSinkResult, OtlpSinks } from './sinks.js';
 export { SPAN_KINDS, STATUS_CODES, countSpans, readTraces } from './traces.js';
 export type { OtlpResourceSpans, OtlpScopeSpans, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpTraces } from './traces.js';

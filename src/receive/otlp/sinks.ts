@@ -1,4 +1,10 @@
-import type { OtlpSignal, OtlpRequestBySignal } from './decode.js';
+import type { OtlpEncoding, OtlpSignal, OtlpRequestBySignal } from './decode.js';
+
+/** The request body as it arrived (a store may keep it instead of encoding the request again). */
+export interface OtlpRawBody {
+  readonly body: Buffer;
+  readonly encoding: OtlpEncoding;
+}
 
 /** What a sink reports back: how many items it refused (partial success) and why. */
 export interface OtlpSinkResult {
@@ -10,7 +16,7 @@ export interface OtlpSinkResult {
  * Accepts one decoded export request for a tenant. Resolve only once the data is durable;
  * throw an IchigenError to refuse the whole request (429/503 make senders retry).
  */
-export type OtlpSink<S extends OtlpSignal> = (tenant: string, request: OtlpRequestBySignal[S]) => Promise<OtlpSinkResult>;
+export type OtlpSink<S extends OtlpSignal> = (tenant: string, request: OtlpRequestBySignal[S], raw?: OtlpRawBody) => Promise<OtlpSinkResult>;
 
 /**
  * Where the OTLP endpoints hand each signal. The module that owns a signal's store sets

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { OtlpSpan, OtlpTraces } from '../../receive/otlp/index.js';
 import { createLogger } from '../../self/index.js';
 import { DuckDbTraceStore, type DuckDbTraceStoreOptions } from './duckdb-trace-store.js';
+import { decodeOtlpRequest, encodeTracesProto } from '../../receive/otlp/index.js';
+import { Wal } from '../wal/index.js';
 import { encodeStoredSpan, flattenTraces } from './stored-span.js';
 import { TRUE, type SpanPredicate } from './span-predicate.js';
 
@@ -131,6 +134,28 @@ describe('DuckDbTraceStore', () => {
     expect(await again.store.getTrace('t', tid(1), { startNs: ms(NOW + 1000), endNs: ms(NOW + 2000) })).toEqual([]);
   });
 
+  it('replays write-ahead log records of both formats (raw request body, and the first: re-encoded protobuf)', async () => {
+    const { store, dir } = await open();
+    const jsonBody = Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'json' } }] }, scopeSpans: [{ spans: [{ traceId: tid(2), spanId: sid(2), name: 'j', startTimeUnixNano: String(ms(NOW)), endTimeUnixNano: String(ms(NOW + 1)) }] }] }] }));
+    await store.append('t', request('proto', [span(1, 1, NOW)]), { body: encodeTracesProto(request('proto', [span(1, 1, NOW)])), encoding: 'protobuf' });
+    await store.append('t', { resourceSpans: [] }, undefined);
+    await store.append('t', decodeOtlpRequest('traces', jsonBody, 'json'), { body: jsonBody, encoding: 'json' });
+    await store.close();
+    stores.pop();
+    // A record of the first format, written straight into the log.
+    const wal = await Wal.open({ dir: path.join(dir, 'wal') });
+    await wal.replay(() => undefined);
+    const t = Buffer.from('t');
+    const len = Buffer.alloc(2);
+    len.writeUInt16LE(t.length);
+    await wal.append([len, t, encodeTracesProto(request('v1', [span(3, 3, NOW)]))], () => undefined);
+    await wal.close();
+    const again = await open({}, dir);
+    expect((await again.store.getTrace('t', tid(1))).map((s) => s.span.name)).toEqual(['op-1']);
+    expect((await again.store.getTrace('t', tid(2))).map((s) => s.span.name)).toEqual(['j']);
+    expect((await again.store.getTrace('t', tid(3))).map((s) => s.span.name)).toEqual(['op-3']);
+  });
+
   it('narrows candidates by pushed-down predicates, the same in memory and in DuckDB', async () => {
     const { store } = await open();
     await store.append('t', request('web', [span(10, 1, NOW - 5000, { attributes: [{ key: 'route', value: { type: 'string', value: '/a' } }] }), span(10, 2, NOW - 4990, { parentSpanId: sid(1), kind: 3, status: { code: 2, message: '' } })]));
@@ -174,14 +199,13 @@ describe('DuckDbTraceStore', () => {
 
   it('deletes the oldest spans while the database uses more than traces.max_bytes', { timeout: 120_000 }, async () => {
     const { store } = await open({ maxBytes: 0 });
-    const padding = 'x'.repeat(400);
     // Three days of spans, about 6 MB of blocks.
     for (let day = 3; day >= 1; day--) {
       for (let batch = 0; batch < 3; batch++) {
         const spans: OtlpSpan[] = [];
         for (let i = 0; i < 2000; i++) {
           const n = day * 100_000 + batch * 10_000 + i;
-          spans.push(span(n, n, NOW - day * DAY_MS + i, { attributes: [{ key: 'pad', value: { type: 'string', value: `${padding}${n}` } }] }));
+          spans.push(span(n, n, NOW - day * DAY_MS + i, { attributes: [{ key: 'pad', value: { type: 'string', value: randomBytes(200).toString('hex') } }] }));
         }
         await store.append('t', request('a', spans));
         await store.flush();
@@ -228,12 +252,11 @@ describe('DuckDbTraceStore', () => {
 describe('DuckDbTraceStore size retention within one day', () => {
   it('deletes the oldest quarter of the only day until under the limit', { timeout: 120_000 }, async () => {
     const { store, dir } = await open();
-    const padding = 'y'.repeat(400);
     for (let batch = 0; batch < 8; batch++) {
       const spans: OtlpSpan[] = [];
       for (let i = 0; i < 2000; i++) {
         const n = batch * 10_000 + i + 1;
-        spans.push(span(n, n, NOW - 3_600_000 + batch * 60_000 + i, { attributes: [{ key: 'pad', value: { type: 'string', value: `${padding}${n}` } }] }));
+        spans.push(span(n, n, NOW - 3_600_000 + batch * 60_000 + i, { attributes: [{ key: 'pad', value: { type: 'string', value: randomBytes(200).toString('hex') } }] }));
       }
       await store.append('t', request('a', spans));
       await store.flush();

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { compileAnchoredRe2, IchigenError } from '../../model/index.js';
-import { decodeOtlpRequest, encodeTracesProto, type OtlpResource, type OtlpScope, type OtlpTraces } from '../../receive/otlp/index.js';
+import { decodeOtlpRequest, encodeTracesProto, type OtlpRawBody, type OtlpResource, type OtlpScope, type OtlpTraces } from '../../receive/otlp/index.js';
 import type { Logger } from '../../self/index.js';
 import { Wal } from '../wal/index.js';
 import { SpanCatalog } from './span-catalog.js';
@@ -46,17 +46,29 @@ class Serial {
   }
 }
 
-function encodeWalRecord(tenant: string, traces: OtlpTraces): Buffer[] {
+/**
+ * A log record: `FF FF`, tenant (u16 length + UTF-8), encoding (0 protobuf, 1 JSON), then the
+ * request body as it arrived (no second encoding on the hot path). Records of the first
+ * format (tenant, then a protobuf TracesData) start with the tenant length, never FF FF.
+ */
+function encodeWalRecord(tenant: string, traces: OtlpTraces, raw?: OtlpRawBody): Buffer[] {
   const t = Buffer.from(tenant, 'utf8');
-  const head = Buffer.allocUnsafe(2);
-  head.writeUInt16LE(t.length, 0);
-  return [head, t, encodeTracesProto(traces)];
+  const head = Buffer.allocUnsafe(5);
+  head.writeUInt16LE(0xffff, 0);
+  head.writeUInt16LE(t.length, 2);
+  head[4] = raw?.encoding === 'json' ? 1 : 0;
+  return [head.subarray(0, 4), t, head.subarray(4, 5), raw?.body ?? encodeTracesProto(traces)];
 }
 
 function decodeWalRecord(buf: Buffer): { tenant: string; traces: OtlpTraces } {
-  const n = buf.readUInt16LE(0);
-  const tenant = buf.subarray(2, 2 + n).toString('utf8');
-  return { tenant, traces: decodeOtlpRequest('traces', buf.subarray(2 + n), 'protobuf') };
+  if (buf.readUInt16LE(0) !== 0xffff) {
+    const n = buf.readUInt16LE(0);
+    return { tenant: buf.subarray(2, 2 + n).toString('utf8'), traces: decodeOtlpRequest('traces', buf.subarray(2 + n), 'protobuf') };
+  }
+  const n = buf.readUInt16LE(2);
+  const tenant = buf.subarray(4, 4 + n).toString('utf8');
+  const encoding = buf[4 + n] === 1 ? 'json' : 'protobuf';
+  return { tenant, traces: decodeOtlpRequest('traces', buf.subarray(5 + n), encoding) };
 }
 
 const regexCache = new Map<string, RegExp>();
@@ -156,7 +168,7 @@ export class DuckDbTraceStore implements TraceStore {
     this.options.log.info({ spans: total }, 'trace store: moved spans into the day-partitioned layout');
   }
 
-  async append(tenant: string, traces: OtlpTraces): Promise<{ rejected: number; message?: string }> {
+  async append(tenant: string, traces: OtlpTraces, raw?: OtlpRawBody): Promise<{ rejected: number; message?: string }> {
     const wal = this.wal;
     if (wal === undefined || this.closed) throw new IchigenError('UNAVAILABLE', 'the trace store is not open', { retryAfterSeconds: 5 });
     if (wal.pendingBytes > (this.options.maxPendingWalBytes ?? 256 * 1024 * 1024) || this.head.count > this.options.maxHeadSpans * 4) {
@@ -164,7 +176,7 @@ export class DuckDbTraceStore implements TraceStore {
     }
     const spans = flattenTraces(traces);
     if (spans.length === 0) return { rejected: 0 };
-    await wal.append(encodeWalRecord(tenant, traces), () => this.head.add(tenant, spans));
+    await wal.append(encodeWalRecord(tenant, traces, raw), () => this.head.add(tenant, spans));
     if (this.head.count >= this.options.maxHeadSpans) void this.flush().catch((err: unknown) => this.options.log.error({ err }, 'trace store flush failed'));
     return { rejected: 0 };
   }

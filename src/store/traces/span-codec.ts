@@ -208,9 +208,20 @@ function readKeyValues(r: Reader): KeyValue[] {
   return out;
 }
 
+/** One attribute value in this binary form (for values the attribute text keeps opaque). */
+export function encodeValue(v: AnyValue): Buffer {
+  const w = new Writer();
+  writeValue(w, v);
+  return w.done();
+}
+
+export function decodeValue(buf: Uint8Array): AnyValue {
+  return readValue(new Reader(buf));
+}
+
 /** What a span row keeps outside its columns. */
 export interface SpanPayload {
-  readonly attributes: readonly KeyValue[];
+  readonly attributes: readonly KeyValue[] | undefined;
   readonly droppedAttributesCount: number;
   readonly events: readonly OtlpSpanEvent[];
   readonly droppedEventsCount: number;
@@ -222,11 +233,12 @@ export interface SpanPayload {
 }
 
 const VERSION = 1;
+/** Span payloads from version 2 on leave the attributes to the attribute text column. */
+const SPAN_VERSION = 2;
 
-export function encodeSpanPayload(p: SpanPayload): Buffer {
+export function encodeSpanPayload(p: Omit<SpanPayload, 'attributes'>): Buffer {
   const w = new Writer();
-  w.u8(VERSION);
-  writeKeyValues(w, p.attributes);
+  w.u8(SPAN_VERSION);
   w.uv(p.droppedAttributesCount);
   w.uv(p.events.length);
   for (const e of p.events) {
@@ -252,11 +264,12 @@ export function encodeSpanPayload(p: SpanPayload): Buffer {
   return w.done();
 }
 
-export function decodeSpanPayload(buf: Uint8Array): SpanPayload {
+/** `attributes` is undefined from version 2 on (they come from the attribute text). */
+export function decodeSpanPayload(buf: Uint8Array): Omit<SpanPayload, 'attributes'> & { attributes: KeyValue[] | undefined } {
   const r = new Reader(buf);
   const version = r.u8();
-  if (version !== VERSION) throw new Error(`unknown span payload version ${version}`);
-  const attributes = readKeyValues(r);
+  if (version !== 1 && version !== SPAN_VERSION) throw new Error(`unknown span payload version ${version}`);
+  const attributes = version === 1 ? readKeyValues(r) : undefined;
   const droppedAttributesCount = r.uv();
   const nEvents = r.uv();
   const events: OtlpSpanEvent[] = [];

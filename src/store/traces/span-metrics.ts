@@ -1,8 +1,7 @@
 import { labelsFromRecord, type Exemplar, type Labels, type MetricMetadata } from '../../model/index.js';
-import { anyValueToString, getAttribute, SPAN_KINDS, STATUS_CODES, type OtlpTraces } from '../../receive/otlp/index.js';
+import { anyValueToString, getAttribute, SPAN_KINDS, STATUS_CODES, type OtlpSpan, type OtlpTraces } from '../../receive/otlp/index.js';
 import type { Logger } from '../../self/index.js';
 import type { MetricStore, SeriesAppend } from '../metrics/index.js';
-import { flattenTraces, type StoredSpan } from './stored-span.js';
 
 /** Tempo's default latency buckets (seconds). */
 export const DEFAULT_LATENCY_BUCKETS = [0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384];
@@ -63,12 +62,8 @@ const METADATA: MetricMetadata[] = [
   { metric: 'traces_service_graph_request_client_seconds', type: 'histogram', help: 'Client-side duration of requests between two services.', unit: 'seconds' },
 ];
 
-function serviceOf(s: StoredSpan): string {
-  const v = getAttribute(s.resource.attributes, 'service.name');
-  return v?.type === 'string' ? v.value : '';
-}
-
-const key = (r: Record<string, string>): string => JSON.stringify(Object.entries(r).sort());
+/** A series key from label values in a fixed order (no sort or JSON on the per-span path). */
+const SEP = '\u0000';
 
 /**
  * Metrics from spans, as Tempo's metrics generator makes them: RED metrics per service,
@@ -104,18 +99,17 @@ export class SpanMetricsGenerator {
     return s;
   }
 
-  private inc(st: TenantState, labels: Record<string, string>, by: number, now: number): void {
-    const k = key(labels);
+  /** `labels` is made only for a series not seen before. */
+  private inc(st: TenantState, k: string, labels: () => Record<string, string>, by: number, now: number): void {
     let c = st.counters.get(k);
-    if (!c) st.counters.set(k, (c = { labels, value: 0, touched: now }));
+    if (!c) st.counters.set(k, (c = { labels: labels(), value: 0, touched: now }));
     c.value += by;
     c.touched = now;
   }
 
-  private observe(st: TenantState, labels: Record<string, string>, seconds: number, now: number, traceId?: string): void {
-    const k = key(labels);
+  private observe(st: TenantState, k: string, labels: () => Record<string, string>, seconds: number, now: number, traceId?: string): void {
     let h = st.histograms.get(k);
-    if (!h) st.histograms.set(k, (h = { labels, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0, exemplar: undefined, touched: now }));
+    if (!h) st.histograms.set(k, (h = { labels: labels(), counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0, exemplar: undefined, touched: now }));
     for (let i = 0; i < this.buckets.length; i++) if (seconds <= this.buckets[i]!) h.counts[i]!++;
     h.sum += seconds;
     h.count++;
@@ -127,28 +121,43 @@ export class SpanMetricsGenerator {
   record(tenant: string, traces: OtlpTraces): void {
     const st = this.state(tenant);
     const now = this.now();
-    for (const s of flattenTraces(traces)) {
-      const sp = s.span;
-      const service = serviceOf(s);
-      const seconds = Math.max(0, Number(sp.endTimeUnixNano - sp.startTimeUnixNano) / 1e9);
-      const labels: Record<string, string> = {
-        service,
-        span_name: sp.name,
-        span_kind: SPAN_KINDS[sp.kind] ?? 'SPAN_KIND_UNSPECIFIED',
-        status_code: STATUS_CODES[sp.status.code] ?? 'STATUS_CODE_UNSET',
-      };
-      for (const d of this.o.dimensions) {
-        const v = getAttribute(sp.attributes, d) ?? getAttribute(s.resource.attributes, d);
-        if (v !== undefined) labels[d.replace(/[^a-zA-Z0-9_]/g, '_')] = anyValueToString(v);
+    for (const rs of traces.resourceSpans) {
+      const sv = getAttribute(rs.resource.attributes, 'service.name');
+      const service = sv?.type === 'string' ? sv.value : '';
+      for (const ss of rs.scopeSpans) {
+        for (const sp of ss.spans) {
+          const seconds = Math.max(0, Number(sp.endTimeUnixNano - sp.startTimeUnixNano) / 1e9);
+          let k = service + SEP + sp.name + SEP + sp.kind + SEP + sp.status.code;
+          let dims: Array<[string, string]> | undefined;
+          if (this.o.dimensions.length > 0) {
+            dims = [];
+            for (const d of this.o.dimensions) {
+              const v = getAttribute(sp.attributes, d) ?? getAttribute(rs.resource.attributes, d);
+              if (v === undefined) continue;
+              const text = anyValueToString(v);
+              dims.push([d.replace(/[^a-zA-Z0-9_]/g, '_'), text]);
+              k += SEP + d + SEP + text;
+            }
+          }
+          const labels = (): Record<string, string> => {
+            const l: Record<string, string> = {
+              service,
+              span_name: sp.name,
+              span_kind: SPAN_KINDS[sp.kind] ?? 'SPAN_KIND_UNSPECIFIED',
+              status_code: STATUS_CODES[sp.status.code] ?? 'STATUS_CODE_UNSET',
+            };
+            for (const [n, v] of dims ?? []) l[n] = v;
+            return l;
+          };
+          this.inc(st, k, () => ({ __name__: 'traces_spanmetrics_calls_total', ...labels() }), 1, now);
+          this.observe(st, k, labels, seconds, now, sp.traceId);
+          if (sp.kind >= 2 && sp.kind <= 5) this.edge(st, sp, service, seconds, now);
+        }
       }
-      this.inc(st, { __name__: 'traces_spanmetrics_calls_total', ...labels }, 1, now);
-      this.observe(st, labels, seconds, now, sp.traceId);
-      this.edge(st, s, service, seconds, now);
     }
   }
 
-  private edge(st: TenantState, s: StoredSpan, service: string, seconds: number, now: number): void {
-    const sp = s.span;
+  private edge(st: TenantState, sp: OtlpSpan, service: string, seconds: number, now: number): void {
     const failed = sp.status.code === 2;
     const expires = now + (this.o.edgeWaitMs ?? 10_000);
     // client/producer → waits for its child server/consumer, and vice versa.
@@ -171,11 +180,12 @@ export class SpanMetricsGenerator {
 
   private complete(st: TenantState, client: PendingEdge, server: PendingEdge, now: number): void {
     const labels = { client: client.service, server: server.service };
-    this.inc(st, { __name__: 'traces_service_graph_request_total', ...labels }, 1, now);
+    const k = `graph${SEP}${client.service}${SEP}${server.service}`;
+    this.inc(st, `${k}${SEP}total`, () => ({ __name__: 'traces_service_graph_request_total', ...labels }), 1, now);
     // Always present, so rate() of failures works from the first request on.
-    this.inc(st, { __name__: 'traces_service_graph_request_failed_total', ...labels }, client.failed || server.failed ? 1 : 0, now);
-    this.observe(st, { __name__: 'traces_service_graph_request_server_seconds', ...labels }, server.durationS, now);
-    this.observe(st, { __name__: 'traces_service_graph_request_client_seconds', ...labels }, client.durationS, now);
+    this.inc(st, `${k}${SEP}failed`, () => ({ __name__: 'traces_service_graph_request_failed_total', ...labels }), client.failed || server.failed ? 1 : 0, now);
+    this.observe(st, `${k}${SEP}server`, () => ({ __name__: 'traces_service_graph_request_server_seconds', ...labels }), server.durationS, now);
+    this.observe(st, `${k}${SEP}client`, () => ({ __name__: 'traces_service_graph_request_client_seconds', ...labels }), client.durationS, now);
   }
 
   /** Writes every live series' current value at `now`. */

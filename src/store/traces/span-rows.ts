@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import { getAttribute, type OtlpResource, type OtlpScope } from '../../receive/otlp/index.js';
-import { attributeText } from './attr-tokens.js';
+import { attributeText, parseAttributeText } from './attr-tokens.js';
 import type { SpanCatalog } from './span-catalog.js';
 import { decodeSpanPayload, encodeSpanPayload } from './span-codec.js';
 import type { StoredSpan } from './stored-span.js';
@@ -33,7 +33,6 @@ export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, 
   a.appendVarchar(attributeText(sp.attributes));
   a.appendBlob(
     encodeSpanPayload({
-      attributes: sp.attributes,
       droppedAttributesCount: sp.droppedAttributesCount,
       events: sp.events,
       droppedEventsCount: sp.droppedEventsCount,
@@ -53,6 +52,7 @@ const hex = (v: bigint, digits: number): string => v.toString(16).padStart(digit
 export function spanFromRow(r: readonly DuckDBValue[], resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>): StoredSpan {
   const parent = r[2] as bigint;
   const p = decodeSpanPayload((r[10] as { bytes: Uint8Array }).bytes);
+  const attributes = p.attributes ?? parseAttributeText(r[11] as string);
   const res = resources.get(r[8] as bigint);
   const sc = scopes.get(r[9] as bigint);
   return {
@@ -70,7 +70,7 @@ export function spanFromRow(r: readonly DuckDBValue[], resources: SpanCatalog<Ot
       kind: Number(r[6]),
       startTimeUnixNano: r[3] as bigint,
       endTimeUnixNano: r[4] as bigint,
-      attributes: p.attributes,
+      attributes,
       droppedAttributesCount: p.droppedAttributesCount,
       events: p.events,
       droppedEventsCount: p.droppedEventsCount,

@@ -12,7 +12,7 @@ export const SPAN_COLUMNS = `tenant VARCHAR NOT NULL, trace_id UHUGEINT NOT NULL
   status UTINYINT NOT NULL, resource_id UBIGINT NOT NULL, scope_id UBIGINT NOT NULL, attrs VARCHAR NOT NULL, payload BLOB NOT NULL`;
 
 /** The columns a span is rebuilt from, in this order. */
-export const READ_COLUMNS = 'trace_id, span_id, parent_id, start_ns, end_ns, name, kind, status, resource_id, scope_id, payload';
+export const READ_COLUMNS = 'trace_id, span_id, parent_id, start_ns, end_ns, name, kind, status, resource_id, scope_id, payload, attrs';
 
 const DAY_NS = 86_400_000_000_000n;
 export const TABLE_RE = /^spans_(\d{8})$/;

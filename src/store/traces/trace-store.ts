@@ -1,4 +1,4 @@
-import type { OtlpTraces } from '../../receive/otlp/index.js';
+import type { OtlpRawBody, OtlpTraces } from '../../receive/otlp/index.js';
 import type { SpanPredicate } from './span-predicate.js';
 import type { StoredSpan } from './stored-span.js';
 
@@ -23,8 +23,8 @@ export interface TraceCandidatesOptions {
  * traces; the store narrows which traces are read.
  */
 export interface TraceStore {
-  /** Durable before it resolves. */
-  append(tenant: string, traces: OtlpTraces): Promise<{ rejected: number; message?: string }>;
+  /** Durable before it resolves. `raw`: the body the request arrived as, kept instead of encoding it again. */
+  append(tenant: string, traces: OtlpTraces, raw?: OtlpRawBody): Promise<{ rejected: number; message?: string }>;
   /** Every span of a trace (hex id, 32 digits), optionally only if the trace overlaps `range`. */
   getTrace(tenant: string, traceId: string, range?: NsRange): Promise<StoredSpan[]>;
   /** Whole traces by id (ids with no spans are absent from the answer). */

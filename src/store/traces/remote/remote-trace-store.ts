@@ -1,4 +1,4 @@
-import { decodeOtlpRequest, encodeTracesProto, otlpTypes, type OtlpTraces } from '../../../receive/otlp/index.js';
+import { decodeOtlpRequest, encodeTracesProto, otlpTypes, type OtlpRawBody, type OtlpTraces } from '../../../receive/otlp/index.js';
 import { flattenTraces, type StoredSpan } from '../stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from '../trace-store.js';
 import { backendCall, backendError, type BackendAnswer } from './remote-trace-http.js';
@@ -25,11 +25,12 @@ export class RemoteTraceStore implements TraceStore {
     return `${this.options.queryUrl.replace(/\/$/, '')}${path}${q}`;
   }
 
-  async append(tenant: string, traces: OtlpTraces): Promise<{ rejected: number; message?: string }> {
+  async append(tenant: string, traces: OtlpTraces, raw?: OtlpRawBody): Promise<{ rejected: number; message?: string }> {
+    // A protobuf body goes out as it came in; anything else is encoded once.
     const res = await backendCall(this.options, tenant, this.options.otlpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf' },
-      body: encodeTracesProto(traces),
+      body: raw?.encoding === 'protobuf' ? raw.body : encodeTracesProto(traces),
     });
     if (!res.ok) throw await backendError(res, 'the OTLP export');
     const body = Buffer.from(await res.arrayBuffer());

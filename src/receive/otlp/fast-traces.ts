@@ -1,0 +1,547 @@
+import type { AnyValue, KeyValue } from './any-value.js';
+import type { OtlpResource, OtlpScope } from './resource.js';
+import type { OtlpResourceSpans, OtlpScopeSpans, OtlpSpan, OtlpSpanEvent, OtlpSpanLink, OtlpTraces } from './traces.js';
+
+/**
+ * A direct protobuf reader for ExportTraceServiceRequest / TracesData into the normalised
+ * model: one pass, no intermediate message objects, no Long conversions — the hot path of
+ * trace ingest. It only handles well-formed requests: anything it does not expect (a wrong
+ * wire type, a truncated field, an id of the wrong length, the deprecated
+ * instrumentation_library_spans) makes it give up (`undefined`), and the general decoder
+ * takes over and reports what is wrong and where.
+ */
+class GiveUp extends Error {}
+const giveUp = (): never => {
+  throw new GiveUp();
+};
+
+const MAX_DEPTH = 32;
+
+class Cursor {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  more(): boolean {
+    return this.pos < this.end;
+  }
+
+  /** A varint up to 2^53 as a number (lengths, tags, enums, counts). */
+  varint(): number {
+    let out = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.pos >= this.end) giveUp();
+      const b = this.buf[this.pos++]!;
+      out += (b & 0x7f) * mul;
+      if (b < 0x80) return out;
+      mul *= 128;
+    }
+    return giveUp();
+  }
+
+  /** A full 64-bit varint as a signed bigint (int64). */
+  varint64(): bigint {
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) giveUp();
+      const b = this.buf[this.pos++]!;
+      if (shift < 28) lo |= (b & 0x7f) << shift;
+      else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (shift - 32);
+      shift += 7;
+      if (b < 0x80) return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+    }
+    return giveUp();
+  }
+
+  fixed64(): bigint {
+    if (this.pos + 8 > this.end) giveUp();
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  fixed32(): number {
+    if (this.pos + 4 > this.end) giveUp();
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) giveUp();
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** The bounds of a length-delimited field. */
+  sub(): Cursor {
+    const n = this.varint();
+    const start = this.pos;
+    if (start + n > this.end) giveUp();
+    this.pos = start + n;
+    return new Cursor(this.buf, start, start + n);
+  }
+
+  string(): string {
+    const n = this.varint();
+    if (this.pos + n > this.end) giveUp();
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  /** Bytes as lowercase hex of exactly `len` bytes, or '' when empty. */
+  id(len: number): string {
+    const n = this.varint();
+    if (n === 0) return '';
+    if (n !== len || this.pos + n > this.end) giveUp();
+    const s = this.buf.toString('hex', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  bytes(): Buffer {
+    const n = this.varint();
+    if (this.pos + n > this.end) giveUp();
+    const b = Buffer.from(this.buf.subarray(this.pos, this.pos + n));
+    this.pos += n;
+    return b;
+  }
+
+  skip(wire: number): void {
+    switch (wire) {
+      case 0:
+        this.varint64();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.pos += this.varint();
+        break;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        giveUp();
+    }
+    if (this.pos > this.end) giveUp();
+  }
+}
+
+/** Reads fields until the end: `on(field, wire)` consumes what it knows and returns false for the rest (skipped). */
+function fields(c: Cursor, on: (field: number, wire: number) => boolean): void {
+  while (c.more()) {
+    const tag = c.varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (!on(field, wire)) c.skip(wire);
+  }
+}
+
+const expect = (wire: number, want: number): void => {
+  if (wire !== want) giveUp();
+};
+
+function anyValue(c: Cursor, depth: number): AnyValue {
+  if (depth > MAX_DEPTH) giveUp();
+  let v: AnyValue = { type: 'empty' };
+  fields(c, (f, w) => {
+    switch (f) {
+      case 1:
+        expect(w, 2);
+        v = { type: 'string', value: c.string() };
+        return true;
+      case 2:
+        expect(w, 0);
+        v = { type: 'bool', value: c.varint() !== 0 };
+        return true;
+      case 3:
+        expect(w, 0);
+        v = { type: 'int', value: c.varint64() };
+        return true;
+      case 4:
+        expect(w, 1);
+        v = { type: 'double', value: c.double() };
+        return true;
+      case 5: {
+        expect(w, 2);
+        const s = c.sub();
+        const values: AnyValue[] = [];
+        fields(s, (ff, ww) => {
+          if (ff !== 1) return false;
+          expect(ww, 2);
+          values.push(anyValue(s.sub(), depth + 1));
+          return true;
+        });
+        v = { type: 'array', value: values };
+        return true;
+      }
+      case 6: {
+        expect(w, 2);
+        const s = c.sub();
+        const values: KeyValue[] = [];
+        fields(s, (ff, ww) => {
+          if (ff !== 1) return false;
+          expect(ww, 2);
+          values.push(keyValue(s.sub(), depth + 1));
+          return true;
+        });
+        v = { type: 'kvlist', value: values };
+        return true;
+      }
+      case 7:
+        expect(w, 2);
+        v = { type: 'bytes', value: c.bytes() };
+        return true;
+      default:
+        return false;
+    }
+  });
+  return v;
+}
+
+function keyValue(c: Cursor, depth = 0): KeyValue {
+  let key = '';
+  let value: AnyValue = { type: 'empty' };
+  fields(c, (f, w) => {
+    if (f === 1) {
+      expect(w, 2);
+      key = c.string();
+      return true;
+    }
+    if (f === 2) {
+      expect(w, 2);
+      value = anyValue(c.sub(), depth);
+      return true;
+    }
+    return false;
+  });
+  return { key, value };
+}
+
+function resource(c: Cursor): OtlpResource {
+  const attributes: KeyValue[] = [];
+  let dropped = 0;
+  fields(c, (f, w) => {
+    if (f === 1) {
+      expect(w, 2);
+      attributes.push(keyValue(c.sub()));
+      return true;
+    }
+    if (f === 2) {
+      expect(w, 0);
+      dropped = c.varint();
+      return true;
+    }
+    return false;
+  });
+  return { attributes, droppedAttributesCount: dropped };
+}
+
+function scope(c: Cursor): OtlpScope {
+  let name = '';
+  let version = '';
+  const attributes: KeyValue[] = [];
+  let dropped = 0;
+  fields(c, (f, w) => {
+    switch (f) {
+      case 1:
+        expect(w, 2);
+        name = c.string();
+        return true;
+      case 2:
+        expect(w, 2);
+        version = c.string();
+        return true;
+      case 3:
+        expect(w, 2);
+        attributes.push(keyValue(c.sub()));
+        return true;
+      case 4:
+        expect(w, 0);
+        dropped = c.varint();
+        return true;
+      default:
+        return false;
+    }
+  });
+  return { name, version, attributes, droppedAttributesCount: dropped };
+}
+
+function event(c: Cursor): OtlpSpanEvent {
+  let time = 0n;
+  let name = '';
+  const attributes: KeyValue[] = [];
+  let dropped = 0;
+  fields(c, (f, w) => {
+    switch (f) {
+      case 1:
+        expect(w, 1);
+        time = c.fixed64();
+        return true;
+      case 2:
+        expect(w, 2);
+        name = c.string();
+        return true;
+      case 3:
+        expect(w, 2);
+        attributes.push(keyValue(c.sub()));
+        return true;
+      case 4:
+        expect(w, 0);
+        dropped = c.varint();
+        return true;
+      default:
+        return false;
+    }
+  });
+  return { timeUnixNano: time, name, attributes, droppedAttributesCount: dropped };
+}
+
+function link(c: Cursor): OtlpSpanLink {
+  let traceId = '';
+  let spanId = '';
+  let traceState = '';
+  const attributes: KeyValue[] = [];
+  let dropped = 0;
+  let flags = 0;
+  fields(c, (f, w) => {
+    switch (f) {
+      case 1:
+        expect(w, 2);
+        traceId = c.id(16);
+        return true;
+      case 2:
+        expect(w, 2);
+        spanId = c.id(8);
+        return true;
+      case 3:
+        expect(w, 2);
+        traceState = c.string();
+        return true;
+      case 4:
+        expect(w, 2);
+        attributes.push(keyValue(c.sub()));
+        return true;
+      case 5:
+        expect(w, 0);
+        dropped = c.varint();
+        return true;
+      case 6:
+        expect(w, 5);
+        flags = c.fixed32();
+        return true;
+      default:
+        return false;
+    }
+  });
+  if (traceId === '' || spanId === '') giveUp();
+  return { traceId, spanId, traceState, attributes, droppedAttributesCount: dropped, flags };
+}
+
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+function span(c: Cursor): OtlpSpan {
+  let traceId = '';
+  let spanId = '';
+  let traceState = '';
+  let parentSpanId = '';
+  let flags = 0;
+  let name = '';
+  let kind = 0;
+  let start = 0n;
+  let end = 0n;
+  const attributes: KeyValue[] = [];
+  let droppedAttributes = 0;
+  const events: OtlpSpanEvent[] = [];
+  let droppedEvents = 0;
+  const links: OtlpSpanLink[] = [];
+  let droppedLinks = 0;
+  let code = 0;
+  let message = '';
+  fields(c, (f, w) => {
+    switch (f) {
+      case 1:
+        expect(w, 2);
+        traceId = c.id(16);
+        return true;
+      case 2:
+        expect(w, 2);
+        spanId = c.id(8);
+        return true;
+      case 3:
+        expect(w, 2);
+        traceState = c.string();
+        return true;
+      case 4:
+        expect(w, 2);
+        parentSpanId = c.id(8);
+        return true;
+      case 5:
+        expect(w, 2);
+        name = c.string();
+        return true;
+      case 6:
+        expect(w, 0);
+        kind = c.varint();
+        return true;
+      case 7:
+        expect(w, 1);
+        start = c.fixed64();
+        return true;
+      case 8:
+        expect(w, 1);
+        end = c.fixed64();
+        return true;
+      case 9:
+        expect(w, 2);
+        attributes.push(keyValue(c.sub()));
+        return true;
+      case 10:
+        expect(w, 0);
+        droppedAttributes = c.varint();
+        return true;
+      case 11:
+        expect(w, 2);
+        events.push(event(c.sub()));
+        return true;
+      case 12:
+        expect(w, 0);
+        droppedEvents = c.varint();
+        return true;
+      case 13:
+        expect(w, 2);
+        links.push(link(c.sub()));
+        return true;
+      case 14:
+        expect(w, 0);
+        droppedLinks = c.varint();
+        return true;
+      case 15: {
+        expect(w, 2);
+        const s = c.sub();
+        fields(s, (ff, ww) => {
+          if (ff === 2) {
+            expect(ww, 2);
+            message = s.string();
+            return true;
+          }
+          if (ff === 3) {
+            expect(ww, 0);
+            code = s.varint();
+            return true;
+          }
+          return false;
+        });
+        return true;
+      }
+      case 16:
+        expect(w, 5);
+        flags = c.fixed32();
+        return true;
+      default:
+        return false;
+    }
+  });
+  if (traceId === '' || traceId === ZERO_TRACE || spanId === '' || spanId === ZERO_SPAN) giveUp();
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    traceState,
+    flags,
+    name,
+    kind,
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    attributes,
+    droppedAttributesCount: droppedAttributes,
+    events,
+    droppedEventsCount: droppedEvents,
+    links,
+    droppedLinksCount: droppedLinks,
+    status: { code, message },
+  };
+}
+
+const EMPTY_RESOURCE: OtlpResource = { attributes: [], droppedAttributesCount: 0 };
+const EMPTY_SCOPE: OtlpScope = { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
+
+/** The request, or undefined when the general decoder must look at it (see above). */
+export function fastDecodeTraces(body: Buffer): OtlpTraces | undefined {
+  try {
+    const root = new Cursor(body, 0, body.length);
+    const resourceSpans: OtlpResourceSpans[] = [];
+    fields(root, (f, w) => {
+      if (f !== 1) return false;
+      expect(w, 2);
+      const rc = root.sub();
+      let res = EMPTY_RESOURCE;
+      let schemaUrl = '';
+      const scopeSpans: OtlpScopeSpans[] = [];
+      fields(rc, (rf, rw) => {
+        switch (rf) {
+          case 1:
+            expect(rw, 2);
+            res = resource(rc.sub());
+            return true;
+          case 2: {
+            expect(rw, 2);
+            const sc = rc.sub();
+            let sco = EMPTY_SCOPE;
+            let sUrl = '';
+            const spans: OtlpSpan[] = [];
+            fields(sc, (sf, sw) => {
+              switch (sf) {
+                case 1:
+                  expect(sw, 2);
+                  sco = scope(sc.sub());
+                  return true;
+                case 2:
+                  expect(sw, 2);
+                  spans.push(span(sc.sub()));
+                  return true;
+                case 3:
+                  expect(sw, 2);
+                  sUrl = sc.string();
+                  return true;
+                default:
+                  return false;
+              }
+            });
+            scopeSpans.push({ scope: sco, spans, schemaUrl: sUrl });
+            return true;
+          }
+          case 3:
+            expect(rw, 2);
+            schemaUrl = rc.string();
+            return true;
+          case 1000:
+            return giveUp();
+          default:
+            return false;
+        }
+      });
+      resourceSpans.push({ resource: res, scopeSpans, schemaUrl });
+      return true;
+    });
+    return { resourceSpans };
+  } catch (e) {
+    if (e instanceof GiveUp) return undefined;
+    throw e;
+  }
+}
