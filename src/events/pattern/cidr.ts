@@ -58,6 +58,18 @@ export function parseIp(s: string): Addr | undefined {
   return undefined;
 }
 
+// Many rules test the same event value in a row (one event against every cidr rule): the last
+// address parsed is kept, so a value is parsed once per event instead of once per rule.
+let lastText: string | undefined;
+let lastAddr: Addr | undefined;
+function parseIpOnce(s: string): Addr | undefined {
+  if (s !== lastText) {
+    lastAddr = parseIp(s);
+    lastText = s;
+  }
+  return lastAddr;
+}
+
 /** Compiles `10.0.0.0/24` or `2001:db8::/32` into a test on string values. */
 export function compileCidr(cidr: unknown, where: string): (value: unknown) => boolean {
   if (typeof cidr !== 'string') throw invalid(where, `"cidr" needs a string such as "10.0.0.0/24", got ${JSON.stringify(cidr)}`);
@@ -72,7 +84,7 @@ export function compileCidr(cidr: unknown, where: string): (value: unknown) => b
   const prefix = base.n >> shift;
   return (value) => {
     if (typeof value !== 'string') return false;
-    const a = parseIp(value);
+    const a = parseIpOnce(value);
     return a !== undefined && a.v6 === base.v6 && a.n >> shift === prefix;
   };
 }

@@ -42,6 +42,12 @@ function compileLeaf(list: unknown[], where: string): ObjectTestForField {
     else existsFalse = true;
   }
   return (value) => {
+    // A single scalar (the common case) is tested without collecting into an array.
+    if (value !== undefined && !Array.isArray(value) && !isPlainObject(value)) {
+      if (existsTrue) return true;
+      for (const t of tests) if (t(value)) return true;
+      return false;
+    }
     const scalars: unknown[] = [];
     scalarsOf(value, scalars);
     if (scalars.length === 0) return existsFalse;

@@ -22,7 +22,8 @@ function exact(expected: string | number | boolean | null): ValueTest {
 
 function ignoreCase(expected: string): ValueTest {
   const lower = expected.toLowerCase();
-  return (v) => isString(v) && v.toLowerCase() === lower;
+  // Same length first: most values differ in length, and lower-casing allocates.
+  return (v) => isString(v) && v.length === lower.length && v.toLowerCase() === lower;
 }
 
 function stringArg(op: string, arg: unknown, where: string): string {
@@ -46,7 +47,7 @@ function affix(op: 'prefix' | 'suffix', arg: unknown, where: string): ValueTest 
   }
   const needle = fold ? text.toLowerCase() : text;
   return (v) => {
-    if (!isString(v)) return false;
+    if (!isString(v) || v.length < needle.length) return false;
     const s = fold ? v.toLowerCase() : v;
     return op === 'prefix' ? s.startsWith(needle) : s.endsWith(needle);
   };
