@@ -25,6 +25,12 @@ const DashboardView = lazy(() => import('./pages/dashboards/DashboardView.js').t
 
 const LogsExplore = lazy(() => import('./pages/logs/LogsExplore.js').then((m) => ({ default: m.LogsExplore })));
 
+const Rules = lazy(() => import('./pages/alerts/Rules.js').then((m) => ({ default: m.Rules })));
+const Silences = lazy(() => import('./pages/alerts/Silences.js').then((m) => ({ default: m.Silences })));
+const Chains = lazy(() => import('./pages/alerts/Chains.js').then((m) => ({ default: m.Chains })));
+const Integrations = lazy(() => import('./pages/alerts/Integrations.js').then((m) => ({ default: m.Integrations })));
+const NotificationRules = lazy(() => import('./pages/alerts/NotificationRules.js').then((m) => ({ default: m.NotificationRules })));
+
 const Runs = lazy(() => import('./pages/automation/Runs.js').then((m) => ({ default: m.Runs })));
 const RunDetail = lazy(() => import('./pages/automation/RunDetail.js').then((m) => ({ default: m.RunDetail })));
 const Events = lazy(() => import('./pages/automation/Events.js').then((m) => ({ default: m.Events })));
@@ -85,6 +91,16 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <AlertGroups />;
     case '/alerts/schedules':
       return <Schedules />;
+    case '/alerts/rules':
+      return <Rules />;
+    case '/alerts/silences':
+      return <Silences />;
+    case '/alerts/chains':
+      return <Chains />;
+    case '/alerts/integrations':
+      return <Integrations />;
+    case '/alerts/notifications':
+      return <NotificationRules />;
     case '/automation':
     case '/automation/runs':
       return <Runs />;

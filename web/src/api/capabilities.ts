@@ -5,6 +5,7 @@ export interface Capabilities {
   readonly traces: boolean;
   readonly alerts: boolean;
   readonly schedules: boolean;
+  readonly rules: boolean;
   readonly automation: boolean;
   readonly events: boolean;
 }
@@ -18,6 +19,7 @@ const PROBES: Record<Capability, string> = {
   traces: '/api/search/tags',
   alerts: '/api/ichigen/v1/alert-groups?limit=1',
   schedules: '/api/ichigen/v1/schedules',
+  rules: '/api/v1/rules?type=alert',
   automation: '/api/ichigen/v1/runs?limit=1',
   events: '/api/ichigen/v1/events?limit=1',
 };

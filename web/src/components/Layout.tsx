@@ -40,7 +40,12 @@ const NAV: readonly NavGroup[] = [
     label: 'nav.oncall',
     items: [
       { to: '/alerts', label: 'nav.alerts', icon: '⚑', needs: 'alerts' },
+      { to: '/alerts/rules', label: 'nav.rules', icon: '⚠', needs: 'rules' },
+      { to: '/alerts/silences', label: 'nav.silences', icon: '◌', needs: 'alerts' },
       { to: '/alerts/schedules', label: 'nav.schedules', icon: '☏', needs: 'schedules' },
+      { to: '/alerts/chains', label: 'nav.chains', icon: '⤳', needs: 'schedules' },
+      { to: '/alerts/integrations', label: 'nav.integrations', icon: '⇲', needs: 'alerts' },
+      { to: '/alerts/notifications', label: 'nav.notifications', icon: '✉', needs: 'schedules' },
     ],
   },
   {

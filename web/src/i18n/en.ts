@@ -1,4 +1,5 @@
 import { enAutomation } from './en-automation.js';
+import { enAlerting } from './en-alerting.js';
 import { enDashboards } from './en-dashboards.js';
 import { enExplore } from './en-explore.js';
 
@@ -6,6 +7,7 @@ import { enExplore } from './en-explore.js';
 export const en = {
   ...enExplore,
   ...enDashboards,
+  ...enAlerting,
   ...enAutomation,
   'app.name': 'Ichigen',
   'app.tagline': 'One place for metrics, logs, traces and on-call',

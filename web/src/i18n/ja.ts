@@ -1,5 +1,6 @@
 import type { MessageKey } from './en.js';
 import { jaAutomation } from './ja-automation.js';
+import { jaAlerting } from './ja-alerting.js';
 import { jaDashboards } from './ja-dashboards.js';
 import { jaExplore } from './ja-explore.js';
 
@@ -7,6 +8,7 @@ import { jaExplore } from './ja-explore.js';
 export const ja: Record<MessageKey, string> = {
   ...jaExplore,
   ...jaDashboards,
+  ...jaAlerting,
   ...jaAutomation,
   'app.name': 'Ichigen',
   'app.tagline': 'メトリクス・ログ・トレース・オンコールを一元管理',
