@@ -9,6 +9,7 @@ import { AlertGroupDetail } from './pages/alerts/AlertGroupDetail.js';
 import { AlertGroups } from './pages/alerts/AlertGroups.js';
 import { Schedules } from './pages/alerts/Schedules.js';
 import { Connect } from './pages/settings/Connect.js';
+import { DataSources } from './pages/settings/DataSources.js';
 import { Profile } from './pages/settings/Profile.js';
 import { Tokens } from './pages/settings/Tokens.js';
 import { Users } from './pages/settings/Users.js';
@@ -83,6 +84,12 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return (
         <AdminOnly>
           <Tokens />
+        </AdminOnly>
+      );
+    case '/settings/sources':
+      return (
+        <AdminOnly>
+          <DataSources />
         </AdminOnly>
       );
     case '/settings/profile':

@@ -61,6 +61,7 @@ const NAV: readonly NavGroup[] = [
       { to: '/settings/connect', label: 'nav.connect', icon: '⇪' },
       { to: '/settings/users', label: 'nav.users', icon: '☺', admin: true },
       { to: '/settings/tokens', label: 'nav.tokens', icon: '⚿', admin: true },
+      { to: '/settings/sources', label: 'nav.sources', icon: '⛁', admin: true },
     ],
   },
 ];

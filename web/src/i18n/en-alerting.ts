@@ -1,4 +1,4 @@
-/** English strings of alerting and on-call pages added with issue 8's second half (merged into `en`). */
+/** English strings of alerting, on-call and settings pages added with issue 8's second half (merged into `en`). */
 export const enAlerting = {
   'nav.rules': 'Alert rules',
   'nav.silences': 'Silences',
@@ -136,4 +136,23 @@ export const enAlerting = {
   'notif.quietHours': 'Quiet hours',
   'notif.quietOn': 'Hold ordinary alerts during',
   'notif.saved': 'Saved.',
+  'nav.sources': 'Data sources & retention',
+  'sources.title': 'Data sources and retention',
+  'sources.intro': 'Where each signal is stored and how long it is kept. Remote backends are shown without credentials: tokens only as set or not.',
+  'sources.remote': 'remote backend',
+  'sources.embedded': 'embedded',
+  'sources.writeUrl': 'Write URL',
+  'sources.queryUrl': 'Query URL',
+  'sources.token': 'Bearer token set',
+  'sources.tenantHeader': 'Sends X-Scope-OrgID',
+  'sources.timeout': 'Timeout',
+  'sources.dir': 'Directory',
+  'sources.selfScrape': 'Self-monitoring stored every',
+  'sources.scrapeJobs': 'Scrape jobs',
+  'sources.spanMetrics': 'Metrics from spans written every',
+  'sources.off': 'off',
+  'sources.url': 'URL',
+  'sources.file': 'File',
+  'sources.events': 'Events kept for',
+  'sources.configHint': 'These come from the configuration file and ICHIGEN_* environment variables; change them there and restart.',
 } as const;
