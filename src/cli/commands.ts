@@ -6,6 +6,7 @@ import { EmbeddedMetricStore } from '../store/index.js';
 import path from 'node:path';
 import { UsageError, parse, requireString } from './args.js';
 import { readSecret } from './read-secret.js';
+import { describePortConflict } from './start-failure.js';
 
 const CONFIG_FLAGS = {
   config: { type: 'string' },
@@ -25,14 +26,22 @@ function configFrom(values: Record<string, string | boolean | undefined>, env: N
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, CONFIG_FLAGS);
   const config = configFrom(values, process.env);
-  const server = await startServer(config, {
-    onGeneratedAdminPassword: (pw) => {
-      // Printed once to the console, deliberately not through the logger (logs are kept).
-      process.stderr.write(
-        `\n  Ichigen created the first user.\n    username: admin\n    password: ${pw}\n  Sign in at http://localhost:${new URL(`http://${config.server.listen}`).port || '8910'}/ and change it.\n\n`,
-      );
-    },
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, {
+      onGeneratedAdminPassword: (pw) => {
+        // Printed once to the console, deliberately not through the logger (logs are kept).
+        process.stderr.write(
+          `\n  Ichigen created the first user.\n    username: admin\n    password: ${pw}\n  Sign in at http://localhost:${new URL(`http://${config.server.listen}`).port || '8910'}/ and change it.\n\n`,
+        );
+      },
+    });
+  } catch (err) {
+    const conflict = describePortConflict(err, config);
+    if (conflict === undefined) throw err;
+    process.stderr.write(`ichigen: cannot start: ${conflict}\n`);
+    return 1;
+  }
   return new Promise<number>((resolve) => {
     let signalled = false;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -54,6 +63,18 @@ export async function startCommand(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // A module that cannot start (a busy OTLP port, a store that cannot open) would leave the
+    // process serving 503 on /-/ready forever: say why on the console, stop, exit 1.
+    server.started.catch((err: unknown) => {
+      if (signalled) return;
+      signalled = true;
+      const conflict = describePortConflict(err, config);
+      process.stderr.write(`ichigen: cannot start: ${conflict ?? (err instanceof Error ? err.message : String(err))}\n`);
+      void server.stop().then(
+        () => resolve(1),
+        () => resolve(1),
+      );
+    });
   });
 }
 
