@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.includes('ichigen')) {
     const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-bench-'));
-    const tok = runCli(['token', 'create', '--name', 'bench', '--scopes', 'ingest', '--data-dir', dir]);
+    const tok = runCli(['token', 'create', '--name', 'bench', '--scopes', 'ingest,read', '--data-dir', dir]);
     await tok.exited;
     const token = tok.stdout().trim();
     const port = await freePort();
@@ -145,9 +145,29 @@ async function main(): Promise<void> {
     await waitReady(base, 60_000);
     const pid = child.pid!;
     const cpu0 = cpuSeconds(pid);
+    // BENCH_MONITOR=1: RSS every half second while the load runs.
+    const monitor =
+      process.env.BENCH_MONITOR === '1'
+        ? setInterval(() => console.log(`rss ${/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]} kB`), 500)
+        : undefined;
+    // BENCH_MID_SNAPSHOT=s: SIGUSR2 (heap snapshot, see BENCH_NODE_ARGS) s seconds into the load.
+    const mid = process.env.BENCH_MID_SNAPSHOT ? setTimeout(() => child.kill('SIGUSR2'), Number(process.env.BENCH_MID_SNAPSHOT) * 1000) : undefined;
     const seconds = await drive(`${base}/api/v1/write`, { authorization: `Bearer ${token}` }, bodies);
+    clearTimeout(mid);
+    clearInterval(monitor);
     const cpuIngest = cpuSeconds(pid) - cpu0;
     const rss = peakRssMb(pid);
+    // Where the memory is, from Ichigen's own /metrics (V8 heap vs the rest).
+    const self = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const mib = (name: string): string => `${(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(self)?.[1] ?? NaN) / 1048576).toFixed(0)} MiB`;
+    console.log(
+      `Ichigen memory after the load: rss ${mib('process_resident_memory_bytes')}, heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}`,
+    );
+    if (process.env.BENCH_SNAPSHOT_WAIT) {
+      // With BENCH_NODE_ARGS="--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=…": a heap snapshot after the load.
+      child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_SNAPSHOT_WAIT) * 1000));
+    }
     // Graceful stop flushes the head into DuckDB chunks; `ichigen metrics compact` then
     // merges all windows (the current one too) and drops the free blocks from the file.
     const exited = new Promise((r) => child.once('exit', r));

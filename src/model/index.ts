@@ -13,6 +13,7 @@ export {
   labelsToRecord,
 } from './labels.js';
 export type { Label, Labels } from './labels.js';
+export { LabelPool, internLabel } from './label-pool.js';
 export { compileMatcher, matchLabels, matchesEmpty } from './matcher.js';
 export type { LabelMatcher, MatchType } from './matcher.js';
 export { compileAnchoredRe2, compileRe2, translateRe2 } from './re2.js';

@@ -26,32 +26,48 @@ export function registerRemoteWriteRoute(app: FastifyInstance, opts: RemoteWrite
   const interner = new LabelsInterner();
   app.post('/api/v1/write', { config: { scope: 'ingest' } }, async (request, reply) => {
     const version = remoteWriteMessage(request.headers['content-type'], request.headers['content-encoding']);
-    const body = request.body;
-    if (!Buffer.isBuffer(body)) throw new IchigenError('UNSUPPORTED_MEDIA_TYPE', 'remote write needs Content-Type: application/x-protobuf with a snappy-compressed body');
-    const raw = uncompressSnappyBlock(body, opts.maxUncompressedBytes);
-    const decoded: DecodedWriteRequest & { histograms?: number; refused?: string[] } = version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw, interner);
-    const seriesCount = decoded.series.length + (decoded.refused?.length ?? 0);
-    if (seriesCount > opts.maxSeriesPerRequest) {
-      throw new IchigenError('INVALID_BODY', `the request has ${seriesCount} series, over the limit of ${opts.maxSeriesPerRequest} per request; send smaller batches`);
-    }
+    const { appending, refused, histograms } = startWrite(request.body, version, request.tenant, interner, opts);
     let written: AppendResult = { samples: 0, exemplars: 0, metadata: 0 };
     let problem: string | undefined;
     try {
-      if (decoded.series.length > 0 || decoded.metadata.length > 0) written = await opts.store.append(request.tenant, { series: decoded.series, metadata: decoded.metadata });
+      if (appending) written = await appending;
     } catch (e) {
       if (!(e instanceof PartialWriteError)) throw e;
       written = e.written;
       problem = e.message;
     }
     if (version === 2) setWrittenHeaders(reply, written);
-    const refused = decoded.refused ?? [];
     if (refused.length > 0) {
       const more = refused.length > 3 ? `; and ${refused.length - 3} more series` : '';
-      problem = [problem, `${refused.slice(0, 3).join('; ')}${more} (${decoded.histograms ?? 0} histogram samples refused, ${written.samples} samples written)`].filter((x) => x !== undefined).join('; ');
+      problem = [problem, `${refused.slice(0, 3).join('; ')}${more} (${histograms} histogram samples refused, ${written.samples} samples written)`].filter((x) => x !== undefined).join('; ');
     }
     if (problem !== undefined) throw new IchigenError('INVALID_BODY', problem);
     return reply.status(204).send();
   });
+}
+
+/**
+ * Decodes and hands the request to the store, synchronously: the decoded series (an object
+ * and two array views each) are garbage before the wait for the fsync starts. Kept alive
+ * across it, those of every request in flight were promoted out of V8's young generation
+ * at each scavenge (~3 MB at a time) and the heap grew in steps of ~100 MB.
+ */
+function startWrite(
+  body: unknown,
+  version: 1 | 2,
+  tenant: string,
+  interner: LabelsInterner,
+  opts: RemoteWriteRouteOptions,
+): { appending: Promise<AppendResult> | undefined; refused: string[]; histograms: number } {
+  if (!Buffer.isBuffer(body)) throw new IchigenError('UNSUPPORTED_MEDIA_TYPE', 'remote write needs Content-Type: application/x-protobuf with a snappy-compressed body');
+  const raw = uncompressSnappyBlock(body, opts.maxUncompressedBytes);
+  const decoded: DecodedWriteRequest & { histograms?: number; refused?: string[] } = version === 2 ? decodeWriteRequestV2(raw) : decodeWriteRequest(raw, interner);
+  const seriesCount = decoded.series.length + (decoded.refused?.length ?? 0);
+  if (seriesCount > opts.maxSeriesPerRequest) {
+    throw new IchigenError('INVALID_BODY', `the request has ${seriesCount} series, over the limit of ${opts.maxSeriesPerRequest} per request; send smaller batches`);
+  }
+  const appending = decoded.series.length > 0 || decoded.metadata.length > 0 ? opts.store.append(tenant, { series: decoded.series, metadata: decoded.metadata }) : undefined;
+  return { appending, refused: decoded.refused ?? [], histograms: decoded.histograms ?? 0 };
 }
 
 /** Remote write 2.0: the precise counts written, so a sender can tell a partial write. */

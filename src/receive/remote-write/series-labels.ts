@@ -1,4 +1,4 @@
-import { METRIC_NAME, isValidLabelName, isValidMetricName, type Label, type Labels } from '../../model/index.js';
+import { METRIC_NAME, internLabel, isValidLabelName, isValidMetricName, type Label, type Labels } from '../../model/index.js';
 
 /**
  * Collects a series' labels as they arrive on the wire and records the first structural
@@ -19,7 +19,8 @@ export class LabelCollector {
       this.problem ??= this.lastName === name ? `label name "${name}" is repeated` : `labels are not sorted by name ("${name}" after "${this.lastName}")`;
     }
     this.lastName = name;
-    if (value !== '') this.labels.push({ name, value });
+    // Pooled: series of one sender share a few thousand distinct pairs.
+    if (value !== '') this.labels.push(internLabel(name, value));
   }
 }
 

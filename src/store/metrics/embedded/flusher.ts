@@ -1,8 +1,8 @@
-import { labelsKey, type MetricMetadata, type MetricType } from '../../../model/index.js';
+import type { MetricMetadata, MetricType } from '../../../model/index.js';
 import { appendChunks, compactChunks, type CompactionStats } from './compactor.js';
 import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
-import { MemSeries } from './mem-series.js';
+import { type MemSeries } from './mem-series.js';
 import { mergeRuns } from './merge-runs.js';
 import type { StoredExemplar, TenantHead } from './tenant-head.js';
 
@@ -33,13 +33,9 @@ export class Flusher {
       const pairs = JSON.parse(String(labels)) as Array<[string, string]>;
       const ls = pairs.map(([name, value]) => ({ name, value }));
       const head = s.tenant(String(tenant));
-      const key = labelsKey(ls);
-      const series = new MemSeries(Number(id), head.tenant, ls, key);
+      const series = s.createSeries(head, ls, Number(id));
       series.persisted = true;
       series.durableDef = true;
-      head.series.set(key, series);
-      head.postings.add(series.id, ls);
-      s.byId.set(series.id, series);
       if (series.id >= s.nextId) s.nextId = series.id + 1;
     }
     await this.refreshDiskBounds();
@@ -279,7 +275,7 @@ export class Flusher {
       const byTenant = new Map<string, Set<number>>();
       for (const ms of gone) {
         const head = s.tenant(ms.tenant);
-        head.series.delete(ms.key);
+        head.series.delete(ms);
         head.byLabels.delete(ms.labels);
         ms.removed = true;
         s.byId.delete(ms.id);

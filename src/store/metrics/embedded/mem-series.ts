@@ -50,7 +50,6 @@ export class MemSeries {
     readonly id: number,
     readonly tenant: string,
     readonly labels: Labels,
-    readonly key: string,
   ) {}
 
   /** Samples in the head (not counting those being flushed). */

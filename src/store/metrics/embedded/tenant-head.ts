@@ -1,6 +1,7 @@
 import type { Exemplar, Labels, MetricMetadata } from '../../../model/index.js';
 import type { MemSeries } from './mem-series.js';
 import { Postings } from './postings.js';
+import { SeriesIndex } from './series-index.js';
 
 export interface StoredExemplar {
   readonly seriesId: number;
@@ -9,7 +10,7 @@ export interface StoredExemplar {
 
 /** Everything the store keeps in memory for one tenant. */
 export class TenantHead {
-  readonly series = new Map<string, MemSeries>();
+  readonly series = new SeriesIndex();
   /**
    * Series by label set object: receivers hand out the same object for the same series
    * (see LabelsInterner), so a write usually finds its series without building the key.

@@ -31,7 +31,6 @@ export interface WalEntry {
 
 export type WalRecord =
   | { readonly kind: 'samples'; readonly tenant: string; readonly series: WalSeries[] }
-  | { readonly kind: 'entries'; readonly tenant: string; readonly entries: WalEntry[] }
   | { readonly kind: 'metadata'; readonly tenant: string; readonly metadata: MetricMetadata[] };
 
 export function encodeSamplesRecord(tenant: string, series: readonly WalSeries[]): Buffer {
@@ -143,44 +142,69 @@ export function encodeEntriesRecord(tenant: string, entries: readonly WalEntry[]
   return buf;
 }
 
-function decodeEntries(buf: Buffer, p: number, tenant: string): WalRecord {
+/** Where one entry of a kind-3 record is, for reading it in place (no objects per entry). */
+export interface EntryVisitor {
+  /**
+   * `defAt`: offset of the series' labels (readDefLabels), -1 when not defined here;
+   * `samplesAt`: n timestamps (f64) then n values (two u32 each); `exemplars` as JSON.
+   */
+  (tenant: string, id: number, defAt: number, samplesAt: number, n: number, exemplarsJson: string | undefined): void;
+}
+
+/** Tenant of a record (any kind). */
+export function recordTenant(buf: Buffer): string {
+  return buf.toString('utf8', 3, 3 + buf.readUInt16LE(1));
+}
+
+/** Walks a kind-3 record's entries in order. */
+export function walkEntries(buf: Buffer, visit: EntryVisitor): void {
+  const tlen = buf.readUInt16LE(1);
+  const tenant = buf.toString('utf8', 3, 3 + tlen);
+  let p = 3 + tlen;
   const count = buf.readUInt32LE(p);
   p += 4;
-  const entries: WalEntry[] = [];
   for (let i = 0; i < count; i++) {
     const id = buf.readUInt32LE(p);
     const flags = buf[p + 4]!;
     p += 5;
-    let labels: Label[] | undefined;
+    let defAt = -1;
     if (flags & 1) {
-      labels = [];
+      defAt = p;
       const nl = buf.readUInt16LE(p);
       p += 2;
       for (let j = 0; j < nl; j++) {
-        const a = buf.readUInt16LE(p);
-        const name = buf.toString('utf8', p + 2, p + 2 + a);
-        p += 2 + a;
-        const b = buf.readUInt32LE(p);
-        labels.push({ name, value: buf.toString('utf8', p + 4, p + 4 + b) });
-        p += 4 + b;
+        p += 2 + buf.readUInt16LE(p);
+        p += 4 + buf.readUInt32LE(p);
       }
     }
     const n = buf.readUInt32LE(p);
     p += 4;
-    const timestamps = new Float64Array(n);
-    for (let k = 0; k < n; k++, p += 8) timestamps[k] = buf.readDoubleLE(p);
-    const values = new Float64Array(n);
-    const bits = new Uint32Array(values.buffer);
-    for (let k = 0; k < n * 2; k++, p += 4) bits[k] = buf.readUInt32LE(p);
-    let exemplars: Exemplar[] | undefined;
+    const samplesAt = p;
+    p += n * 16;
+    let ex: string | undefined;
     if (flags & 2) {
       const len = buf.readUInt32LE(p);
-      exemplars = JSON.parse(buf.toString('utf8', p + 4, p + 4 + len)) as Exemplar[];
+      ex = buf.toString('utf8', p + 4, p + 4 + len);
       p += 4 + len;
     }
-    entries.push({ id, labels, timestamps, values, exemplars });
+    visit(tenant, id, defAt, samplesAt, n, ex);
   }
-  return { kind: 'entries', tenant, entries };
+}
+
+/** The labels a kind-3 entry defines (see walkEntries' `defAt`). */
+export function readDefLabels(buf: Buffer, at: number): Label[] {
+  const labels: Label[] = [];
+  const nl = buf.readUInt16LE(at);
+  let p = at + 2;
+  for (let j = 0; j < nl; j++) {
+    const a = buf.readUInt16LE(p);
+    const name = buf.toString('utf8', p + 2, p + 2 + a);
+    p += 2 + a;
+    const b = buf.readUInt32LE(p);
+    labels.push({ name, value: buf.toString('utf8', p + 4, p + 4 + b) });
+    p += 4 + b;
+  }
+  return labels;
 }
 
 export function decodeRecord(buf: Buffer): WalRecord {
@@ -188,7 +212,7 @@ export function decodeRecord(buf: Buffer): WalRecord {
   const tlen = buf.readUInt16LE(p);
   const tenant = buf.toString('utf8', p + 2, p + 2 + tlen);
   p += 2 + tlen;
-  if (buf[0] === 3) return decodeEntries(buf, p, tenant);
+  if (buf[0] === 3) throw new Error('metric log records of kind 3 are read in place: use walkEntries');
   if (buf[0] === 2) return { kind: 'metadata', tenant, metadata: JSON.parse(buf.toString('utf8', p)) as MetricMetadata[] };
   if (buf[0] !== 1) throw new Error(`unknown metric log record kind ${buf[0]}`);
   const count = buf.readUInt32LE(p);
