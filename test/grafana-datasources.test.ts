@@ -357,6 +357,37 @@ describe('Grafana Tempo data source', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('TraceQL metrics: range and instant as pkg/tsdb/tempo sends them, only fields its jsonpb decoding knows', async () => {
+    // The instant answer is decoded strictly (an unknown field fails the panel), the range one allowing extras.
+    const searchMetrics = ['inspectedTraces', 'inspectedBytes', 'totalBlocks', 'completedJobs', 'totalJobs', 'totalBlockBytes', 'inspectedSpans'];
+    const keysWithin = (o: object, allowed: string[]): void => expect(Object.keys(o).filter((k) => !allowed.includes(k))).toEqual([]);
+    const q = '{resource.service.name="checkout"} | rate() by (name)';
+    const range = await json<{ series: { labels: object[]; samples: { timestampMs: string; value: number }[] }[]; metrics: object }>(
+      await grafana(`/api/metrics/query_range?${qs({ q, start: `${START_S}`, end: `${NOW_S}`, step: '60s', exemplars: '100' })}`, { headers: { accept: 'application/json' } }),
+    );
+    expect(range.series.map((s) => s.labels)).toEqual(
+      expect.arrayContaining([[{ key: 'name', value: { stringValue: 'GET /cart' } }], [{ key: 'name', value: { stringValue: 'SELECT cart' } }]]),
+    );
+    for (const s of range.series) {
+      keysWithin(s, ['labels', 'samples', 'promLabels', 'exemplars']);
+      for (const p of s.samples) {
+        keysWithin(p, ['timestampMs', 'value']);
+        expect(p.timestampMs).toMatch(/^\d+$/);
+      }
+    }
+    keysWithin(range.metrics, searchMetrics);
+    const instant = await json<{ series: { labels: object[]; value: number }[]; metrics: object }>(
+      await grafana(`/api/metrics/query?${qs({ q, start: `${START_S}`, end: `${NOW_S}` })}`, { headers: { accept: 'application/json' } }),
+    );
+    keysWithin(instant, ['series', 'metrics']);
+    expect(instant.series).toHaveLength(2);
+    for (const s of instant.series) {
+      keysWithin(s, ['labels', 'value', 'promLabels']);
+      expect(s.value).toBeCloseTo(1 / 3600, 9);
+    }
+    keysWithin(instant.metrics, searchMetrics);
+  });
+
   it('tag autocomplete v2: scoped tag names and typed values narrowed by q', async () => {
     const range = { start: `${START_S}`, end: `${NOW_S}` };
     const tags = await json<{ scopes: { name: string; tags: string[] }[] }>(await grafana(`/api/v2/search/tags?${qs({ ...range, scope: 'resource' })}`));
