@@ -3,7 +3,10 @@ import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './evaluator.js';
 import { groupLabels } from './grouping.js';
 import { checkQuantileParams } from './annotations.js';
-import { kahanSumInc, quantileOf } from './kahan.js';
+import { quantileOf } from './kahan.js';
+import { GroupAccumulator, STREAMABLE_OPS } from './accumulator.js';
+import { FUNCTION_IMPLS } from './functions/index.js';
+import type { StreamingFunction } from './functions/index.js';
 import { formatSampleValue } from './number-format.js';
 import { newSeries, type EvalValue, type StepSeries } from './values.js';
 import { selectK } from './topk.js';
@@ -39,6 +42,8 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Ev
     if (e.op === 'count_values') label = await ev.evalString(e.param);
     else param = (await ev.evalScalar(e.param)).values;
   }
+  const streamed = await streamAggregate(ev, e);
+  if (streamed !== undefined) return streamed;
   const input = await ev.evalVector(e.expr);
   const groups = groupSeries(input.series, e);
   let out: StepSeries[];
@@ -56,115 +61,55 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr): Promise<Ev
     case 'count_values':
       out = countValues(e, input.series, label, n);
       break;
-    default:
-      out = groups.map((g) => simpleAggregate(ev, e.op, g, n)).filter((s) => s.present.some((p) => p === 1));
+    default: {
+      const p3 = ev.ctx.options.compatibility === 'prometheus3';
+      out = [];
+      for (const g of groups) {
+        const acc = new GroupAccumulator(g.labels, e.op, n, p3);
+        for (const s of g.members) {
+          ev.ctx.limits.tick();
+          acc.add(s.values, s.present);
+        }
+        const r = acc.finish();
+        if (r.present.some((p) => p === 1)) out.push(r);
+      }
+    }
   }
   ev.release(input.series);
   ev.ctx.limits.add(out.reduce((a, s) => a + s.present.reduce((x, y) => x + y, 0), 0));
   return { kind: 'vector', series: out };
 }
 
-function simpleAggregate(ev: Evaluator, op: AggregateExpr['op'], g: Group, n: number): StepSeries {
-  const r = newSeries(g.labels, n);
-  const v = r.values;
-  const count = new Float64Array(n);
-  const comp = new Float64Array(n);
-  const mean = new Float64Array(n);
-  const incremental = new Uint8Array(n);
-  const kahan = ev.ctx.options.compatibility === 'prometheus3';
-  for (const s of g.members) {
-    ev.ctx.limits.tick();
-    for (let i = 0; i < n; i++) {
-      if (!s.present[i]) continue;
-      const x = s.values[i]!;
-      const first = count[i] === 0;
-      count[i]!++;
-      r.present[i] = 1;
-      switch (op) {
-        case 'sum':
-          if (first) v[i] = x;
-          else if (kahan) [v[i], comp[i]] = kahanSumInc(x, v[i]!, comp[i]!);
-          else v[i] = v[i]! + x;
-          break;
-        case 'avg':
-          if (first) {
-            v[i] = x;
-            mean[i] = x;
-          } else if (kahan) avgKahan(v, comp, mean, incremental, count, i, x);
-          else avgIncremental(mean, count[i]!, i, x);
-          break;
-        case 'min':
-          if (first || v[i]! > x || Number.isNaN(v[i]!)) v[i] = x;
-          break;
-        case 'max':
-          if (first || v[i]! < x || Number.isNaN(v[i]!)) v[i] = x;
-          break;
-        case 'count':
-          v[i] = count[i]!;
-          break;
-        case 'group':
-          v[i] = 1;
-          break;
-        case 'stddev':
-        case 'stdvar': {
-          if (first) {
-            mean[i] = x;
-            // Prometheus 3 starts from NaN when the first value is NaN or infinite.
-            v[i] = kahan && !Number.isFinite(x) ? NaN : 0;
-          } else {
-            const delta = x - mean[i]!;
-            mean[i] = mean[i]! + delta / count[i]!;
-            v[i] = v[i]! + delta * (x - mean[i]!);
-          }
-          break;
-        }
-        default:
-          throw new IchigenError('EXECUTION', `unknown aggregation ${op}`);
-      }
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    if (!r.present[i]) continue;
-    if (op === 'sum' && kahan) v[i] = v[i]! + comp[i]!;
-    else if (op === 'avg') {
-      if (!kahan) v[i] = mean[i]!;
-      else if (incremental[i]) v[i] = mean[i]! + comp[i]!;
-      else v[i] = v[i]! / count[i]! + comp[i]! / count[i]!;
-    } else if (op === 'stdvar') v[i] = v[i]! / count[i]!;
-    else if (op === 'stddev') v[i] = Math.sqrt(v[i]! / count[i]!);
-  }
-  return r;
-}
-
-/** Prometheus 2's running mean (the difference first, so it overflows as late as possible), with its infinity handling. */
-function avgIncremental(mean: Float64Array, count: number, i: number, x: number): void {
-  const m = mean[i]!;
-  if (m === Infinity || m === -Infinity) {
-    if ((x === Infinity || x === -Infinity) && m > 0 === x > 0) return;
-    if (!(x === Infinity || x === -Infinity) && !Number.isNaN(x)) return;
-  }
-  mean[i] = m + (x / count - m / count);
-}
-
 /**
- * Prometheus 3: compensated sum divided by the count, switching to a compensated running
- * mean (scaled by (n-1)/n each step) only once the sum would overflow.
+ * sum/avg/min/max/count/group/stddev/stdvar over a range function (`sum(rate(x[5m]))`, the
+ * dashboard staple): the function's output is folded into the groups series by series as
+ * it is computed, so no per-series result is ever allocated or held.
  */
-function avgKahan(sum: Float64Array, c: Float64Array, mean: Float64Array, incremental: Uint8Array, count: Float64Array, i: number, x: number): void {
-  const n = count[i]!;
-  if (!incremental[i]) {
-    const [t, nc] = kahanSumInc(x, sum[i]!, c[i]!);
-    if (t !== Infinity && t !== -Infinity) {
-      sum[i] = t;
-      c[i] = nc;
-      return;
+async function streamAggregate(ev: Evaluator, e: AggregateExpr): Promise<EvalValue | undefined> {
+  if (!STREAMABLE_OPS.has(e.op)) return undefined;
+  let inner = e.expr;
+  while (inner.type === 'paren') inner = inner.expr;
+  if (inner.type !== 'call') return undefined;
+  const impl = FUNCTION_IMPLS.get(inner.func) as Partial<StreamingFunction> | undefined;
+  if (impl?.stream === undefined) return undefined;
+  const n = ev.steps.n;
+  const p3 = ev.ctx.options.compatibility === 'prometheus3';
+  const groups = new Map<string, GroupAccumulator>();
+  const order: GroupAccumulator[] = [];
+  await impl.stream(ev, inner, (labels, values, present) => {
+    const out = groupLabels(labels, e.grouping, e.without);
+    const key = labelsKey(out);
+    let acc = groups.get(key);
+    if (acc === undefined) {
+      acc = new GroupAccumulator(out, e.op, n, p3);
+      groups.set(key, acc);
+      order.push(acc);
     }
-    incremental[i] = 1;
-    mean[i] = sum[i]! / (n - 1);
-    c[i] = c[i]! / (n - 1);
-  }
-  const q = (n - 1) / n;
-  [mean[i], c[i]] = kahanSumInc(x / n, q * mean[i]!, q * c[i]!);
+    acc.add(values, present);
+  });
+  const series = order.map((a) => a.finish());
+  ev.ctx.limits.add(series.reduce((a, s) => a + s.present.reduce((x, y) => x + y, 0), 0));
+  return { kind: 'vector', series };
 }
 
 function quantiles(groups: Group[], q: Float64Array, n: number): StepSeries[] {

@@ -1,5 +1,5 @@
 import type { LabelMatcher } from '../../model/index.js';
-import type { MetricQuerier } from '../../store/index.js';
+import type { MetricQuerier, SelectHints, SeriesSamples } from '../../store/index.js';
 import type { AtModifier } from './ast.js';
 import type { QueryLimits } from './limits.js';
 import type { EngineOptions } from './result.js';
@@ -38,4 +38,26 @@ export function leftOpen(ctx: EvalContext): boolean {
 export function dialectMatchers(ctx: EvalContext, matchers: readonly LabelMatcher[]): readonly LabelMatcher[] {
   if (ctx.options.compatibility !== 'prometheus3' || !matchers.some((m) => m.type === '=~' || m.type === '!~')) return matchers;
   return matchers.map((m) => (m.type === '=~' || m.type === '!~' ? { ...m, value: `(?s)${m.value}` } : m));
+}
+
+/**
+ * The store's series for a selector, a batch at a time (one promise per batch, not per
+ * series), through the store's selectBatches when it has one.
+ */
+export async function* selectBatches(ctx: EvalContext, matchers: readonly LabelMatcher[], mint: number, maxt: number, hints: SelectHints): AsyncIterable<SeriesSamples[]> {
+  const q = ctx.querier;
+  const ms = dialectMatchers(ctx, matchers);
+  if (q.selectBatches !== undefined) {
+    yield* q.selectBatches(ms, mint, maxt, hints);
+    return;
+  }
+  let batch: SeriesSamples[] = [];
+  for await (const s of q.select(ms, mint, maxt, hints)) {
+    batch.push(s);
+    if (batch.length >= 256) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

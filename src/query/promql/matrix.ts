@@ -1,6 +1,6 @@
 import { IchigenError, compareLabels } from '../../model/index.js';
 import type { Expr, MatrixSelector, SubqueryExpr } from './ast.js';
-import { atTime, dialectMatchers, leftOpen } from './eval-context.js';
+import { atTime, leftOpen, selectBatches } from './eval-context.js';
 import { Evaluator } from './evaluator.js';
 import { firstAfter, lastAtOrBefore, refTimes, withoutStale } from './selectors.js';
 import { makeSteps, stepTime, type MatrixSeries } from './values.js';
@@ -14,8 +14,8 @@ export interface MatrixArg {
   /** Window end (ms) per step. */
   readonly refs: Float64Array;
   readonly range: number;
-  /** The series one at a time: a range selector streams them from the store. */
-  each(): AsyncIterable<MatrixSeries>;
+  /** The series a batch at a time: a range selector streams them from the store. */
+  batches(): AsyncIterable<MatrixSeries[]>;
   /** Index bounds [lo, hi) of the window of `s` at step i. */
   window(s: MatrixSeries, i: number): [number, number];
   /**
@@ -23,6 +23,8 @@ export interface MatrixArg {
    * the previous step's bounds, so windows moving forward are found by walking, not searching.
    */
   windowInto(s: MatrixSeries, i: number, out: Int32Array): void;
+  /** Every step's window of `s` at once: [lo[i], hi[i]) (two moving pointers, no search per step). */
+  boundsAll(s: MatrixSeries, lo: Int32Array, hi: Int32Array): void;
   /** For an instant query's top-level matrix: each series' samples in the first window. */
   windows(): Promise<MatrixSeries[]>;
 }
@@ -38,12 +40,12 @@ export async function evalMatrixArg(ev: Evaluator, arg: Expr, func: string | und
   throw new IchigenError('EXECUTION', 'expected a range vector');
 }
 
-function makeArg(ev: Evaluator, each: () => AsyncIterable<MatrixSeries>, refs: Float64Array, range: number): MatrixArg {
+function makeArg(ev: Evaluator, batches: () => AsyncIterable<MatrixSeries[]>, refs: Float64Array, range: number): MatrixArg {
   const inclusive = !leftOpen(ev.ctx);
   return {
     refs,
     range,
-    each,
+    batches,
     window(s, i) {
       const ref = refs[i]!;
       return [firstAfter(s.timestamps, ref - range, inclusive), lastAtOrBefore(s.timestamps, ref) + 1];
@@ -67,12 +69,35 @@ function makeArg(ev: Evaluator, each: () => AsyncIterable<MatrixSeries>, refs: F
       out[0] = lo;
       out[1] = hi;
     },
+    boundsAll(s, loOut, hiOut) {
+      const ts = s.timestamps;
+      const n = ts.length;
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i]!;
+        const from = ref - range;
+        if (i === 0 || refs[i - 1]! > ref) {
+          lo = firstAfter(ts, from, inclusive);
+          hi = lastAtOrBefore(ts, ref) + 1;
+        } else {
+          if (inclusive) while (lo < n && ts[lo]! < from) lo++;
+          else while (lo < n && ts[lo]! <= from) lo++;
+          if (hi < lo) hi = lo;
+          while (hi < n && ts[hi]! <= ref) hi++;
+        }
+        loOut[i] = lo;
+        hiOut[i] = hi;
+      }
+    },
     async windows() {
       const out: MatrixSeries[] = [];
-      for await (const s of each()) {
-        const [lo, hi] = this.window(s, 0);
-        if (hi <= lo) continue;
-        out.push({ labels: s.labels, timestamps: s.timestamps.slice(lo, hi), values: s.values.slice(lo, hi) });
+      for await (const batch of batches()) {
+        for (const s of batch) {
+          const [lo, hi] = this.window(s, 0);
+          if (hi <= lo) continue;
+          out.push({ labels: s.labels, timestamps: s.timestamps.slice(lo, hi), values: s.values.slice(lo, hi) });
+        }
       }
       return out.sort((a, b) => compareLabels(a.labels, b.labels));
     },
@@ -90,15 +115,19 @@ async function matrixSelector(ev: Evaluator, m: MatrixSelector, func: string | u
   }
   const hints = { start: ev.steps.start, end: ev.steps.end, step: ev.steps.step, range: m.range, func };
   const ctx = ev.ctx;
-  async function* each(): AsyncIterable<MatrixSeries> {
-    for await (const raw of ctx.querier.select(dialectMatchers(ctx, vs.matchers), lo - m.range, hi, hints)) {
-      ctx.limits.tick();
-      const s = withoutStale(raw);
-      if (s.timestamps.length > 0) yield s;
+  async function* batches(): AsyncIterable<MatrixSeries[]> {
+    for await (const raw of selectBatches(ctx, vs.matchers, lo - m.range, hi, hints)) {
+      const out: MatrixSeries[] = [];
+      for (const r of raw) {
+        ctx.limits.tick();
+        const s = withoutStale(r);
+        if (s.timestamps.length > 0) out.push(s);
+      }
+      if (out.length > 0) yield out;
     }
     ctx.limits.checkDeadline();
   }
-  return makeArg(ev, each, refs, m.range);
+  return makeArg(ev, batches, refs, m.range);
 }
 
 async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
@@ -137,7 +166,7 @@ async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
   return makeArg(
     ev,
     async function* () {
-      yield* series;
+      if (series.length > 0) yield series;
     },
     refs,
     sq.range,

@@ -1,6 +1,6 @@
-import { compareLabels, isStaleAt } from '../../model/index.js';
+import { STALE_NAN_HI, STALE_NAN_LO, compareLabels, isStaleAt } from '../../model/index.js';
 import type { VectorSelector } from './ast.js';
-import { atTime, dialectMatchers, leftOpen, type EvalContext } from './eval-context.js';
+import { atTime, leftOpen, selectBatches, type EvalContext } from './eval-context.js';
 import { newSeries, stepTime, type MatrixSeries, type StepSeries, type Steps } from './values.js';
 
 /** Reference time (ms) of each step for a selector: `@` pins it, `offset` shifts it. */
@@ -31,27 +31,29 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, s
   const open = leftOpen(ctx);
   const out: StepSeries[] = [];
   // Series stream from the store: only the per-step values are kept.
-  for await (const s of ctx.querier.select(dialectMatchers(ctx, vs.matchers), lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step })) {
-    const r = newSeries(s.labels, steps.n);
-    if (keepTimes) r.times = new Float64Array(steps.n);
-    let any = 0;
-    const ts = s.timestamps;
-    for (let i = 0; i < steps.n; i++) {
-      const ref = refs[i]!;
-      const j = lastAtOrBefore(ts, ref);
-      if (j < 0) continue;
-      const t = ts[j]!;
-      if (open ? t <= ref - lookback : t < ref - lookback) continue;
-      if (isStaleAt(s.values, j)) continue;
-      r.values[i] = s.values[j]!;
-      r.present[i] = 1;
-      if (r.times) r.times[i] = t;
-      any++;
-    }
-    ctx.limits.tick();
-    if (any > 0) {
-      ctx.limits.add(any);
-      out.push(r);
+  for await (const batch of selectBatches(ctx, vs.matchers, lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step })) {
+    for (const s of batch) {
+      const r = newSeries(s.labels, steps.n);
+      if (keepTimes) r.times = new Float64Array(steps.n);
+      let any = 0;
+      const ts = s.timestamps;
+      for (let i = 0; i < steps.n; i++) {
+        const ref = refs[i]!;
+        const j = lastAtOrBefore(ts, ref);
+        if (j < 0) continue;
+        const t = ts[j]!;
+        if (open ? t <= ref - lookback : t < ref - lookback) continue;
+        if (isStaleAt(s.values, j)) continue;
+        r.values[i] = s.values[j]!;
+        r.present[i] = 1;
+        if (r.times) r.times[i] = t;
+        any++;
+      }
+      ctx.limits.tick();
+      if (any > 0) {
+        ctx.limits.add(any);
+        out.push(r);
+      }
     }
   }
   ctx.limits.checkDeadline();
@@ -84,15 +86,25 @@ export function firstAfter(ts: Float64Array, t: number, inclusive: boolean): num
 
 /** Drops staleness markers: range selectors never see them. */
 export function withoutStale(s: MatrixSeries): MatrixSeries {
+  const n = s.values.length;
+  // A staleness marker is a NaN: only a series holding a NaN needs its bits looked at.
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(s.values[i]!)) {
+      nan = true;
+      break;
+    }
+  }
+  if (!nan) return s;
+  const bits = new Uint32Array(s.values.buffer, s.values.byteOffset, n * 2);
   let stale = 0;
-  for (let i = 0; i < s.values.length; i++) if (isStaleAt(s.values, i)) stale++;
+  for (let i = 0; i < n; i++) if (bits[2 * i + 1] === STALE_NAN_HI && bits[2 * i] === STALE_NAN_LO) stale++;
   if (stale === 0) return s;
-  const n = s.values.length - stale;
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
+  const timestamps = new Float64Array(n - stale);
+  const values = new Float64Array(n - stale);
   let k = 0;
-  for (let i = 0; i < s.values.length; i++) {
-    if (isStaleAt(s.values, i)) continue;
+  for (let i = 0; i < n; i++) {
+    if (bits[2 * i + 1] === STALE_NAN_HI && bits[2 * i] === STALE_NAN_LO) continue;
     timestamps[k] = s.timestamps[i]!;
     values[k++] = s.values[i]!;
   }

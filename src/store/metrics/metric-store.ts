@@ -47,6 +47,11 @@ export interface MetricQuerier {
    * with those samples. Series come one at a time so memory stays per series.
    */
   select(matchers: readonly LabelMatcher[], mint: number, maxt: number, hints?: SelectHints): AsyncIterable<SeriesSamples>;
+  /**
+   * Optional: the same series as `select`, in the same order, a batch at a time. Readers of
+   * thousands of series (the PromQL engine) use it to avoid one promise per series.
+   */
+  selectBatches?(matchers: readonly LabelMatcher[], mint: number, maxt: number, hints?: SelectHints): AsyncIterable<SeriesSamples[]>;
   /** Label sets of matching series active in the range (the `/api/v1/series` answer), sorted. */
   series(query: LabelQuery): Promise<Labels[]>;
   /** Label names present on matching series, sorted. */

@@ -1,9 +1,9 @@
-import { IchigenError, compareLabels, labelsKey } from '../../../model/index.js';
+import { IchigenError, compareLabels, labelsKey, type Labels } from '../../../model/index.js';
 import type { Call } from '../ast.js';
 import type { EvalContext } from '../eval-context.js';
 import { checkUnique, dropName, type Evaluator } from '../evaluator.js';
 import { evalMatrixArg } from '../matrix.js';
-import { newSeries, stepTime, type EvalValue, type StepSeries } from '../values.js';
+import { stepTime, type EvalValue, type StepSeries } from '../values.js';
 
 /** One function's implementation (the engine's half of the function table). */
 export type FunctionImpl = (ev: Evaluator, call: Call) => Promise<EvalValue>;
@@ -25,71 +25,98 @@ export interface Window {
 /** Returns the value at this window, or undefined for no output. */
 export type RangeKernel = (w: Window, args: readonly number[], ctx: EvalContext, call: Call) => number | undefined;
 
+/**
+ * A whole series at once, for functions that can do better than window by window (rate
+ * keeps running sums): fills `values`/`present` for every step whose window [lo, hi) is not
+ * empty, returns how many steps got a value.
+ */
+export type SeriesKernel = (ts: Float64Array, vs: Float64Array, lo: Int32Array, hi: Int32Array, refs: Float64Array, range: number, ctx: EvalContext, values: Float64Array, present: Uint8Array) => number;
+
 export interface RangeOptions {
   /** Index of the range-vector argument (quantile_over_time: 1). */
   readonly matrixArg?: number;
+  /** Optional whole-series form of the kernel (same answers, faster). */
+  readonly series?: SeriesKernel;
   /** Whether the metric name survives (Prometheus drops it for almost every function). */
   readonly keepName?: (ctx: EvalContext) => boolean;
 }
 
+/**
+ * Receives a function's output one series at a time. `values`/`present` are scratch arrays
+ * reused for the next series: a consumer that keeps them must copy them.
+ */
+export type SeriesSink = (labels: Labels, values: Float64Array, present: Uint8Array, count: number) => void;
+
+/** A range-vector function that can also stream its output (aggregations fold it as it comes). */
+export interface StreamingFunction extends FunctionImpl {
+  stream(ev: Evaluator, call: Call, sink: SeriesSink): Promise<void>;
+}
+
 /** Builds a range-vector function from its per-window kernel. */
-export function rangeFunction(kernel: RangeKernel, opts: RangeOptions = {}): FunctionImpl {
+export function rangeFunction(kernel: RangeKernel, opts: RangeOptions = {}): StreamingFunction {
   const matrixArg = opts.matrixArg ?? 0;
-  return async (ev, call) => {
+  const stream = async (ev: Evaluator, call: Call, sink: SeriesSink): Promise<void> => {
     const scalarArgs: Float64Array[] = [];
     for (let a = 0; a < call.args.length; a++) if (a !== matrixArg) scalarArgs.push((await ev.evalScalar(call.args[a]!)).values);
     const m = await evalMatrixArg(ev, call.args[matrixArg]!, call.func);
     const n = ev.steps.n;
     const keep = opts.keepName?.(ev.ctx) ?? false;
-    const out: StepSeries[] = [];
     const args = new Array<number>(scalarArgs.length).fill(0);
     const w: Window = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, range: m.range, stepTime: 0 };
-    for await (const s of m.each()) {
-      ev.ctx.limits.add(s.values.length);
-      const r = newSeries(keep ? s.labels : dropName(s.labels), n);
-      w.ts = s.timestamps;
-      w.vs = s.values;
-      let any = 0;
-      const bounds = new Int32Array(2);
-      for (let i = 0; i < n; i++) {
-        m.windowInto(s, i, bounds);
-        const lo = bounds[0]!;
-        const hi = bounds[1]!;
-        if (hi <= lo) continue;
-        w.lo = lo;
-        w.hi = hi;
-        w.rangeEnd = m.refs[i]!;
-        w.rangeStart = w.rangeEnd - m.range;
-        w.stepTime = stepTime(ev.steps, i);
-        for (let a = 0; a < args.length; a++) args[a] = scalarArgs[a]![i]!;
-        const v = kernel(w, args, ev.ctx, call);
-        if (v === undefined) continue;
-        r.values[i] = v;
-        r.present[i] = 1;
-        any++;
-      }
-      ev.ctx.limits.release(s.values.length);
-      ev.ctx.limits.tick();
-      if (any > 0) {
-        ev.ctx.limits.add(any);
-        out.push(r);
+    const values = new Float64Array(n);
+    const present = new Uint8Array(n);
+    const los = new Int32Array(n);
+    const his = new Int32Array(n);
+    // Prometheus refuses two output series with one label set anywhere in the range.
+    const seen = keep ? undefined : new Set<string>();
+    for await (const batch of m.batches()) {
+      for (const s of batch) {
+        ev.ctx.limits.add(s.values.length);
+        w.ts = s.timestamps;
+        w.vs = s.values;
+        present.fill(0);
+        m.boundsAll(s, los, his);
+        let any = 0;
+        if (opts.series !== undefined) any = opts.series(s.timestamps, s.values, los, his, m.refs, m.range, ev.ctx, values, present);
+        for (let i = 0; opts.series === undefined && i < n; i++) {
+          const lo = los[i]!;
+          const hi = his[i]!;
+          if (hi <= lo) continue;
+          w.lo = lo;
+          w.hi = hi;
+          w.rangeEnd = m.refs[i]!;
+          w.rangeStart = w.rangeEnd - m.range;
+          w.stepTime = stepTime(ev.steps, i);
+          for (let a = 0; a < args.length; a++) args[a] = scalarArgs[a]![i]!;
+          const v = kernel(w, args, ev.ctx, call);
+          if (v === undefined) continue;
+          values[i] = v;
+          present[i] = 1;
+          any++;
+        }
+        ev.ctx.limits.release(s.values.length);
+        ev.ctx.limits.tick();
+        if (any === 0) continue;
+        const labels = keep ? s.labels : dropName(s.labels);
+        if (seen !== undefined) {
+          const key = labelsKey(labels);
+          if (seen.has(key)) throw new IchigenError('EXECUTION', 'vector cannot contain metrics with the same labelset');
+          seen.add(key);
+        }
+        sink(labels, values, present, any);
       }
     }
-    if (!keep) checkNoSameLabelset(out);
+  };
+  const impl: FunctionImpl = async (ev, call) => {
+    const out: StepSeries[] = [];
+    await stream(ev, call, (labels, values, present, count) => {
+      ev.ctx.limits.add(count);
+      out.push({ labels, values: values.slice(), present: present.slice() });
+    });
     out.sort((a, b) => compareLabels(a.labels, b.labels));
     return { kind: 'vector', series: out };
   };
-}
-
-/** Range functions refuse two output series with one label set anywhere in the range (as Prometheus). */
-function checkNoSameLabelset(series: readonly StepSeries[]): void {
-  if (series.length < 2) return;
-  const seen = new Set<string>();
-  for (const s of series) {
-    const key = labelsKey(s.labels);
-    if (seen.has(key)) throw new IchigenError('EXECUTION', 'vector cannot contain metrics with the same labelset');
-    seen.add(key);
-  }
+  return Object.assign(impl, { stream });
 }
 
 /**

@@ -18,4 +18,4 @@ export const FUNCTION_IMPLS: ReadonlyMap<string, FunctionImpl> = new Map([
   ...HISTOGRAM_FUNCTIONS,
 ]);
 
-export type { FunctionImpl } from './function-impl.js';
+export type { FunctionImpl, StreamingFunction } from './function-impl.js';

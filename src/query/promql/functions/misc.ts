@@ -42,11 +42,13 @@ const absentOverTime: FunctionImpl = async (ev, call) => {
   const m = await evalMatrixArg(ev, call.args[0]!, call.func);
   const r = newSeries(absentLabels(call.args[0]!), ev.steps.n);
   const seen = new Uint8Array(ev.steps.n);
-  for await (const s of m.each()) {
-    for (let i = 0; i < ev.steps.n; i++) {
-      if (seen[i]) continue;
-      const [lo, hi] = m.window(s, i);
-      if (hi > lo) seen[i] = 1;
+  for await (const batch of m.batches()) {
+    for (const s of batch) {
+      for (let i = 0; i < ev.steps.n; i++) {
+        if (seen[i]) continue;
+        const [lo, hi] = m.window(s, i);
+        if (hi > lo) seen[i] = 1;
+      }
     }
   }
   for (let i = 0; i < ev.steps.n; i++) {

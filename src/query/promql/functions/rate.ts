@@ -1,32 +1,21 @@
 import type { EvalContext } from '../eval-context.js';
 import { kahanSumInc } from '../kahan.js';
 import { invalidFactor } from './over-time.js';
-import { rangeFunction, type FunctionImpl, type Window } from './function-impl.js';
+import { rangeFunction, type FunctionImpl, type SeriesKernel, type Window } from './function-impl.js';
 
-/** rate/increase/delta with Prometheus' extrapolation to the window edges. */
-function extrapolatedRate(w: Window, ctx: EvalContext, isCounter: boolean, isRate: boolean): number | undefined {
-  const n = w.hi - w.lo;
-  if (n < 2) return undefined;
-  const firstV = w.vs[w.lo]!;
-  const lastV = w.vs[w.hi - 1]!;
-  const firstT = w.ts[w.lo]!;
-  const lastT = w.ts[w.hi - 1]!;
-  let result = lastV - firstV;
-  if (isCounter) {
-    let prev = w.vs[w.lo]!;
-    for (let j = w.lo + 1; j < w.hi; j++) {
-      const cur = w.vs[j]!;
-      if (cur < prev) result += prev;
-      prev = cur;
-    }
-  }
+/**
+ * The extrapolation of rate/increase/delta to the window edges, once the raw difference
+ * (with counter-reset corrections) is known, as Prometheus 3 or 2 does it.
+ */
+function extrapolate(result: number, w: { firstT: number; lastT: number; firstV: number; n: number; rangeStart: number; rangeEnd: number; range: number }, p3: boolean, isCounter: boolean, isRate: boolean): number {
+  const { firstT, lastT, firstV, n } = w;
   let durationToStart = (firstT - w.rangeStart) / 1000;
   let durationToEnd = (w.rangeEnd - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
   const avgBetween = sampledInterval / (n - 1);
   const threshold = avgBetween * 1.1;
   let extrapolateTo: number;
-  if (ctx.options.compatibility === 'prometheus3') {
+  if (p3) {
     if (durationToStart >= threshold) durationToStart = avgBetween / 2;
     if (isCounter && result > 0 && firstV >= 0) {
       const durationToZero = sampledInterval * (firstV / result);
@@ -46,6 +35,89 @@ function extrapolatedRate(w: Window, ctx: EvalContext, isCounter: boolean, isRat
   result = result * (extrapolateTo / sampledInterval);
   if (isRate) result = result / (w.range / 1000);
   return result;
+}
+
+/** rate/increase/delta with Prometheus' extrapolation to the window edges. */
+function extrapolatedRate(w: Window, ctx: EvalContext, isCounter: boolean, isRate: boolean): number | undefined {
+  const n = w.hi - w.lo;
+  if (n < 2) return undefined;
+  const firstV = w.vs[w.lo]!;
+  let result = w.vs[w.hi - 1]! - firstV;
+  if (isCounter) {
+    let prev = firstV;
+    for (let j = w.lo + 1; j < w.hi; j++) {
+      const cur = w.vs[j]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  const shape = { firstT: w.ts[w.lo]!, lastT: w.ts[w.hi - 1]!, firstV, n, rangeStart: w.rangeStart, rangeEnd: w.rangeEnd, range: w.range };
+  return extrapolate(result, shape, isP3(ctx), isCounter, isRate);
+}
+
+/**
+ * The same over a whole series: counter-reset corrections as running sums, so each step
+ * costs the same however long its window. Running sums add in another order than the
+ * window-by-window loop; they are used only when that cannot change a bit (no reset, or
+ * integer values whose sums stay exact), otherwise each window is summed as Prometheus does.
+ */
+function rateSeries(isCounter: boolean, isRate: boolean): SeriesKernel {
+  return (ts, vs, los, his, refs, range, ctx, values, present) => {
+    const p3 = isP3(ctx);
+    const len = vs.length;
+    let corr: Float64Array | undefined;
+    let exact = true;
+    if (isCounter) {
+      let resets = false;
+      for (let j = 1; j < len; j++) {
+        if (vs[j]! < vs[j - 1]!) {
+          resets = true;
+          break;
+        }
+      }
+      if (resets) {
+        corr = new Float64Array(len);
+        let total = 0;
+        for (let j = 1; j < len; j++) {
+          const prev = vs[j - 1]!;
+          if (vs[j]! < prev) total += prev;
+          corr[j] = total;
+          if (!Number.isSafeInteger(prev) || !Number.isSafeInteger(total)) exact = false;
+        }
+      }
+    }
+    const shape = { firstT: 0, lastT: 0, firstV: 0, n: 0, rangeStart: 0, rangeEnd: 0, range };
+    let any = 0;
+    for (let i = 0; i < los.length; i++) {
+      const lo = los[i]!;
+      const hi = his[i]!;
+      const n = hi - lo;
+      if (n < 2) continue;
+      const firstV = vs[lo]!;
+      let result = vs[hi - 1]! - firstV;
+      if (corr !== undefined) {
+        if (exact) result += corr[hi - 1]! - corr[lo]!;
+        else {
+          let prev = firstV;
+          for (let j = lo + 1; j < hi; j++) {
+            const cur = vs[j]!;
+            if (cur < prev) result += prev;
+            prev = cur;
+          }
+        }
+      }
+      shape.firstT = ts[lo]!;
+      shape.lastT = ts[hi - 1]!;
+      shape.firstV = firstV;
+      shape.n = n;
+      shape.rangeEnd = refs[i]!;
+      shape.rangeStart = shape.rangeEnd - range;
+      values[i] = extrapolate(result, shape, p3, isCounter, isRate);
+      present[i] = 1;
+      any++;
+    }
+    return any;
+  };
 }
 
 function instantValue(w: Window, isRate: boolean): number | undefined {
@@ -125,9 +197,9 @@ function smoothing(w: Window, sf: number, tf: number): number | undefined {
 const isP3 = (ctx: EvalContext): boolean => ctx.options.compatibility === 'prometheus3';
 
 export const RATE_FUNCTIONS: ReadonlyArray<readonly [string, FunctionImpl]> = [
-  ['rate', rangeFunction((w, _a, ctx) => extrapolatedRate(w, ctx, true, true))],
-  ['increase', rangeFunction((w, _a, ctx) => extrapolatedRate(w, ctx, true, false))],
-  ['delta', rangeFunction((w, _a, ctx) => extrapolatedRate(w, ctx, false, false))],
+  ['rate', rangeFunction((w, _a, ctx) => extrapolatedRate(w, ctx, true, true), { series: rateSeries(true, true) })],
+  ['increase', rangeFunction((w, _a, ctx) => extrapolatedRate(w, ctx, true, false), { series: rateSeries(true, false) })],
+  ['delta', rangeFunction((w, _a, ctx) => extrapolatedRate(w, ctx, false, false), { series: rateSeries(false, false) })],
   ['irate', rangeFunction((w) => instantValue(w, true))],
   ['idelta', rangeFunction((w) => instantValue(w, false))],
   [

@@ -40,24 +40,31 @@ export class EmbeddedQuerier implements MetricQuerier {
   }
 
   async *select(matchers: readonly LabelMatcher[], mint: number, maxt: number, hints?: SelectHints): AsyncIterable<SeriesSamples> {
+    for await (const batch of this.selectBatches(matchers, mint, maxt, hints)) yield* batch;
+  }
+
+  async *selectBatches(matchers: readonly LabelMatcher[], mint: number, maxt: number, hints?: SelectHints): AsyncIterable<SeriesSamples[]> {
     void hints;
     const series = this.matching(matchers, mint, maxt).sort((a, b) => compareLabels(a.labels, b.labels));
     for (let i = 0; i < series.length; i += READ_BATCH) {
       const batch = series.slice(i, i + READ_BATCH);
       // Snapshot memory first: a flush committing meanwhile then shows up twice (merged away), never zero times.
-      const memory = new Map<number, SampleRun[]>(batch.map((s) => [s.id, s.memoryRuns()]));
+      const memory = batch.map((s) => s.memoryRuns(mint, maxt));
       const onDisk = batch.filter((s) => s.diskMaxT >= mint && s.diskMinT <= maxt).map((s) => s.id);
       const chunks = await this.readChunks(onDisk, mint, maxt);
-      for (const s of batch) {
+      const out: SeriesSamples[] = [];
+      for (let k = 0; k < batch.length; k++) {
+        const s = batch[k]!;
         const runs: SampleRun[] = [];
         for (const data of chunks.get(s.id) ?? []) {
           const c = decodeChunk(data);
           runs.push({ t: c.timestamps, v: c.values, n: c.timestamps.length, unsorted: false });
         }
-        runs.push(...memory.get(s.id)!);
+        runs.push(...memory[k]!);
         const merged = mergeRuns(runs, mint, maxt);
-        if (merged.t.length > 0) yield { labels: s.labels, timestamps: merged.t, values: merged.v };
+        if (merged.t.length > 0) out.push({ labels: s.labels, timestamps: merged.t, values: merged.v });
       }
+      if (out.length > 0) yield out;
     }
   }
 

@@ -138,14 +138,43 @@ export class MemSeries {
     Object.assign(this, { lastT, lastLo, lastHi, lastKnown });
   }
 
-  /** A snapshot of the in-memory runs (frozen first), safe to read across awaits. */
-  memoryRuns(): SampleRun[] {
+  /**
+   * A snapshot of the in-memory runs (frozen first), safe to read across awaits. With a
+   * time range, only the samples in [mint, maxt] are copied (a query of the last five
+   * minutes then copies five minutes, not the whole head).
+   */
+  memoryRuns(mint = -Infinity, maxt = Infinity): SampleRun[] {
     const runs: SampleRun[] = [];
-    const f = this.frozenRun();
-    if (f) runs.push(f);
-    if (this.count > 0 && this.buf) runs.push(materialize(this.buf, this.last, this.count, this.unsorted));
+    if (this.frozenCount > 0) runs.push(materializeRange(this.frozenBuf!, this.frozenLast, this.frozenCount, this.frozenUnsorted, mint, maxt));
+    if (this.count > 0 && this.buf) runs.push(materializeRange(this.buf, this.last, this.count, this.unsorted, mint, maxt));
     return runs;
   }
+}
+
+/**
+ * The samples of a chain within [mint, maxt]. The chain runs newest first, so for an
+ * in-order run the walk stops at the first sample older than mint; an out-of-order run is
+ * copied whole (readers clip it).
+ */
+function materializeRange(buf: SampleBuffer, last: number, count: number, unsorted: boolean, mint: number, maxt: number): SampleRun {
+  if (unsorted || (mint === -Infinity && maxt === Infinity)) return materialize(buf, last, count, unsorted);
+  const times = buf.t;
+  const prev = buf.prev;
+  let newest = last;
+  let skipped = 0;
+  while (skipped < count && times[newest]! > maxt) {
+    newest = prev[newest]!;
+    skipped++;
+  }
+  let n = 0;
+  for (let i = newest, k = skipped; k < count && times[i]! >= mint; k++) {
+    n++;
+    i = prev[i]!;
+  }
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  if (n > 0) buf.copyOut(newest, n, t, new Uint32Array(v.buffer), 0);
+  return { t, v, n, unsorted: false };
 }
 
 function materialize(buf: SampleBuffer, last: number, count: number, unsorted: boolean): SampleRun {

@@ -18,21 +18,26 @@ export function mergeRuns(runs: readonly SampleRun[], mint: number, maxt: number
       last = r.t[r.n - 1]!;
     }
   }
+  // One sorted run already inside the range (the usual read of recent data): no copy.
+  const filled = runs.filter((r) => r.n > 0);
+  if (sorted && filled.length === 1) {
+    const r = filled[0]!;
+    if (r.t[0]! >= mint && r.t[r.n - 1]! <= maxt) return { t: r.t.subarray(0, r.n), v: r.v.subarray(0, r.n) };
+  }
   const t = new Float64Array(total);
   const v = new Float64Array(total);
   const vb = new Uint32Array(v.buffer);
   if (sorted) {
+    // Each run is ascending: copy its in-range slice in bulk (set() between arrays of one
+    // type copies bytes, so NaN payloads survive).
     let k = 0;
     for (const r of runs) {
-      const rb = new Uint32Array(r.v.buffer, r.v.byteOffset, r.n * 2);
-      for (let i = 0; i < r.n; i++) {
-        const ts = r.t[i]!;
-        if (ts < mint || ts > maxt) continue;
-        t[k] = ts;
-        vb[k * 2] = rb[i * 2]!;
-        vb[k * 2 + 1] = rb[i * 2 + 1]!;
-        k++;
-      }
+      const from = firstIndex(r.t, r.n, (x) => x >= mint);
+      const to = firstIndex(r.t, r.n, (x) => x > maxt);
+      if (to <= from) continue;
+      t.set(r.t.subarray(from, to), k);
+      v.set(r.v.subarray(from, to), k);
+      k += to - from;
     }
     return { t: t.subarray(0, k), v: v.subarray(0, k) };
   }
@@ -56,4 +61,16 @@ export function mergeRuns(runs: readonly SampleRun[], mint: number, maxt: number
     k++;
   }
   return { t: t.subarray(0, k), v: v.subarray(0, k) };
+}
+
+/** Index of the first of the run's n ascending timestamps that satisfies `ok` (n if none). */
+function firstIndex(ts: Float64Array, n: number, ok: (t: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ok(ts[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
