@@ -63,4 +63,32 @@ describe('sample chunk codec', () => {
     const pos = ints.map((x) => Math.abs(x) + 0);
     expect(Array.from(roundTrip(ts, pos).v)).toEqual(pos);
   });
+
+  it('stores decimal and page-sized values as scaled integers, far smaller than XOR, exactly', () => {
+    const ts = Array.from({ length: 120 }, (_, i) => 1_700_000_000_000 + i * 15_000);
+    let cpu = 12345.67;
+    const cpuSeconds = ts.map((_, i) => (cpu = Math.round((cpu + 0.01 * ((i * 37) % 300)) * 100) / 100));
+    const memory = ts.map((_, i) => 8_000_000_000 - 4096 * ((i * 7919) % 5000));
+    const load = ts.map((_, i) => [0.52, 0.48, 1.07, 0.9][i % 4]!);
+    for (const vs of [cpuSeconds, memory, load]) {
+      const { v, bytes } = roundTrip(ts, vs);
+      expect(Array.from(v)).toEqual(vs);
+      expect(bytes / ts.length).toBeLessThan(3);
+    }
+    // Numbers that are not short decimals (9 digits after the point and more) fall back to XOR, exactly.
+    const odd = ts.map((_, i) => Math.PI * i + 1e-12);
+    expect(Array.from(roundTrip(ts, odd).v)).toEqual(odd);
+  });
+
+  it('reads chunks of format 1, written by earlier versions', () => {
+    const ts = [1700000000000, 1700000015000, 1700000030003, 1700000045000];
+    const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
+    const f = decodeChunk(hex('04405055ff7cb11ff000000000000063a986c03000d9f8fc9705f4136b4ac005e0fff86cb82fa09b5a54'));
+    expect(Array.from(f.timestamps)).toEqual(ts);
+    expect(Array.from(f.values)).toEqual([0.5, 0.75, 1e-9, -3.25]);
+    const stale = decodeChunk(hex('04405055ff7cb11ff800000000000063a98612bffc0036c0300178bcffe0000000000008'));
+    expect(Array.from(stale.values.subarray(0, 3))).toEqual([1, 2, 3]);
+    expect(isStaleAt(stale.values, 3)).toBe(true);
+    expect(Array.from(decodeChunk(hex('04c05055ff7cb16400e3a98403c40032002e06e0')).values)).toEqual([100, 160, 220, 500]);
+  });
 });

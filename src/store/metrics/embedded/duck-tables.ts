@@ -21,6 +21,9 @@ export async function openMetricDuck(file: string, memoryLimit: string, threads:
   await write.run(
     `CREATE TABLE IF NOT EXISTS metric_chunks (tenant VARCHAR NOT NULL, series_id BIGINT NOT NULL, min_t BIGINT NOT NULL, max_t BIGINT NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL)`,
   );
+  // Series labels as pair ids (label-pairs.ts); `labels` keeps the JSON of rows written before.
+  await write.run(`CREATE TABLE IF NOT EXISTS metric_label_pairs (id INTEGER NOT NULL, name VARCHAR NOT NULL, value VARCHAR NOT NULL)`);
+  await write.run(`ALTER TABLE metric_series ADD COLUMN IF NOT EXISTS pairs INTEGER[]`);
   // level: 0 = written by a flush, 1 = merged by compaction (see compactor.ts); added to older files.
   await write.run(`ALTER TABLE metric_chunks ADD COLUMN IF NOT EXISTS level UTINYINT DEFAULT 0`);
   await write.run(`CREATE TABLE IF NOT EXISTS metric_exemplars (tenant VARCHAR NOT NULL, series_id BIGINT NOT NULL, t BIGINT NOT NULL, value DOUBLE NOT NULL, labels VARCHAR NOT NULL)`);

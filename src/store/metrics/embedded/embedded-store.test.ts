@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STALE_NAN_HI, STALE_NAN_LO, isStaleAt, labelsFromRecord, type Labels } from '../../../model/index.js';
 import type { SeriesSamples } from '../metric-store.js';
@@ -251,6 +252,32 @@ describe('embedded metric store', () => {
     expect(got.map((s) => [s.labels[0]!.value, Array.from(s.timestamps), Array.from(s.values)])).toEqual([
       ['new_format', [T0, T0 + 1000], [1, 2]],
       ['old_format', [T0], [4]],
+    ]);
+  });
+
+  it('opens a database of an earlier version: labels as JSON, chunks of format 1, no level column', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'ichigen-ms-'));
+    dirs.push(d);
+    const inst = await DuckDBInstance.create(path.join(d, 'metrics.duckdb'));
+    const c = await inst.connect();
+    await c.run(`CREATE TABLE metric_series (tenant VARCHAR NOT NULL, id BIGINT NOT NULL, labels VARCHAR NOT NULL)`);
+    await c.run(`CREATE TABLE metric_chunks (tenant VARCHAR NOT NULL, series_id BIGINT NOT NULL, min_t BIGINT NOT NULL, max_t BIGINT NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL)`);
+    await c.run(`INSERT INTO metric_series VALUES ('default', 7, '[["__name__","legacy"],["job","x"]]')`);
+    // Format 1: 100, 160, 220, 500 at 1700000000000 + 0 / 15000 / 30003 / 45000 ms.
+    await c.run(`INSERT INTO metric_chunks VALUES ('default', 7, 1700000000000, 1700000045000, 4, from_hex('04c05055ff7cb16400e3a98403c40032002e06e0'))`);
+    c.closeSync();
+    inst.closeSync();
+    const { store } = await open({}, d);
+    // A new series next to it gets a fresh id and is stored the new way; both survive a restart.
+    await store.append('default', { series: [series({ __name__: 'legacy', job: 'y' }, [1700000060000], [1])] });
+    await store.compact(true);
+    await store.close();
+    stores.length = 0;
+    const again = (await open({}, d)).store;
+    const got = await collect(again.querier('default').select([{ name: '__name__', type: '=', value: 'legacy' }], 0, 8e15));
+    expect(got.map((s) => [s.labels, Array.from(s.values)])).toEqual([
+      [labelsFromRecord({ __name__: 'legacy', job: 'x' }), [100, 160, 220, 500]],
+      [labelsFromRecord({ __name__: 'legacy', job: 'y' }), [1]],
     ]);
   });
 });

@@ -1,8 +1,10 @@
-import type { MetricMetadata, MetricType } from '../../../model/index.js';
+import type { DuckDBListValue } from '@duckdb/node-api';
+import type { Label, MetricMetadata, MetricType } from '../../../model/index.js';
 import { appendChunks, compactChunks, type CompactionStats } from './compactor.js';
 import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
 import { type MemSeries } from './mem-series.js';
+import { LabelPairs } from './label-pairs.js';
 import { mergeRuns } from './merge-runs.js';
 import type { StoredExemplar, TenantHead } from './tenant-head.js';
 
@@ -17,6 +19,7 @@ const SWEEP_EVERY_MS = 60 * 1000;
  */
 export class Flusher {
   private running: Promise<void> | undefined;
+  private readonly pairs = new LabelPairs();
   /** Reused sample columns for writing chunks. */
   private readonly scratch = new ScratchColumns();
   private flushQueued = false;
@@ -28,10 +31,10 @@ export class Flusher {
   async load(): Promise<void> {
     const s = this.store;
     const { read } = s.duck;
-    const rows = (await read.runAndReadAll('SELECT tenant, id, labels FROM metric_series')).getRows();
-    for (const [tenant, id, labels] of rows) {
-      const pairs = JSON.parse(String(labels)) as Array<[string, string]>;
-      const ls = pairs.map(([name, value]) => ({ name, value }));
+    await this.pairs.load(read);
+    const rows = (await read.runAndReadAll('SELECT tenant, id, labels, pairs FROM metric_series')).getRows();
+    for (const [tenant, id, labels, pairs] of rows) {
+      const ls = pairs !== null ? this.pairs.labelsOf(pairs as DuckDBListValue) : (JSON.parse(String(labels)) as Array<[string, string]>).map(([name, value]) => ({ name, value }));
       const head = s.tenant(String(tenant));
       const series = s.createSeries(head, ls, Number(id));
       series.persisted = true;
@@ -156,6 +159,7 @@ export class Flusher {
     if (frozen.length > 0 || fresh.length > 0 || meta.length > 0 || exemplars.length > 0) {
       const conn = s.duck.write;
       const bounds = new Float64Array(frozen.length * 2);
+      const newPairs: Array<[number, Label]> = [];
       try {
         await conn.run('BEGIN TRANSACTION');
         const chunks = await conn.createAppender('metric_chunks');
@@ -186,10 +190,21 @@ export class Flusher {
         for (const ms of fresh) {
           series.appendVarchar(ms.tenant);
           series.appendBigInt(BigInt(ms.id));
-          series.appendVarchar(JSON.stringify(ms.labels.map((l) => [l.name, l.value])));
+          series.appendVarchar('');
+          series.appendList(this.pairs.idsOf(ms.labels, newPairs));
           series.endRow();
         }
         series.closeSync();
+        if (newPairs.length > 0) {
+          const app = await conn.createAppender('metric_label_pairs');
+          for (const [id, l] of newPairs) {
+            app.appendInteger(id);
+            app.appendVarchar(l.name);
+            app.appendVarchar(l.value);
+            app.endRow();
+          }
+          app.closeSync();
+        }
         if (exemplars.length > 0) {
           const app = await conn.createAppender('metric_exemplars');
           for (const [head, list] of exemplars) {
@@ -220,6 +235,7 @@ export class Flusher {
         await conn.run('COMMIT');
       } catch (e) {
         await conn.run('ROLLBACK').catch(() => undefined);
+        this.pairs.forget(newPairs);
         for (const ms of frozen) ms.thaw(s.head);
         for (const [head] of exemplars) head.settleExemplars(false);
         s.headSamples += value.samples;
@@ -288,6 +304,7 @@ export class Flusher {
         set.add(ms.id);
       }
       for (const [tenant, ids] of byTenant) s.tenant(tenant).postings.remove(ids);
+      await this.pairs.prune(conn);
     }
     if (deleted > 0) {
       await this.refreshDiskBounds();
