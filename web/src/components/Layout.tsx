@@ -94,7 +94,7 @@ export function Layout({ children }: { children: ReactNode }): React.JSX.Element
         <div className="topbar-spacer" />
         <UserMenu />
       </header>
-      <nav className="sidebar" aria-label="main">
+      <nav className="sidebar" aria-label={t('nav.main')}>
         {NAV.map((g, i) => {
           const items = g.items.filter((it) => (!it.admin || isAdmin) && (it.needs === undefined || caps?.[it.needs] === true));
           if (items.length === 0) return null;

@@ -15,6 +15,8 @@ export function Modal({ label, onClose, children, wide = false }: { label: strin
     (focusable()[0] ?? el).focus();
     const key = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') {
+        // A query editor uses Escape itself (closing its completion list).
+        if (e.defaultPrevented || (e.target instanceof Element && e.target.closest('.cm-editor'))) return;
         e.preventDefault();
         closeRef.current();
       } else if (e.key === 'Tab') {

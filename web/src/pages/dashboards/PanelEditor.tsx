@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { PANEL_TYPES, type Panel } from '../../../../src/api/dashboards/spec.js';
+import { Modal } from '../../components/Modal.js';
 import { useT } from '../../i18n/i18n.js';
 import { UNITS } from '../../lib/units.js';
 import { resolveRange, type TimeRange } from '../../lib/time-range.js';
@@ -10,9 +11,8 @@ export function PanelEditor({ panel, onSave, onCancel, range }: { panel: Panel; 
   const t = useT();
   const [p, setP] = useState<Panel>(panel);
   return (
-    <div className="modal-backdrop" role="dialog" aria-modal="true" aria-label={t('dash.editPanel')}>
+    <Modal label={t('dash.editPanel')} onClose={onCancel}>
       <form
-        className="modal card"
         onSubmit={(e) => {
           e.preventDefault();
           onSave(p);
@@ -81,6 +81,6 @@ export function PanelEditor({ panel, onSave, onCancel, range }: { panel: Panel; 
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

@@ -2,10 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { promQuery, samplesLoaded, type QueryResult, type QueryTrace } from '../../api/prometheus.js';
 import { alignMatrix, type AlignedSeries } from '../../charts/series-data.js';
 import { RangeGraph } from '../../charts/RangeGraph.js';
+import { FirstData } from '../../components/FirstData.js';
 import { PageHeader } from '../../components/Layout.js';
 import { TimeRangePicker } from '../../components/TimeRangePicker.js';
 import { useT } from '../../i18n/i18n.js';
-import { Link, setSearch } from '../../lib/router.js';
+import { setSearch } from '../../lib/router.js';
 import { absoluteRange, resolveRange, stepFor, type TimeRange } from '../../lib/time-range.js';
 import { UNITS, type Unit } from '../../lib/units.js';
 import { InstantTable } from './InstantTable.js';
@@ -144,9 +145,8 @@ export function MetricsExplore(): React.JSX.Element {
         <div className="card empty-state">
           <h2>{t('metrics.emptyTitle')}</h2>
           <p className="muted">{t('metrics.emptyText')}</p>
-          <p className="muted">
-            <Link to="/settings/connect">{t('metrics.noMetrics')}</Link>
-          </p>
+          <p className="muted">{t('metrics.noMetrics')}</p>
+          <FirstData kind="metrics" />
         </div>
       )}
       {res && seriesCount === 0 && <div className="card empty">{t('metrics.noData')}</div>}

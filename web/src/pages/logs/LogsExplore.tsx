@@ -4,6 +4,7 @@ import { request } from '../../api/client.js';
 import { RangeGraph } from '../../charts/RangeGraph.js';
 import { alignMatrix, type AlignedSeries } from '../../charts/series-data.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FirstData } from '../../components/FirstData.js';
 import { PageHeader } from '../../components/Layout.js';
 import { TimeRangePicker } from '../../components/TimeRangePicker.js';
 import { useT } from '../../i18n/i18n.js';
@@ -148,9 +149,8 @@ export function LogsExplore(): React.JSX.Element {
         <div className="card empty-state">
           <h2>{t('logs.emptyTitle')}</h2>
           <p className="muted">{t('logs.emptyText')}</p>
-          <p className="muted">
-            <Link to="/settings/connect">{t('logs.send')}</Link>
-          </p>
+          <p className="muted">{t('logs.send')}</p>
+          <FirstData kind="logs" />
         </div>
       )}
       {volume && volume.series.length > 0 && (

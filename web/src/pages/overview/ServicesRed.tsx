@@ -1,5 +1,6 @@
 import { instantVector } from '../../api/prometheus.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FirstData } from '../../components/FirstData.js';
 import { useT } from '../../i18n/i18n.js';
 import { Link } from '../../lib/router.js';
 import { redQueries } from '../../lib/span-metrics.js';
@@ -38,10 +39,10 @@ export function ServicesRed({ refreshTick }: { refreshTick: number }): React.JSX
       <h2 id="ov-services">{t('overview.services')}</h2>
       <ErrorNote error={red.error} />
       {red.data && red.data.length === 0 && (
-        <div className="empty-inline">
+        <>
           <p className="muted">{t('overview.noServices')}</p>
-          <Link to="/settings/connect">{t('overview.sendTraces')}</Link>
-        </div>
+          <FirstData kind="traces" />
+        </>
       )}
       {red.data && red.data.length > 0 && (
         <div className="table-scroll">

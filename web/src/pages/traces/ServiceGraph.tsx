@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import { instantVector, type InstantValue } from '../../api/prometheus.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FirstData } from '../../components/FirstData.js';
 import { useT } from '../../i18n/i18n.js';
-import { Link } from '../../lib/router.js';
 import { edgePath, layoutGraph, NODE_H, NODE_W, type GraphEdge } from '../../lib/service-graph.js';
 import { redQueries, serviceGraphQueries, windowOf } from '../../lib/span-metrics.js';
 import { formatRate, formatValue } from '../../lib/units.js';
@@ -60,9 +60,7 @@ export function ServiceGraph({ startMs, endMs, onService }: { startMs: number; e
       <div className="card empty-state">
         <h2>{t('graph.empty')}</h2>
         <p className="muted">{t('graph.emptyText')}</p>
-        <p className="muted">
-          <Link to="/settings/connect">{t('traces.emptyText')}</Link>
-        </p>
+        <FirstData kind="traces" />
       </div>
     );
   return (

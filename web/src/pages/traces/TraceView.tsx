@@ -52,7 +52,10 @@ function SpanDetails({ span, traceStart, traceId }: { span: TraceSpan; traceStar
         {span.error && (
           <>
             <dt>{t('traces.status')}</dt>
-            <dd className="err">error{span.statusMessage ? `: ${span.statusMessage}` : ''}</dd>
+            <dd className="err">
+              {t('traces.statusError')}
+              {span.statusMessage ? `: ${span.statusMessage}` : ''}
+            </dd>
           </>
         )}
       </dl>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { tempoApi, type TraceMeta } from '../../api/tempo.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FirstData } from '../../components/FirstData.js';
 import { PageHeader } from '../../components/Layout.js';
 import { TimeRangePicker } from '../../components/TimeRangePicker.js';
 import { useT } from '../../i18n/i18n.js';
@@ -94,9 +95,8 @@ export function TracesExplore(): React.JSX.Element {
           {traces && traces.length === 0 && (
             <div className="card empty-state">
               <h2>{t('traces.empty')}</h2>
-              <p className="muted">
-                <Link to="/settings/connect">{t('traces.emptyText')}</Link>
-              </p>
+              <p className="muted">{t('traces.emptyText')}</p>
+              <FirstData kind="traces" />
             </div>
           )}
           {traces && traces.length > 0 && (
