@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTrace, idToHex, traceRows, type TraceSpan } from './trace-model.js';
+import { decodeTrace, idToHex, searchDurationSeconds, traceRows, type TraceSpan } from './trace-model.js';
 
 const b64 = (hex: string): string => btoa(String.fromCharCode(...hex.match(/../g)!.map((h) => parseInt(h, 16))));
 
@@ -50,5 +50,13 @@ describe('trace model', () => {
   it('survives a parent cycle in bad data', () => {
     const rows = traceRows([span('a', 'b', 0, 1), span('b', 'a', 0, 1)]);
     expect(rows.map((r) => r.span.spanId).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('search result duration', () => {
+  it('reads a missing or 0 durationMs as under a millisecond, else seconds', () => {
+    expect(searchDurationSeconds(undefined)).toBe('<1ms');
+    expect(searchDurationSeconds(0)).toBe('<1ms');
+    expect(searchDurationSeconds(250)).toBe(0.25);
   });
 });

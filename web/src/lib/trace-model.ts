@@ -161,3 +161,11 @@ export function traceRows(spans: readonly TraceSpan[]): TraceRow[] {
   for (const s of [...spans].sort(byStart)) visit(s, 0);
   return rows;
 }
+
+/**
+ * A search result's duration: Tempo sends `durationMs` as whole milliseconds and leaves it out
+ * when it is 0, so a missing or 0 value means under a millisecond (not "0s").
+ */
+export function searchDurationSeconds(durationMs: number | undefined): number | '<1ms' {
+  return durationMs === undefined || durationMs === 0 ? '<1ms' : durationMs / 1000;
+}

@@ -8,9 +8,15 @@ import { useT } from '../../i18n/i18n.js';
 import { formatDateTime } from '../../lib/format-time.js';
 import { Link, setSearch } from '../../lib/router.js';
 import { resolveRange, type TimeRange } from '../../lib/time-range.js';
+import { searchDurationSeconds } from '../../lib/trace-model.js';
 import { formatValue } from '../../lib/units.js';
 import { ServiceGraph } from './ServiceGraph.js';
 import { serviceColor } from './service-color.js';
+
+function durationText(durationMs: number | undefined): string {
+  const d = searchDurationSeconds(durationMs);
+  return d === '<1ms' ? d : formatValue(d, 'seconds');
+}
 
 const LIMIT = 50;
 
@@ -128,7 +134,7 @@ export function TracesExplore(): React.JSX.Element {
                           </Link>
                         </td>
                         <td className="nowrap">{tr.startTimeUnixNano ? formatDateTime(Number(tr.startTimeUnixNano.slice(0, -6))) : ''}</td>
-                        <td className="right nowrap mono">{formatValue((tr.durationMs ?? 0) / 1000, 'seconds')}</td>
+                        <td className="right nowrap mono">{durationText(tr.durationMs)}</td>
                         <td className="right mono">
                           {spans || ''}
                           {errors > 0 && <span className="badge badge-firing"> {t('traces.errors', { n: errors })}</span>}
