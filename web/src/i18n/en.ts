@@ -96,7 +96,7 @@ export const en = {
   'connect.fluentTitle': 'Fluent Bit',
   'connect.fluentText': 'A Loki output in fluent-bit.conf:',
   'connect.grafanaTitle': 'Grafana data sources',
-  'connect.grafanaText': 'Provision Prometheus, Loki and Tempo data sources that all point at Ichigen:',
+  'connect.grafanaText': 'Provision Prometheus, Loki, Tempo and Alertmanager data sources that all point at Ichigen (silences need a token with the write scope):',
   'tokens.title': 'API tokens',
   'tokens.intro': 'Tokens let senders, Grafana and scripts call Ichigen. Only a hash is stored: the secret is shown once.',
   'tokens.new': 'New token',

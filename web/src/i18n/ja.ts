@@ -97,7 +97,7 @@ export const ja: Record<MessageKey, string> = {
   'connect.fluentTitle': 'Fluent Bit',
   'connect.fluentText': 'fluent-bit.conf の Loki 出力:',
   'connect.grafanaTitle': 'Grafana データソース',
-  'connect.grafanaText': 'Ichigen を指す Prometheus・Loki・Tempo データソースのプロビジョニング:',
+  'connect.grafanaText': 'Ichigen を指す Prometheus・Loki・Tempo・Alertmanager データソースのプロビジョニング（サイレンスの作成には write スコープのトークンが必要）:',
   'tokens.title': 'APIトークン',
   'tokens.intro': 'トークンで送信元・Grafana・スクリプトが Ichigen を呼び出せます。保存されるのはハッシュのみで、秘密は一度だけ表示されます。',
   'tokens.new': '新しいトークン',

@@ -9,9 +9,10 @@ describe('sender snippets', () => {
     expect(parse(prometheusRemoteWrite(input))).toEqual({ remote_write: [{ url: 'https://ichigen.example.com/api/v1/write', authorization: { credentials: 'igt_abc' } }] });
   });
 
-  it('Grafana provisioning has three data sources on the same URL with the token as basic-auth password', () => {
+  it('Grafana provisioning has four data sources on the same URL with the token as basic-auth password', () => {
     const doc = parse(grafanaDatasources(input)) as { datasources: Array<Record<string, unknown>> };
-    expect(doc.datasources.map((d) => d.type)).toEqual(['prometheus', 'loki', 'tempo']);
+    expect(doc.datasources.map((d) => d.type)).toEqual(['prometheus', 'loki', 'tempo', 'alertmanager']);
+    expect(doc.datasources[3]!.jsonData).toEqual({ implementation: 'prometheus' });
     for (const d of doc.datasources) expect(d).toMatchObject({ url: input.baseUrl, basicAuth: true, secureJsonData: { basicAuthPassword: 'igt_abc' } });
   });
 

@@ -41,7 +41,7 @@ export function fluentBitLoki({ baseUrl, token }: SnippetInput): string {
 }
 
 export function grafanaDatasources({ baseUrl, token }: SnippetInput): string {
-  const ds = (name: string, type: string, uid: string): string => `  - name: ${name}
+  const ds = (name: string, type: string, uid: string, jsonData = ''): string => `  - name: ${name}
     type: ${type}
     uid: ${uid}
     access: proxy
@@ -50,8 +50,16 @@ export function grafanaDatasources({ baseUrl, token }: SnippetInput): string {
     basicAuthUser: grafana
     secureJsonData:
       basicAuthPassword: ${token}
-`;
+${jsonData}`;
+  // Grafana's Alertmanager data source defaults to the Mimir implementation, whose paths
+  // (/alertmanager/api/v2/…) Ichigen does not serve: it must say "prometheus".
+  // Creating and expiring silences there needs a token with the write scope too.
   return `apiVersion: 1
 datasources:
-${ds('Ichigen Prometheus', 'prometheus', 'ichigen-prometheus')}${ds('Ichigen Loki', 'loki', 'ichigen-loki')}${ds('Ichigen Tempo', 'tempo', 'ichigen-tempo')}`;
+${ds('Ichigen Prometheus', 'prometheus', 'ichigen-prometheus')}${ds('Ichigen Loki', 'loki', 'ichigen-loki')}${ds('Ichigen Tempo', 'tempo', 'ichigen-tempo')}${ds(
+    'Ichigen Alertmanager',
+    'alertmanager',
+    'ichigen-alertmanager',
+    '    jsonData:\n      implementation: prometheus\n',
+  )}`;
 }
