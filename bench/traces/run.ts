@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const needleN = Math.floor(requests / 2);
     const needle = orderIdOf(needleN, 5, needleN % templates.length);
     const queries = [
-      '{ resource.service.name = "payments" && status = error }',
+      '{ resource.service.name = "orders-db-proxy" && status = error }',
       '{ span.http.route = "/api/orders/{id}" && duration > 300ms }',
       '{ name = "SELECT orders" && span.db.cached = true }',
       `{ span.order.id = "${needle}" }`,

@@ -5,10 +5,11 @@ import { compileAnchoredRe2, IchigenError } from '../../model/index.js';
 import { decodeOtlpRequest, encodeTracesProto, type OtlpRawBody, type OtlpResource, type OtlpScope, type OtlpTraces } from '../../receive/otlp/index.js';
 import type { Logger } from '../../self/index.js';
 import { Wal } from '../wal/index.js';
+import { buildBloom, FlushIndex, type Flush } from './flush-index.js';
 import { SpanCatalog } from './span-catalog.js';
 import { SpanHead } from './span-head.js';
 import { spanMatches, type SpanPredicate } from './span-predicate.js';
-import { appendSpanRow, dedupeSpans, serviceOf, spanFromRow } from './span-rows.js';
+import { appendSpanRow, dedupeSpans, serviceOf, spanFromRow, toI64 } from './span-rows.js';
 import { dayOf, dayOfTable, dayRange, predicateSql, READ_COLUMNS, SPAN_COLUMNS, SqlParams, tableOfDay, traceIdLiteral } from './span-sql.js';
 import { decodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';
@@ -83,15 +84,15 @@ function regex(pattern: string): RegExp {
 }
 
 const BATCH = 500;
-const MIN_SLICE_NS = 10_000_000_000n;
 
 /**
  * Embedded trace store. Appends go to the write-ahead log (group commit: acknowledged once
  * fsynced) and into an in-memory head; the head is flushed to DuckDB in bulk, one table per
- * UTC day, each flush sorted by trace id, after which the log segments it covered are dropped.
+ * UTC day, each flush in start-time order with its flush number and a Bloom filter of its
+ * trace ids (FlushIndex), after which the log segments it covered are dropped.
  * Span rows keep the searchable parts as columns (service, name, kind, status, times, a text
  * form of the attributes) and the rest in a compact binary payload; resources and scopes are
- * stored once. Trace by id needs no time range: per-segment min/max on trace_id prunes it.
+ * stored once. Trace by id needs no time range: it reads only the flushes that hold the trace.
  * Search reads candidate traces newest time slice first with its predicate pushed into SQL.
  */
 export class DuckDbTraceStore implements TraceStore {
@@ -111,6 +112,7 @@ export class DuckDbTraceStore implements TraceStore {
   readonly scopes = new SpanCatalog<OtlpScope>('scope');
   /** Days that have a span table. */
   private readonly days = new Set<number>();
+  private readonly flushIndex = new FlushIndex();
   private readonly retention: TraceRetention;
 
   constructor(private readonly options: DuckDbTraceStoreOptions) {
@@ -120,6 +122,7 @@ export class DuckDbTraceStore implements TraceStore {
       now: options.now ?? Date.now,
       days: this.days,
       write: (fn) => this.writeSerial.run(() => fn(this.writer!)),
+      onDropDay: (day) => this.flushIndex.dropDay(day),
       log: options.log,
     });
   }
@@ -134,12 +137,22 @@ export class DuckDbTraceStore implements TraceStore {
     this.reader = await this.instance.connect();
     await this.writer.run('CREATE TABLE IF NOT EXISTS span_resources (id UBIGINT NOT NULL, payload BLOB NOT NULL)');
     await this.writer.run('CREATE TABLE IF NOT EXISTS span_scopes (id UBIGINT NOT NULL, payload BLOB NOT NULL)');
+    await this.writer.run(
+      'CREATE TABLE IF NOT EXISTS span_flushes (day INTEGER NOT NULL, flush_no UINTEGER NOT NULL, min_start BIGINT NOT NULL, max_start BIGINT NOT NULL, rows UBIGINT NOT NULL, bloom BLOB NOT NULL)',
+    );
+    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom FROM span_flushes')).getRows()) {
+      this.flushIndex.add({ day: Number(r[0]), no: Number(r[1]), minStart: r[2] as bigint, maxStart: r[3] as bigint, rows: Number(r[4] as bigint), bloom: (r[5] as { bytes: Uint8Array }).bytes });
+    }
     for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_resources')).getRows()) this.resources.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
     for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_scopes')).getRows()) this.scopes.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
     const tables = (await this.writer.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`)).getRows().map((r) => r[0] as string);
+    const numbered = new Set((await this.writer.runAndReadAll(`SELECT table_name FROM duckdb_columns() WHERE column_name = 'flush_no'`)).getRows().map((r) => r[0] as string));
     for (const t of tables) {
       const d = dayOfTable(t);
-      if (d !== undefined) this.days.add(d);
+      if (d === undefined) continue;
+      this.days.add(d);
+      // Tables from before flush numbers: their rows get 0, which every lookup reads.
+      if (!numbered.has(t)) await this.writer.run(`ALTER TABLE ${t} ADD COLUMN flush_no UINTEGER NOT NULL DEFAULT 0`);
     }
     if (tables.includes('spans')) await this.migrateV1();
     this.wal = await Wal.open({ dir: path.join(this.options.dir, 'wal') });
@@ -201,14 +214,15 @@ export class DuckDbTraceStore implements TraceStore {
     await wal.truncateBefore(lsn);
   }
 
-  /** Writes a head: new resources and scopes first, then each day's spans sorted by tenant and trace id. */
+  /** Writes a head: new resources and scopes first, then each day's spans by tenant and start time. */
   private async writeHead(head: SpanHead): Promise<void> {
     const byDay = new Map<number, Array<{ tenant: string; spans: readonly StoredSpan[] }>>();
+    // Each day's spans in start order (per tenant): a search's time slice then reads only the
+    // rows of its time, and FlushIndex finds a trace's flush without sorting by id.
     const tenants = [...head.tenants()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     for (const [tenant, traces] of tenants) {
-      for (const traceId of [...traces.keys()].sort()) {
-        const spans = traces.get(traceId)!;
-        const perDay = new Map<number, StoredSpan[]>();
+      const perDay = new Map<number, StoredSpan[]>();
+      for (const spans of traces.values()) {
         for (const s of spans) {
           this.resources.id(s.resource, s.resourceSchemaUrl);
           this.scopes.id(s.scope, s.scopeSchemaUrl);
@@ -217,11 +231,12 @@ export class DuckDbTraceStore implements TraceStore {
           if (l) l.push(s);
           else perDay.set(day, [s]);
         }
-        for (const [day, daySpans] of perDay) {
-          let list = byDay.get(day);
-          if (!list) byDay.set(day, (list = []));
-          list.push({ tenant, spans: daySpans });
-        }
+      }
+      for (const [day, daySpans] of perDay) {
+        daySpans.sort((a, b) => (a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : a.span.startTimeUnixNano > b.span.startTimeUnixNano ? 1 : 0));
+        let list = byDay.get(day);
+        if (!list) byDay.set(day, (list = []));
+        list.push({ tenant, spans: daySpans });
       }
     }
     const resources = this.resources.takePending();
@@ -241,6 +256,24 @@ export class DuckDbTraceStore implements TraceStore {
     scopes: ReadonlyArray<{ id: bigint; payload: Buffer }>,
     byDay: ReadonlyMap<number, ReadonlyArray<{ tenant: string; spans: readonly StoredSpan[] }>>,
   ): Promise<void> {
+    const flushNo = this.flushIndex.allocate();
+    const flushes: Flush[] = [];
+    for (const [day, groups] of byDay) {
+      const ids = new Set<string>();
+      let minStart: bigint | undefined;
+      let maxStart = 0n;
+      let rows = 0;
+      for (const g of groups) {
+        for (const s of g.spans) {
+          ids.add(s.span.traceId);
+          const st = s.span.startTimeUnixNano;
+          if (minStart === undefined || st < minStart) minStart = st;
+          if (st > maxStart) maxStart = st;
+          rows++;
+        }
+      }
+      flushes.push({ day, no: flushNo, bloom: buildBloom(ids, ids.size), minStart: minStart ?? 0n, maxStart, rows });
+    }
     await this.writeSerial.run(async () => {
       const w = this.writer!;
       for (const [table, rows] of [['span_resources', resources], ['span_scopes', scopes]] as const) {
@@ -260,9 +293,22 @@ export class DuckDbTraceStore implements TraceStore {
           this.days.add(day);
         }
         const a: DuckDBAppender = await w.createAppender(table);
-        for (const g of groups) for (const s of g.spans) appendSpanRow(a, g.tenant, s, this.resources, this.scopes);
+        for (const g of groups) for (const s of g.spans) appendSpanRow(a, g.tenant, s, this.resources, this.scopes, flushNo);
         a.closeSync();
       }
+      // Written after the spans: a flush without its filter would be missed by lookups.
+      const a = await w.createAppender('span_flushes');
+      for (const f of flushes) {
+        a.appendInteger(f.day);
+        a.appendUInteger(f.no);
+        a.appendBigInt(toI64(f.minStart));
+        a.appendBigInt(toI64(f.maxStart));
+        a.appendUBigInt(BigInt(f.rows));
+        a.appendBlob(Buffer.from(f.bloom));
+        a.endRow();
+      }
+      a.closeSync();
+      for (const f of flushes) this.flushIndex.add(f);
     });
   }
 
@@ -292,10 +338,13 @@ export class DuckDbTraceStore implements TraceStore {
     // head into DuckDB, and this order sees them in at least one of the two.
     const heads = this.heads();
     const byTrace = new Map<string, StoredSpan[]>();
-    const tables = this.tables();
-    for (let i = 0; i < traceIds.length && tables.length > 0; i += BATCH) {
-      const ids = traceIds.slice(i, i + BATCH).map(traceIdLiteral).join(', ');
-      const sql = tables.map((t) => `SELECT ${READ_COLUMNS} FROM ${t} WHERE tenant = $1 AND trace_id IN (${ids})`).join(' UNION ALL ');
+    const days = [...this.days].sort((a, b) => b - a);
+    for (let i = 0; i < traceIds.length && days.length > 0; i += BATCH) {
+      const batch = traceIds.slice(i, i + BATCH);
+      const ids = batch.map(traceIdLiteral).join(', ');
+      const sql = days
+        .map((d) => `SELECT ${READ_COLUMNS} FROM ${tableOfDay(d)} WHERE flush_no IN (${this.flushIndex.flushesFor(d, batch).join(', ')}) AND tenant = $1 AND trace_id IN (${ids})`)
+        .join(' UNION ALL ');
       for (const r of await this.query(sql, [tenant])) {
         const s = spanFromRow(r, this.resources, this.scopes);
         let list = byTrace.get(s.span.traceId);
@@ -340,34 +389,46 @@ export class DuckDbTraceStore implements TraceStore {
         }
       }
     }
+    // Small batches first: a search that needs 20 traces should not read 500.
+    let size = 50;
+    const batches = function* (ids: string[]): Generator<string[]> {
+      for (let i = 0; i < ids.length; ) {
+        yield ids.slice(i, i + size);
+        i += size;
+        size = Math.min(BATCH, size * 4);
+      }
+    };
     const memIds = fresh([...inMemory.entries()].sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : 0)).map((e) => e[0]));
-    for (let i = 0; i < memIds.length; i += BATCH) yield memIds.slice(i, i + BATCH);
+    yield* batches(memIds);
     if (o.where.kind === 'false') return;
     const params = new SqlParams([tenant]);
     const where = predicateSql(o.where, params, (test) => this.resources.matching(test));
-    let hi = top;
-    let len = (top - lo) / 64n;
-    if (len < MIN_SLICE_NS) len = MIN_SLICE_NS;
-    let first = true;
-    while (hi >= lo) {
-      const sliceLo = hi - len < lo ? lo : hi - len;
-      const tables = this.tables({ startNs: sliceLo, endNs: hi });
-      if (tables.length > 0) {
-        const p = new SqlParams([...params.values]);
-        const a = p.add(sliceLo);
-        const b = p.add(hi);
-        const upper = first ? `start_ns <= ${b}` : `start_ns < ${b}`;
-        const sql = `SELECT trace_id, max(start_ns) AS m FROM (${tables
-          .map((t) => `SELECT trace_id, start_ns FROM ${t} WHERE tenant = $1 AND start_ns >= ${a} AND ${upper} AND ${where}`)
-          .join(' UNION ALL ')}) GROUP BY trace_id ORDER BY m DESC`;
-        const ids = fresh((await this.query(sql, p.values)).map((r) => (r[0] as bigint).toString(16).padStart(32, '0')));
-        for (let i = 0; i < ids.length; i += BATCH) yield ids.slice(i, i + BATCH);
+    const a = params.add(lo);
+    const b = params.add(top);
+    const sliceSql = (parts: Array<{ table: string; flushes: string }>): string =>
+      `SELECT trace_id, max(start_ns) AS m FROM (${parts
+        .map((p) => `SELECT trace_id, start_ns FROM ${p.table} WHERE flush_no IN (${p.flushes}) AND tenant = $1 AND start_ns >= ${a} AND start_ns <= ${b} AND ${where}`)
+        .join(' UNION ALL ')}) GROUP BY trace_id ORDER BY m DESC`;
+    // Slices of whole flushes, newest first, each about four times the last (in rows).
+    const flushes = this.flushIndex.overlapping(lo, top);
+    let target = 20_000;
+    for (let i = 0; i < flushes.length; target *= 4) {
+      const byDay = new Map<number, number[]>();
+      for (let rows = 0; i < flushes.length && rows < target; i++) {
+        const f = flushes[i]!;
+        rows += f.rows;
+        const l = byDay.get(f.day);
+        if (l) l.push(f.no);
+        else byDay.set(f.day, [f.no]);
       }
-      if (sliceLo === lo) break;
-      hi = sliceLo;
-      first = false;
-      len *= 2n;
+      const parts = [...byDay].filter(([day]) => this.days.has(day)).map(([day, nos]) => ({ table: tableOfDay(day), flushes: nos.join(', ') }));
+      if (parts.length === 0) continue;
+      yield* batches(fresh((await this.query(sliceSql(parts), params.values)).map((r) => (r[0] as bigint).toString(16).padStart(32, '0'))));
     }
+    // Rows written before flushes were numbered (flush 0), if any: DuckDB's min/max on
+    // flush_no skips this read where there are none.
+    const legacy = this.tables({ startNs: lo, endNs: top }).map((t) => ({ table: t, flushes: '0' }));
+    if (legacy.length > 0) yield* batches(fresh((await this.query(sliceSql(legacy), params.values)).map((r) => (r[0] as bigint).toString(16).padStart(32, '0'))));
   }
 
   async spanCount(): Promise<number> {

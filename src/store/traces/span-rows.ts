@@ -6,7 +6,7 @@ import { decodeSpanPayload, encodeSpanPayload } from './span-codec.js';
 import type { StoredSpan } from './stored-span.js';
 
 const MAX_I64 = (1n << 63n) - 1n;
-const toI64 = (v: bigint): bigint => (v > MAX_I64 ? MAX_I64 : v < 0n ? 0n : v);
+export const toI64 = (v: bigint): bigint => (v > MAX_I64 ? MAX_I64 : v < 0n ? 0n : v);
 const EMPTY_RESOURCE: OtlpResource = { attributes: [], droppedAttributesCount: 0 };
 const EMPTY_SCOPE: OtlpScope = { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
 
@@ -16,7 +16,7 @@ export function serviceOf(s: StoredSpan): string {
 }
 
 /** Appends one span as a row (column order: SPAN_COLUMNS). */
-export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>): void {
+export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>, flushNo: number): void {
   const sp = s.span;
   a.appendVarchar(tenant);
   a.appendUHugeInt(BigInt(`0x${sp.traceId}`));
@@ -43,6 +43,7 @@ export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, 
       flags: sp.flags,
     }),
   );
+  a.appendUInteger(flushNo);
   a.endRow();
 }
 

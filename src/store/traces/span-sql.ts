@@ -4,12 +4,14 @@ import type { SpanPredicate } from './span-predicate.js';
 
 /**
  * Spans live in one table per UTC day of their start (`spans_YYYYMMDD`): retention drops whole
- * days, and a time window reads only its days. Each flush appends its spans sorted by trace id,
- * so DuckDB's per-segment min/max on trace_id skips almost everything for a trace-by-id lookup.
+ * days, and a time window reads only its days. Each flush appends its spans in start order with
+ * its flush number, so a time slice reads only its rows and a lookup by id only the flushes
+ * FlushIndex points at.
  */
 export const SPAN_COLUMNS = `tenant VARCHAR NOT NULL, trace_id UHUGEINT NOT NULL, span_id UBIGINT NOT NULL, parent_id UBIGINT NOT NULL,
   start_ns BIGINT NOT NULL, end_ns BIGINT NOT NULL, service VARCHAR NOT NULL, name VARCHAR NOT NULL, kind UTINYINT NOT NULL,
-  status UTINYINT NOT NULL, resource_id UBIGINT NOT NULL, scope_id UBIGINT NOT NULL, attrs VARCHAR NOT NULL, payload BLOB NOT NULL`;
+  status UTINYINT NOT NULL, resource_id UBIGINT NOT NULL, scope_id UBIGINT NOT NULL, attrs VARCHAR NOT NULL, payload BLOB NOT NULL,
+  flush_no UINTEGER NOT NULL DEFAULT 0`;
 
 /** The columns a span is rebuilt from, in this order. */
 export const READ_COLUMNS = 'trace_id, span_id, parent_id, start_ns, end_ns, name, kind, status, resource_id, scope_id, payload, attrs';

@@ -12,6 +12,8 @@ export interface TraceRetentionOptions {
   readonly days: Set<number>;
   /** Runs on the store's writer connection, serialised with its flushes. */
   readonly write: <T>(fn: (w: DuckDBConnection) => Promise<T>) => Promise<T>;
+  /** Called when a day's table is dropped. */
+  readonly onDropDay: (day: number) => void;
   readonly log: Logger;
 }
 
@@ -33,7 +35,9 @@ export class TraceRetention {
 
   private async drop(w: DuckDBConnection, day: number): Promise<void> {
     await w.run(`DROP TABLE IF EXISTS ${tableOfDay(day)}`);
+    await w.run('DELETE FROM span_flushes WHERE day = $1', [day]);
     this.o.days.delete(day);
+    this.o.onDropDay(day);
   }
 
   async apply(): Promise<void> {
