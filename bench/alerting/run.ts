@@ -9,12 +9,16 @@
  *   npm run build && npx tsx bench/alerting/run.ts [--groups 10000] [--rate 200] [--probe 400]
  *
  * `BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` passes flags to Ichigen's node
- * process (the profile is written when it exits on SIGTERM).
+ * process (the profile is written when it exits on SIGTERM); `BENCH_THREADS=1` prints the CPU
+ * time of each of its threads (main thread vs GC and the thread pool).
+ *
+ * Besides wall-clock figures it prints each process's CPU-seconds per 1,000 alerts (from
+ * /proc): on a shared machine the wall clock measures the neighbours too, CPU time much less.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../test/support/postgres.js';
@@ -29,6 +33,21 @@ const RATE = arg('rate', 200);
 const PROBE = arg('probe', 400);
 const BATCH = 100;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc; 100 ticks/s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at field 3; utime and stime are 14 and 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Runs a phase and reports the CPU-seconds the given process used in it per 1,000 alerts. */
+async function cpuPer1000<T>(pid: number, alerts: number, phase: () => Promise<T>): Promise<{ result: T; cpu: number }> {
+  const c0 = cpuSeconds(pid);
+  const result = await phase();
+  return { result, cpu: ((cpuSeconds(pid) - c0) * 1000) / alerts };
+}
 
 const firstSeen = new Map<string, number>();
 const hook = createServer((req, res) => {
@@ -129,14 +148,36 @@ async function main(): Promise<void> {
     const igAlerts = `${igUrl}/api/ichigen/v1/integrations/${integrations.data.id}/api/v2/alerts`;
     const igHeaders = { authorization: `Bearer ${token}` };
 
-    const amRate = await intake(`${amUrl}/api/v2/alerts`, {}, 'a');
-    const igRate = await intake(igAlerts, igHeaders, 'a');
-    console.log(`intake, ${GROUPS} alerts in batches of ${BATCH}, 4 concurrent senders: Alertmanager ${amRate.toFixed(0)} alerts/s, Ichigen ${igRate.toFixed(0)} alerts/s`);
-    // Let the first wave of notifications drain before measuring latency.
-    await waitFor(() => ([...firstSeen.keys()].filter((k) => k.startsWith('/ig|')).length >= GROUPS ? true : undefined), 'first wave drained', 300_000).catch(() => undefined);
-    const am = await latency(`${amUrl}/api/v2/alerts`, {}, '/am', 'p');
-    const ig = await latency(igAlerts, igHeaders, '/ig', 'p');
-    console.log(`first notification with ${GROUPS} active groups, ${PROBE} new alerts at ${RATE}/s: Alertmanager p50 ${am.p50.toFixed(0)} ms p99 ${am.p99.toFixed(0)} ms (lost ${am.lost}); Ichigen p50 ${ig.p50.toFixed(0)} ms p99 ${ig.p99.toFixed(0)} ms (lost ${ig.lost})`);
+    const [amPid, igPid] = [procs[0]!.pid!, procs[1]!.pid!];
+    const drained = (prefix: string, n: number) => () => ([...firstSeen.keys()].filter((k) => k.startsWith(prefix)).length >= n ? true : undefined);
+    // CPU is counted until every group's first notification went out (the work intake caused).
+    const am0 = await cpuPer1000(amPid, GROUPS, async () => {
+      const rate = await intake(`${amUrl}/api/v2/alerts`, {}, 'a');
+      await waitFor(drained('/am|a', GROUPS), 'Alertmanager first wave', 300_000).catch(() => undefined);
+      return rate;
+    });
+    const ig0 = await cpuPer1000(igPid, GROUPS, async () => {
+      const rate = await intake(igAlerts, igHeaders, 'a');
+      await waitFor(drained('/ig|a', GROUPS), 'Ichigen first wave', 300_000).catch(() => undefined);
+      return rate;
+    });
+    console.log(`intake, ${GROUPS} alerts in batches of ${BATCH}, 4 concurrent senders: Alertmanager ${am0.result.toFixed(0)} alerts/s, Ichigen ${ig0.result.toFixed(0)} alerts/s`);
+    console.log(`  CPU-seconds per 1,000 alerts (intake until each group's first notification): Alertmanager ${am0.cpu.toFixed(3)}, Ichigen ${ig0.cpu.toFixed(3)}`);
+    const am = await cpuPer1000(amPid, PROBE, () => latency(`${amUrl}/api/v2/alerts`, {}, '/am', 'p'));
+    const ig = await cpuPer1000(igPid, PROBE, () => latency(igAlerts, igHeaders, '/ig', 'p'));
+    console.log(`first notification with ${GROUPS} active groups, ${PROBE} new alerts at ${RATE}/s: Alertmanager p50 ${am.result.p50.toFixed(0)} ms p99 ${am.result.p99.toFixed(0)} ms (lost ${am.result.lost}); Ichigen p50 ${ig.result.p50.toFixed(0)} ms p99 ${ig.result.p99.toFixed(0)} ms (lost ${ig.result.lost})`);
+    console.log(`  CPU-seconds per 1,000 alerts (one alert per request): Alertmanager ${am.cpu.toFixed(3)}, Ichigen ${ig.cpu.toFixed(3)}`);
+    if (process.env.BENCH_THREADS) {
+      const { readdirSync } = await import('node:fs');
+      for (const t of readdirSync(`/proc/${igPid}/task`)) {
+        const st = readFileSync(`/proc/${igPid}/task/${t}/stat`, 'utf8');
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+        const cpu = (Number(f[11]) + Number(f[12])) / 100;
+        if (cpu > 0.05) console.log(`  thread ${t} ${name}: ${cpu.toFixed(2)} s`);
+      }
+    }
+    console.log(`  load average after the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     // Wait for the exits (a CPU profile is written on the way out), at most 30 s.
     await Promise.all(

@@ -1,7 +1,7 @@
 import type { IchigenEvent } from '../model/index.js';
 import { DEFAULT_TENANT, IchigenError } from '../model/index.js';
 import { Counter, type Logger, type Registry } from '../self/index.js';
-import { newId } from '../state/index.js';
+import { Batcher, newId } from '../state/index.js';
 import { toEnvelope, type EventEnvelope } from './envelope.js';
 import type { EventStore } from './event-store.js';
 import { compileEventPattern, type EventPattern } from './pattern/event-pattern.js';
@@ -76,6 +76,8 @@ export class StoredEventBus implements EventBus {
   private readonly subscribers = new Set<Subscriber>();
   private readonly published: Counter;
   private readonly failures: Counter;
+  /** Events published at the same time are stored in one transaction (many publishers, one commit). */
+  private readonly batcher = new Batcher<{ event: IchigenEvent; receivedAt: number }, boolean>((entries) => this.store.insertAll(entries), 1000);
 
   constructor(
     private readonly store: EventStore,
@@ -90,7 +92,7 @@ export class StoredEventBus implements EventBus {
   async publish(input: EventInput): Promise<PublishResult> {
     const now = this.now();
     const event = normalize(input, now);
-    const stored = await this.store.insert(event, now);
+    const stored = await this.batcher.submit({ event, receivedAt: now }, 1);
     if (!stored) {
       const again = [...this.subscribers].filter((s) => s.redeliver);
       const first = again.length === 0 ? undefined : await this.store.get(event.tenant, event.id);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { IchigenEvent } from '../model/index.js';
-import type { StateSchema } from '../state/index.js';
+import type { StateDb, StateSchema } from '../state/index.js';
 
 /** Filters for searching stored events (all optional; newest first). */
 export interface EventQuery {
@@ -46,29 +46,33 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+const INSERT_EVENT =
+  'insert into events (id, tenant, time, source, detail_type, resources, detail, account, region, received_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing';
+
 /** Events in the state database: insert (idempotent by id), search, retention. */
 export class EventStore {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  private readonly db: Kysely<StateSchema>;
+
+  constructor(private readonly state: StateDb) {
+    this.db = state.db;
+  }
 
   /** Stores an event; false when an event with this id was already stored (a redelivery). */
   async insert(e: IchigenEvent, receivedAt: number): Promise<boolean> {
-    const r = await this.db
-      .insertInto('events')
-      .values({
-        id: e.id,
-        tenant: e.tenant,
-        time: e.time,
-        source: e.source,
-        detail_type: e.detailType,
-        resources: JSON.stringify(e.resources),
-        detail: JSON.stringify(e.detail),
-        account: e.account ?? '',
-        region: e.region ?? '',
-        received_at: receivedAt,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    return (await this.insertAll([{ event: e, receivedAt }]))[0]!;
+  }
+
+  /** Stores events in one transaction (one commit for many); for each, false when its id was stored before. */
+  async insertAll(events: readonly { event: IchigenEvent; receivedAt: number }[]): Promise<boolean[]> {
+    const sql = this.state.sql;
+    const insert = (db: Kysely<StateSchema>, { event: e, receivedAt }: { event: IchigenEvent; receivedAt: number }): Promise<number> =>
+      sql.run(db, INSERT_EVENT, [e.id, e.tenant, e.time, e.source, e.detailType, JSON.stringify(e.resources), JSON.stringify(e.detail), e.account ?? '', e.region ?? '', receivedAt]);
+    if (events.length === 1) return [(await insert(this.db, events[0]!)) > 0];
+    return this.db.transaction().execute(async (trx) => {
+      const stored: boolean[] = [];
+      for (const e of events) stored.push((await insert(trx, e)) > 0);
+      return stored;
+    });
   }
 
   async get(tenant: string, id: string): Promise<StoredEvent | undefined> {

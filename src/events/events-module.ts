@@ -42,7 +42,7 @@ const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 export function createEventsModule(deps: EventsModuleDeps): EventsModule {
   const now = deps.now ?? Date.now;
-  const store = new EventStore(deps.state.db);
+  const store = new EventStore(deps.state);
   const bus = new StoredEventBus(store, deps.log.child({ module: 'events' }), deps.registry, now);
   const sources = new EventSourceStore(deps.state.db, now);
   const verifier = new SnsVerifier({ extraUrlPrefixes: deps.snsUrlPrefixes ?? [], ...(deps.snsCaPem !== undefined ? { caPem: deps.snsCaPem } : {}), now });

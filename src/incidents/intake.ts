@@ -1,6 +1,6 @@
-import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { IchigenError } from '../model/index.js';
-import { newId, type StateDb, type StateSchema } from '../state/index.js';
+import { Batcher, newId, type StateDb, type StateSchema } from '../state/index.js';
 import type { Clock } from './clock.js';
 import { alertFingerprint } from './fingerprint.js';
 import { toGroup, type AlertGroup, type GroupChange, type GroupRow } from './group.js';
@@ -10,7 +10,6 @@ import type { Integration } from './integrations.js';
 import type { LabelRecord } from './json.js';
 import type { ActiveSilences, SilenceStore } from './silences.js';
 import { addTimeline, TimelineBuffer } from './timeline.js';
-import { Batcher } from './batcher.js';
 
 type Route = { routeId: string; chainId: string } | undefined;
 
@@ -136,13 +135,13 @@ export class AlertIntake {
         const c = batch.counts.get(g.id);
         return { ...g, alerts_total: c?.total ?? 0, alerts_firing: c?.firing ?? 0 };
       });
-      for (let k = 0; k < created.length; k += 100) await trx.insertInto('incident_groups').values(created.slice(k, k + 100)).execute();
+      await this.state.sql.insert(trx, 'incident_groups', created);
       for (const [gid, c] of batch.counts) {
         const g = await this.applyCounts(trx, batch.timeline, gid, c, now);
         if (g?.status === 'resolved' && g.resolvedAt === now) changes.push({ group: g, change: 'resolved', actor: 'auto-resolve' });
       }
-      await batch.timeline.flush(trx);
-      for (const id of integrations.keys()) await trx.updateTable('incident_integrations').set({ last_alert_at: now }).where('id', '=', id).execute();
+      await batch.timeline.flush(trx, this.state.sql);
+      for (const id of integrations.keys()) await this.state.sql.run(trx, 'update incident_integrations set last_alert_at = ? where id = ?', [now, id]);
     });
     // Acknowledge only what is on disk: one flush for the whole batch.
     await this.state.durable();
@@ -150,11 +149,9 @@ export class AlertIntake {
     return results;
   }
 
-  /** Runs one of the per-alert statements above in the transaction (`?` becomes `$n` on PostgreSQL). */
-  private async exec<R>(trx: Trx, text: string, params: readonly unknown[]): Promise<R[]> {
-    let n = 0;
-    const q = this.state.dialect === 'postgres' ? text.replace(/\?/g, () => `$${++n}`) : text;
-    return (await trx.executeQuery<R>(CompiledQuery.raw(q, [...params]))).rows;
+  /** Runs one of the per-alert statements above in the transaction. */
+  private exec<R>(trx: Trx, text: string, params: readonly unknown[]): Promise<R[]> {
+    return this.state.sql.all<R>(trx, text, params);
   }
 
   /** Settles once every accepted request has been applied (tests, shutdown). */

@@ -12,6 +12,7 @@ import { checkHeartbeats, registerIntegrationRoutes } from './integration-routes
 import { ChannelStore } from './notify/channels.js';
 import { Dispatcher, type DispatcherOptions } from './notify/dispatcher.js';
 import { enqueueFollowUps } from './notify/follow-up.js';
+import { createHttpPost } from './notify/http-post.js';
 import { JobQueue } from './notify/jobs.js';
 import { LinkSigner } from './notify/links.js';
 import { registerLinkRoutes } from './notify/links-routes.js';
@@ -40,7 +41,6 @@ export interface IncidentsModuleDeps {
   /** The events module's SNS signature checker, for SNS integrations. */
   readonly sns?: SnsVerifier;
   readonly clock?: Clock;
-  readonly fetch?: typeof fetch;
 }
 
 /** The incidents pillar as the server sees it: routes plus background loops. */
@@ -74,7 +74,8 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
   // Replaced in start() once the persisted secret is read; until then links cannot verify.
   let links = new LinkSigner(deps.options.linkSecret || randomBytes(32).toString('hex'), deps.options.linkTtlMs);
   const linkProxy = { sign: (...a: Parameters<LinkSigner['sign']>) => links.sign(...a), verify: (...a: Parameters<LinkSigner['verify']>) => links.verify(...a) } as LinkSigner;
-  const dispatcher = new Dispatcher(deps.state, clock, channels, queue, linkProxy, { ...deps.options.notify, batch: 100 }, log, deps.fetch ?? fetch);
+  const http = createHttpPost();
+  const dispatcher = new Dispatcher(deps.state, clock, channels, queue, linkProxy, { ...deps.options.notify, batch: 100 }, log, http);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
     const q = p.catch((err: unknown) => log.warn({ err }, 'alert group follow-up failed')).finally(() => pending.delete(q));
@@ -159,6 +160,7 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
       for (const l of loops) if (l.timer) clearInterval(l.timer);
       await Promise.all(loops.map((l) => l.running));
       await Promise.all(pending);
+      http.close();
     },
     tick,
   };

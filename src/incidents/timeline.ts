@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { StateSchema } from '../state/index.js';
+import type { StateSchema, StateSql } from '../state/index.js';
 import { readJson } from './json.js';
 
 /** What happened to an alert group, for its timeline. */
@@ -51,10 +51,10 @@ export class TimelineBuffer {
     this.rows.push({ group_id: groupId, at, kind, actor, message, details: JSON.stringify(details) });
   }
 
-  async flush(db: Db): Promise<void> {
-    // 6 columns × 500 rows stays far below both databases' bound-parameter limits.
-    for (let i = 0; i < this.rows.length; i += 500) await db.insertInto('incident_timeline').values(this.rows.slice(i, i + 500)).execute();
+  async flush(db: Db, sql: StateSql): Promise<void> {
+    const rows = this.rows;
     this.rows = [];
+    await sql.insert(db, 'incident_timeline', rows);
   }
 }
 

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { IchigenError } from '../model/index.js';
 import { inProcessNotifier, postgresNotifier, type StateNotifier } from './notifier.js';
 import type { StateSchema } from './schema.js';
+import { postgresStatements, sqliteStatements, type StateSql } from './statements.js';
 import { WalSync } from './wal-sync.js';
 
 export type StateDialect = 'sqlite' | 'postgres';
@@ -15,6 +16,8 @@ export interface StateDb {
   readonly dialect: StateDialect;
   /** Where the state lives, with any password removed (safe to log). */
   readonly location: string;
+  /** Statements run without query building (the alerting hot paths). */
+  readonly sql: StateSql;
   /** Wake-ups between replicas (LISTEN/NOTIFY on PostgreSQL). */
   readonly notifier: StateNotifier;
   /**
@@ -60,7 +63,8 @@ function openSqlite(file: string): StateDb {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<StateSchema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const cached = withStatementCache(database);
+  const db = new Kysely<StateSchema>({ dialect: new SqliteDialect({ database: cached }) });
   const notifier = inProcessNotifier();
   // An in-memory database has nothing to flush.
   const wal = file === ':memory:' ? undefined : new WalSync(`${path.resolve(file)}-wal`);
@@ -68,6 +72,7 @@ function openSqlite(file: string): StateDb {
     db,
     dialect: 'sqlite',
     location: file,
+    sql: sqliteStatements(database, (text) => cached.prepare(text)),
     notifier,
     durable: () => wal?.sync() ?? Promise.resolve(),
     close: async () => {
@@ -126,6 +131,7 @@ function openPostgres(url: string, poolSize: number): StateDb {
     db,
     dialect: 'postgres',
     location: redactUrl(url),
+    sql: postgresStatements(),
     notifier,
     durable: () => Promise.resolve(),
     close: async () => {

@@ -42,6 +42,38 @@ describe.each(BACKENDS)('state on %s', (backend) => {
     expect((await listAudit(s.db, { tenant: 't1', limit: 10, target: 'x1', actor: 'bob' })).map((r) => r.action)).toEqual(['x.delete']);
   });
 
+  it('runs written-out statements in and outside transactions, never inside another caller\'s', async () => {
+    const keys = (prefix: string) => s.sql.all<{ key: string; value: string }>(s.db, "select key, value from settings where key like ? order by key", [`${prefix}%`]);
+    await s.sql.insert(s.db, 'settings', [{ key: 'sql.a', value: '1' }]);
+    await s.db.transaction().execute(async (trx) => {
+      await s.sql.insert(trx, 'settings', [
+        { key: 'sql.b', value: '2' },
+        { key: 'sql.c', value: '3' },
+      ]);
+      expect(await s.sql.run(trx, 'update settings set value = ? where key like ?', ['x', 'sql.%'])).toBe(3);
+    });
+    expect((await keys('sql.')).map((r) => r.value)).toEqual(['x', 'x', 'x']);
+    // A statement outside a transaction that another caller has open (and later rolls back) is not part of it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let opened!: () => void;
+    const isOpen = new Promise<void>((r) => (opened = r));
+    const rolledBack = s.db
+      .transaction()
+      .execute(async (trx) => {
+        await s.sql.insert(trx, 'settings', [{ key: 'sql.rolled-back', value: '1' }]);
+        opened();
+        await held;
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    await isOpen;
+    const outside = s.sql.insert(s.db, 'settings', [{ key: 'sql.outside', value: '1' }]);
+    release();
+    await Promise.all([rolledBack, outside]);
+    expect((await keys('sql.')).map((r) => r.key)).toEqual(['sql.a', 'sql.b', 'sql.c', 'sql.outside']);
+  });
+
   it('wakes listeners with notifications, and stops after close', async () => {
     const got: string[] = [];
     const l = await s.notifier.listen('ichigen_test', (p) => got.push(p));

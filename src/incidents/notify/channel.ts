@@ -1,4 +1,5 @@
 import type { ZodType, ZodTypeDef } from 'zod';
+import type { HttpPost, HttpResponse } from './http-post.js';
 
 /** One alert as a notification shows it. */
 export interface MessageAlert {
@@ -33,7 +34,7 @@ export interface NotificationMessage {
 export type DeliveryTarget = Readonly<Record<string, string>>;
 
 export interface ChannelContext {
-  readonly fetch: typeof fetch;
+  readonly post: HttpPost;
   readonly timeoutMs: number;
 }
 
@@ -59,16 +60,24 @@ export interface Channel<S = unknown> {
 }
 
 /** POSTs and turns the answer into a delivery result (shared by the HTTP channels). */
-export async function post(ctx: ChannelContext, url: string, init: { headers: Record<string, string>; body: string }, expect: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<{ status: number; text: string }> {
-  let res: Response;
+export async function post(ctx: ChannelContext, url: string, init: { headers: Record<string, string>; body: string }, expect: (status: number) => boolean = (s) => s >= 200 && s < 300): Promise<HttpResponse> {
+  let res: HttpResponse;
   try {
-    res = await ctx.fetch(url, { method: 'POST', headers: init.headers, body: init.body, signal: AbortSignal.timeout(ctx.timeoutMs), redirect: 'error' });
+    res = await ctx.post(url, { ...init, timeoutMs: ctx.timeoutMs });
   } catch (err) {
-    throw new DeliveryError(`request to ${new URL(url).host} failed: ${(err as Error).message}`, true);
+    throw new DeliveryError(`request to ${hostOf(url)} failed: ${(err as Error).message}`, true);
   }
-  const text = (await res.text()).slice(0, 2000);
-  if (!expect(res.status)) throw new DeliveryError(`HTTP ${res.status} from ${new URL(url).host}: ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429 || res.status === 408);
+  const text = res.text.slice(0, 2000);
+  if (!expect(res.status)) throw new DeliveryError(`HTTP ${res.status} from ${hostOf(url)}: ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429 || res.status === 408);
   return { status: res.status, text };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an invalid URL';
+  }
 }
 
 /** A one-line summary: "[FIRING:2] Title". */

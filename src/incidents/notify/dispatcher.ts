@@ -2,13 +2,14 @@ import type { Insertable } from 'kysely';
 import type { Logger } from '../../self/index.js';
 import type { StateDb } from '../../state/index.js';
 import type { Clock } from '../clock.js';
-import { toAlert, toGroup, type AlertGroup } from '../group.js';
+import { toAlert, toGroup, type AlertGroup, type GroupRow } from '../group.js';
 import { readJson } from '../json.js';
 import { TimelineBuffer } from '../timeline.js';
 import type { StateSchema } from '../../state/index.js';
 import { DeliveryError, type DeliveryTarget, type NotificationMessage } from './channel.js';
 import type { ChannelStore, StoredChannel } from './channels.js';
 import type { ClaimedJob, JobQueue, NotifyJob } from './jobs.js';
+import type { HttpPost } from './http-post.js';
 import type { LinkSigner } from './links.js';
 import { CHANNELS } from './registry.js';
 
@@ -42,6 +43,11 @@ interface Outcome {
 type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>;
 const noMemo: Memo = (_key, load) => load();
 
+const GROUP = 'select * from incident_groups where id = ?';
+/** The alerts a notification shows: the first 200 by start time. */
+const GROUP_ALERTS = 'select * from incident_alerts where group_id = ? order by starts_at limit 200';
+type AlertRow = StateSchema['incident_alerts'];
+
 /** Which channel kind carries a user's notification method. */
 const METHOD_KIND: Readonly<Record<string, string>> = { email: 'email', slack: 'slack', sms: 'twilio', voice: 'twilio', teams: 'teams', webhook: 'webhook' };
 
@@ -55,7 +61,7 @@ export class Dispatcher {
     private readonly links: LinkSigner,
     private readonly options: DispatcherOptions,
     private readonly log: Logger,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly http: HttpPost,
   ) {}
 
   /**
@@ -84,9 +90,8 @@ export class Dispatcher {
       ),
     );
     await this.state.db.transaction().execute(async (trx) => {
-      const deliveries = outcomes.flatMap((o) => (o.delivery ? [o.delivery] : []));
-      for (let i = 0; i < deliveries.length; i += 200) await trx.insertInto('incident_deliveries').values(deliveries.slice(i, i + 200)).execute();
-      await timeline.flush(trx);
+      await this.state.sql.insert(trx, 'incident_deliveries', outcomes.flatMap((o) => (o.delivery ? [o.delivery] : [])));
+      await timeline.flush(trx, this.state.sql);
       const now = this.clock();
       for (const o of outcomes) {
         if (o.retryAt !== undefined) await this.queue.retryAt(o.id, o.retryAt, trx);
@@ -97,8 +102,7 @@ export class Dispatcher {
   }
 
   private async process(c: ClaimedJob, timeline: TimelineBuffer, once: Memo): Promise<Outcome> {
-    const db = this.state.db;
-    const row = await db.selectFrom('incident_groups').selectAll().where('id', '=', c.job.groupId).executeTakeFirst();
+    const [row] = await this.state.sql.all<GroupRow>(this.state.db, GROUP, [c.job.groupId]);
     if (!row) return { id: c.id, outcome: 'skipped: group gone' };
     const group = toGroup(row);
     if (c.job.requireOpen && (group.status !== 'firing' || group.silencedUntil !== null)) {
@@ -123,7 +127,7 @@ export class Dispatcher {
     let retryable = false;
     try {
       const settings = impl.settings.parse(channel.settings);
-      detail = await impl.send(settings as never, target, message, { fetch: this.fetchImpl, timeoutMs: this.options.timeoutMs });
+      detail = await impl.send(settings as never, target, message, { post: this.http, timeoutMs: this.options.timeoutMs });
       ok = true;
     } catch (err) {
       detail = err instanceof Error ? err.message : String(err);
@@ -176,7 +180,7 @@ export class Dispatcher {
 
   async message(group: AlertGroup, job: Pick<NotifyJob, 'event'>, once: Memo = noMemo): Promise<NotificationMessage> {
     const db = this.state.db;
-    const alerts = (await db.selectFrom('incident_alerts').selectAll().where('group_id', '=', group.id).orderBy('starts_at').limit(200).execute()).map(toAlert);
+    const alerts = (await this.state.sql.all<AlertRow>(db, GROUP_ALERTS, [group.id])).map(toAlert);
     const integration = await once(`integration:${group.integrationId}`, () => db.selectFrom('incident_integrations').select('name').where('id', '=', group.integrationId).executeTakeFirst());
     const now = this.clock();
     const base = this.options.publicUrl.replace(/\/+$/, '');

@@ -13,6 +13,7 @@ export async function enqueueFollowUps(state: StateDb, g: AlertGroup, change: Gr
   const channels = readJson<{ channels?: string[] }>(row?.esc_state, {}).channels ?? [];
   await enqueueJobs(
     state.db,
+    state.sql,
     g.tenant,
     channels.map((channelId) => ({ job: { groupId: g.id, event: change, channelId, requireOpen: false, reason: `group ${change}` }, runAt: now })),
     now,

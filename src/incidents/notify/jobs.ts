@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { newId, type StateDb, type StateSchema } from '../../state/index.js';
+import { newId, type StateDb, type StateSchema, type StateSql } from '../../state/index.js';
 
 /** A notification to send: to a configured channel, or to a user through one of their methods. */
 export interface NotifyJob {
@@ -24,13 +24,17 @@ export interface ClaimedJob {
 
 type Db = Kysely<StateSchema> | Transaction<StateSchema>;
 
-export async function enqueueJobs(db: Db, tenant: string, jobs: readonly { job: NotifyJob; runAt: number }[], now: number): Promise<void> {
-  if (jobs.length === 0) return;
-  await db
-    .insertInto('incident_jobs')
-    .values(jobs.map((j) => ({ id: newId(now), tenant, group_id: j.job.groupId, payload: JSON.stringify(j.job), run_at: j.runAt, attempts: 0, claimed_by: null, claimed_until: null, done_at: null, outcome: null, created_at: now })))
-    .execute();
+export async function enqueueJobs(db: Db, sql: StateSql, tenant: string, jobs: readonly { job: NotifyJob; runAt: number }[], now: number): Promise<void> {
+  const rows = jobs.map((j) => ({ id: newId(now), tenant, group_id: j.job.groupId, payload: JSON.stringify(j.job), run_at: j.runAt, attempts: 0, claimed_by: null, claimed_until: null, done_at: null, outcome: null, created_at: now }));
+  await sql.insert(db, 'incident_jobs', rows);
 }
+
+/** Due jobs nobody holds (or whose holder's lease ran out), oldest first; `%LOCK%` is where PostgreSQL locks them. */
+const CLAIM = `update incident_jobs set claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+  where id in (select id from incident_jobs where done_at is null and run_at <= ? and (claimed_until is null or claimed_until < ?) order by run_at limit ?%LOCK%)
+  and done_at is null returning *`;
+const FINISH = 'update incident_jobs set done_at = ?, outcome = ?, claimed_until = null where id = ? and claimed_by = ?';
+const RETRY = 'update incident_jobs set run_at = ?, claimed_until = null, claimed_by = null where id = ? and claimed_by = ?';
 
 /**
  * The notification queue in the state database. A job is claimed with a lease; on
@@ -42,34 +46,22 @@ export class JobQueue {
     private readonly state: StateDb,
     private readonly worker: string,
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.claimText = CLAIM.replace('%LOCK%', state.dialect === 'postgres' ? ' for update skip locked' : '');
+  }
+
+  private readonly claimText: string;
 
   async claim(now: number, limit: number): Promise<ClaimedJob[]> {
-    const db = this.state.db;
-    let due = db
-      .selectFrom('incident_jobs')
-      .select('id')
-      .where('done_at', 'is', null)
-      .where('run_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('run_at')
-      .limit(limit);
-    if (this.state.dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const rows = await db
-      .updateTable('incident_jobs')
-      .set((eb) => ({ claimed_by: this.worker, claimed_until: now + this.leaseMs, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due)
-      .where('done_at', 'is', null)
-      .returningAll()
-      .execute();
+    const rows = await this.state.sql.all<StateSchema['incident_jobs']>(this.state.db, this.claimText, [this.worker, now + this.leaseMs, now, now, limit]);
     return rows.map((r) => ({ id: r.id, tenant: r.tenant, job: JSON.parse(r.payload) as NotifyJob, attempts: Number(r.attempts), createdAt: Number(r.created_at) }));
   }
 
   async finish(id: string, now: number, outcome: string, db: Db = this.state.db): Promise<void> {
-    await db.updateTable('incident_jobs').set({ done_at: now, outcome, claimed_until: null }).where('id', '=', id).where('claimed_by', '=', this.worker).execute();
+    await this.state.sql.run(db, FINISH, [now, outcome, id, this.worker]);
   }
 
   async retryAt(id: string, runAt: number, db: Db = this.state.db): Promise<void> {
-    await db.updateTable('incident_jobs').set({ run_at: runAt, claimed_until: null, claimed_by: null }).where('id', '=', id).where('claimed_by', '=', this.worker).execute();
+    await this.state.sql.run(db, RETRY, [runAt, id, this.worker]);
   }
 }

@@ -4,10 +4,10 @@ import { parseDuration } from '../../model/index.js';
 import type { Logger } from '../../self/index.js';
 import type { StateDb, StateSchema } from '../../state/index.js';
 import type { Clock } from '../clock.js';
-import { toGroup, type AlertGroup, type GroupChange } from '../group.js';
+import { toGroup, type AlertGroup, type GroupChange, type GroupRow } from '../group.js';
 import { readJson } from '../json.js';
 import { enqueueJobs, type NotifyJob } from '../notify/jobs.js';
-import { addTimeline } from '../timeline.js';
+import { TimelineBuffer } from '../timeline.js';
 import { ChainStore, type Chain, type Step } from './chains.js';
 import { PeopleStore, afterQuietHours } from './people.js';
 import { ScheduleStore } from './schedules.js';
@@ -22,6 +22,13 @@ export interface EscState {
 }
 
 const MAX_STEPS_PER_PASS = 100;
+
+/** Groups whose next step is due, oldest first (on PostgreSQL locked, skipping those another replica holds). */
+const DUE_GROUPS = "select * from incident_groups where esc_next_at <= ? and open = 1 and status = 'firing' and silenced_until is null and suppressed is null order by esc_next_at limit ?";
+const SET_ESCALATION = 'update incident_groups set esc_step = ?, esc_repeat = ?, esc_next_at = ?, esc_state = ?, updated_at = ? where id = ?';
+const SET_RESOLVED = "update incident_groups set status = 'resolved', open = 0, resolved_at = ?, resolved_by = 'escalation' where id = ?";
+const STOP_ESCALATION = 'update incident_groups set esc_next_at = null where id = ?';
+const CHANNEL = 'select id, name, kind from incident_channels where tenant = ? and id = ?';
 
 /**
  * Runs escalation chains. Each pass claims the groups whose next step is due (on PostgreSQL
@@ -46,29 +53,22 @@ export class EscalationEngine {
     const resolved: AlertGroup[] = [];
     // Chains read once per pass (many groups share one).
     const chains = new Map<string, Promise<Chain>>();
+    const sql = this.state.sql;
     const n = await this.state.db.transaction().execute(async (trx) => {
-      let q = trx
-        .selectFrom('incident_groups')
-        .selectAll()
-        .where('esc_next_at', '<=', now)
-        .where('open', '=', 1)
-        .where('status', '=', 'firing')
-        .where('silenced_until', 'is', null)
-        .where('suppressed', 'is', null)
-        .orderBy('esc_next_at')
-        .limit(limit);
-      if (this.state.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const rows = await q.execute();
+      const rows = await sql.all<GroupRow>(trx, this.state.dialect === 'postgres' ? `${DUE_GROUPS} for update skip locked` : DUE_GROUPS, [now, limit]);
+      // Every step's timeline entry, written once at the end of the pass in the order they happened.
+      const timeline = new TimelineBuffer();
       for (const r of rows) {
         try {
-          const g = await this.advance(trx, toGroup(r), readJson<EscState>(r.esc_state, {}), now, chains);
+          const g = await this.advance(trx, timeline, toGroup(r), readJson<EscState>(r.esc_state, {}), now, chains);
           if (g) resolved.push(g);
         } catch (err) {
           this.log.error({ err, group: r.id }, 'escalation step failed');
-          await trx.updateTable('incident_groups').set({ esc_next_at: null }).where('id', '=', r.id).execute();
-          await addTimeline(trx, r.id, now, 'escalation', 'system', `escalation stopped: ${(err as Error).message}`);
+          await sql.run(trx, STOP_ESCALATION, [r.id]);
+          timeline.add(r.id, now, 'escalation', 'system', `escalation stopped: ${(err as Error).message}`);
         }
       }
+      await timeline.flush(trx, sql);
       return rows.length;
     });
     for (const g of resolved) this.onResolved(g, 'resolved', 'escalation');
@@ -76,9 +76,10 @@ export class EscalationEngine {
   }
 
   /** Runs due steps of one group until it has to wait; returns the group if a step resolved it. */
-  private async advance(trx: Trx, g: AlertGroup, st: EscState, now: number, chains: Map<string, Promise<Chain>>): Promise<AlertGroup | undefined> {
+  private async advance(trx: Trx, timeline: TimelineBuffer, g: AlertGroup, st: EscState, now: number, chains: Map<string, Promise<Chain>>): Promise<AlertGroup | undefined> {
+    const sql = this.state.sql;
     if (g.chainId === null) {
-      await trx.updateTable('incident_groups').set({ esc_next_at: null }).where('id', '=', g.id).execute();
+      await sql.run(trx, STOP_ESCALATION, [g.id]);
       return undefined;
     }
     const key = `${g.tenant}:${g.chainId}`;
@@ -92,12 +93,12 @@ export class EscalationEngine {
     for (let n = 0; n < MAX_STEPS_PER_PASS && next !== null && next <= now; n++) {
       const s = chain.steps[step];
       if (s === undefined) {
-        await addTimeline(trx, g.id, now, 'escalation', 'system', `escalation chain "${chain.name}" finished`);
+        timeline.add(g.id, now, 'escalation', 'system', `escalation chain "${chain.name}" finished`);
         next = null;
         break;
       }
       const out = await this.run(trx, g, s, step, repeat, st, now);
-      await addTimeline(trx, g.id, now, 'escalation', 'system', `step ${step + 1} (${s.type}): ${out.message}`);
+      timeline.add(g.id, now, 'escalation', 'system', `step ${step + 1} (${s.type}): ${out.message}`);
       step = out.step;
       repeat = out.repeat;
       next = out.next;
@@ -106,13 +107,10 @@ export class EscalationEngine {
         next = null;
       }
     }
-    await trx
-      .updateTable('incident_groups')
-      .set({ esc_step: step, esc_repeat: repeat, esc_next_at: next, esc_state: JSON.stringify(st), updated_at: now, ...(resolved ? { status: 'resolved', open: 0, resolved_at: now, resolved_by: 'escalation' } : {}) })
-      .where('id', '=', g.id)
-      .execute();
+    await sql.run(trx, SET_ESCALATION, [step, repeat, next, JSON.stringify(st), now, g.id]);
     if (!resolved) return undefined;
-    await addTimeline(trx, g.id, now, 'resolved', 'escalation', 'resolved by the escalation chain');
+    await sql.run(trx, SET_RESOLVED, [now, g.id]);
+    timeline.add(g.id, now, 'resolved', 'escalation', 'resolved by the escalation chain');
     const row = await trx.selectFrom('incident_groups').selectAll().where('id', '=', g.id).executeTakeFirstOrThrow();
     return toGroup(row);
   }
@@ -145,10 +143,10 @@ export class EscalationEngine {
       }
       case 'notify_channel':
       case 'trigger_webhook': {
-        const ch = await trx.selectFrom('incident_channels').select(['id', 'name', 'kind']).where('tenant', '=', g.tenant).where('id', '=', s.channel).executeTakeFirst();
+        const [ch] = await this.state.sql.all<{ id: string; name: string; kind: string }>(trx, CHANNEL, [g.tenant, s.channel]);
         if (!ch) return cont(`channel ${s.channel} not found`);
         if (s.type === 'trigger_webhook' && ch.kind !== 'webhook') return cont(`channel ${ch.name} is not a webhook`);
-        await enqueueJobs(trx, g.tenant, [{ job: { groupId: g.id, event: 'firing', channelId: ch.id, requireOpen: true, reason: `escalation step ${i + 1}` }, runAt: now }], now);
+        await enqueueJobs(trx, this.state.sql, g.tenant, [{ job: { groupId: g.id, event: 'firing', channelId: ch.id, requireOpen: true, reason: `escalation step ${i + 1}` }, runAt: now }], now);
         st.channels = [...new Set([...(st.channels ?? []), ch.id])];
         return cont(`notify channel ${ch.name} (${ch.kind})`);
       }
@@ -193,7 +191,7 @@ export class EscalationEngine {
         if (r.type === 'wait') at += parseDuration(r.duration);
         else jobs.push({ job: { groupId: g.id, event: 'firing', userId: user.id, method: r.method, requireOpen: true, reason: `${important ? 'important ' : ''}notification for ${name}` }, runAt: at });
       }
-      await enqueueJobs(trx, g.tenant, jobs, now);
+      await enqueueJobs(trx, this.state.sql, g.tenant, jobs, now);
       done.push(`${name} (${jobs.map((j) => j.job.method).join(', ')}${jobs[0] && jobs[0].runAt > now ? ', after quiet hours' : ''})`);
     }
     return `notify ${done.join('; ')}`;
