@@ -71,23 +71,22 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ServerContext): 
     };
   });
 
+  /** A signal's store as an admin may see it: its directory, or the remote URLs without credentials. */
+  const store = (name: string, r: { backend: string; remote_query_url: string; remote_bearer_token: string; remote_tenant_header: boolean; remote_timeout: number }, writeUrl: string): Record<string, unknown> =>
+    r.backend === 'remote'
+      ? { backend: r.backend, writeUrl: redactUrl(writeUrl), queryUrl: redactUrl(r.remote_query_url), bearerToken: r.remote_bearer_token !== '', tenantHeader: r.remote_tenant_header, timeoutMs: r.remote_timeout }
+      : { backend: r.backend, dir: path.join(ctx.dataDir, name) };
   app.get(`${APP_API_PREFIX}/status/datasources`, { config: { scope: 'admin' } }, async () => ({
     status: 'success',
     data: {
       metrics: {
-        backend: c.metrics.backend,
-        ...(c.metrics.backend === 'remote'
-          ? { writeUrl: redactUrl(c.metrics.remote_write_url), queryUrl: redactUrl(c.metrics.remote_query_url), bearerToken: c.metrics.remote_bearer_token !== '', tenantHeader: c.metrics.remote_tenant_header, timeoutMs: c.metrics.remote_timeout }
-          : { dir: path.join(ctx.dataDir, 'metrics') }),
+        ...store('metrics', c.metrics, c.metrics.remote_write_url),
         selfScrapeIntervalMs: c.metrics.self_scrape_interval,
         scrapeJobs: c.metrics.scrape_configs.length,
       },
       logs: { backend: 'embedded', dir: path.join(ctx.dataDir, 'logs') },
       traces: {
-        backend: c.traces.backend,
-        ...(c.traces.backend === 'remote'
-          ? { writeUrl: redactUrl(c.traces.remote_otlp_url), queryUrl: redactUrl(c.traces.remote_query_url), bearerToken: c.traces.remote_bearer_token !== '', tenantHeader: c.traces.remote_tenant_header, timeoutMs: c.traces.remote_timeout }
-          : { dir: path.join(ctx.dataDir, 'traces') }),
+        ...store('traces', c.traces, c.traces.remote_otlp_url),
         spanMetrics: c.traces.span_metrics,
         spanMetricsIntervalMs: c.traces.span_metrics_interval,
       },

@@ -13,30 +13,20 @@ export const storageSchema = z.object({
 });
 export type StorageStatus = z.infer<typeof storageSchema>;
 
+/** Where a signal is stored: a directory (embedded), or a remote backend's URLs without credentials. */
+const storeSchema = z.object({
+  backend: z.string(),
+  dir: z.string().optional(),
+  writeUrl: z.string().optional(),
+  queryUrl: z.string().optional(),
+  bearerToken: z.boolean().optional(),
+  tenantHeader: z.boolean().optional(),
+  timeoutMs: z.number().optional(),
+});
 export const datasourcesSchema = z.object({
-  metrics: z.object({
-    backend: z.string(),
-    dir: z.string().optional(),
-    writeUrl: z.string().optional(),
-    queryUrl: z.string().optional(),
-    bearerToken: z.boolean().optional(),
-    tenantHeader: z.boolean().optional(),
-    timeoutMs: z.number().optional(),
-    selfScrapeIntervalMs: z.number(),
-    scrapeJobs: z.number(),
-  }),
-  logs: z.object({ backend: z.string(), dir: z.string().optional() }),
-  traces: z.object({
-    backend: z.string(),
-    dir: z.string().optional(),
-    writeUrl: z.string().optional(),
-    queryUrl: z.string().optional(),
-    bearerToken: z.boolean().optional(),
-    tenantHeader: z.boolean().optional(),
-    timeoutMs: z.number().optional(),
-    spanMetrics: z.boolean(),
-    spanMetricsIntervalMs: z.number(),
-  }),
+  metrics: storeSchema.extend({ selfScrapeIntervalMs: z.number(), scrapeJobs: z.number() }),
+  logs: storeSchema,
+  traces: storeSchema.extend({ spanMetrics: z.boolean(), spanMetricsIntervalMs: z.number() }),
   state: z.object({ backend: z.string(), url: z.string().optional(), path: z.string().optional(), poolSize: z.number().optional() }),
 });
 export type Datasources = z.infer<typeof datasourcesSchema>;

@@ -3,6 +3,7 @@ import { alertingApi, STEP_TYPES, type Chain, type Step, type StepType } from '.
 import { oncallApi } from '../../api/oncall.js';
 import { useSession } from '../../api/session.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FormActions } from '../../components/FormActions.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useT } from '../../i18n/i18n.js';
 import { changeType, moveStep, newStep } from '../../lib/chain-steps.js';
@@ -79,14 +80,7 @@ function ChainEditor({ draft, choices, onSaved, onCancel }: { draft: Draft; choi
         </button>
       </div>
       <ErrorNote error={error} />
-      <div className="row">
-        <button type="submit" className="btn btn-primary">
-          {t('common.save')}
-        </button>
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('common.save')} onCancel={onCancel} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { alertingApi, INTEGRATION_KINDS, type Integration, type IntegrationKind 
 import { useSession } from '../../api/session.js';
 import { CopyBlock } from '../../components/CopyBlock.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FormActions } from '../../components/FormActions.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useT } from '../../i18n/i18n.js';
 import { formatDateTime } from '../../lib/format-time.js';
@@ -68,14 +69,7 @@ function NewIntegration({ onCreated, onCancel }: { onCreated: (i: Integration, t
         )}
       </div>
       <ErrorNote error={error} />
-      <div className="row">
-        <button type="submit" className="btn btn-primary">
-          {t('common.create')}
-        </button>
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('common.create')} onCancel={onCancel} />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { alertingApi, type Silence } from '../../api/alerting.js';
 import { useSession } from '../../api/session.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { FormActions } from '../../components/FormActions.js';
 import { PageHeader } from '../../components/Layout.js';
 import { useT } from '../../i18n/i18n.js';
 import { formatDateTime } from '../../lib/format-time.js';
@@ -82,14 +83,7 @@ function NewSilence({ onCreated, onCancel }: { onCreated: () => void; onCancel: 
         </label>
       </div>
       <ErrorNote error={error} />
-      <div className="row">
-        <button type="submit" className="btn btn-primary">
-          {t('silences.create')}
-        </button>
-        <button type="button" className="btn" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormActions submit={t('silences.create')} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,18 +1,13 @@
 import { useEffect, useState } from 'react';
-import { z } from 'zod';
-import { request } from '../../api/client.js';
+import { lokiApi } from '../../api/loki.js';
 import { useT } from '../../i18n/i18n.js';
-import { linesFromStreams, type LogLine } from '../../lib/log-lines.js';
+import type { LogLine } from '../../lib/log-lines.js';
 import { navigate } from '../../lib/router.js';
 import { resolveRange, type TimeRange } from '../../lib/time-range.js';
 import { LogList } from '../logs/LogList.js';
 
 /** Lines one logs panel shows (newest first); Explore logs has the rest. */
 const LIMIT = 200;
-const streamsSchema = z.object({
-  status: z.literal('success'),
-  data: z.object({ resultType: z.string(), result: z.array(z.object({ stream: z.record(z.string()), values: z.array(z.tuple([z.string(), z.string()]).rest(z.record(z.unknown()))) })).default([]) }),
-});
 
 /** A LogQL log query's newest lines, level-coloured; a line opens the query in Explore logs. */
 export function LogsPanel({ expr, range, tick, height }: { expr: string; range: TimeRange; tick: number; height: number }): React.JSX.Element {
@@ -24,9 +19,9 @@ export function LogsPanel({ expr, range, tick, height }: { expr: string; range: 
     void (async () => {
       try {
         const { start, end } = resolveRange(range);
-        const res = await request('/loki/api/v1/query_range', streamsSchema, { query: { query: expr, start: `${start}000000`, end: `${end}000000`, limit: LIMIT, direction: 'backward' }, signal: ac.signal });
-        if (res.data.resultType !== 'streams') throw new Error(t('dash.logsNeedLogQuery'));
-        setState({ lines: linesFromStreams(res.data.result) });
+        const res = await lokiApi.lines({ query: expr, start: lokiApi.ns(start), end: lokiApi.ns(end), limit: LIMIT, direction: 'backward' }, ac.signal);
+        if (res.resultType !== 'streams') throw new Error(t('dash.logsNeedLogQuery'));
+        setState({ lines: res.lines });
       } catch (e) {
         if (!ac.signal.aborted) setState({ error: (e as Error).message });
       }

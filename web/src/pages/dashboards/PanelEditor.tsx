@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { PANEL_TYPES, type Panel } from '../../../../src/api/dashboards/spec.js';
+import { FormActions } from '../../components/FormActions.js';
 import { Modal } from '../../components/Modal.js';
 import { useT } from '../../i18n/i18n.js';
 import { UNITS } from '../../lib/units.js';
@@ -72,14 +73,7 @@ export function PanelEditor({ panel, onSave, onCancel, range }: { panel: Panel; 
             </label>
           )}
         </div>
-        <div className="row">
-          <button type="submit" className="btn btn-primary">
-            {t('dash.applyPanel')}
-          </button>
-          <button type="button" className="btn" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <FormActions submit={t('dash.applyPanel')} onCancel={onCancel} />
       </form>
     </Modal>
   );

@@ -1,23 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
-import { z } from 'zod';
-import { request } from '../../api/client.js';
+import { lokiApi } from '../../api/loki.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Modal } from '../../components/Modal.js';
 import { useT } from '../../i18n/i18n.js';
 import { formatDateTime } from '../../lib/format-time.js';
 import { contextRequests, mergeContext, streamSelector, type ContextRequest } from '../../lib/log-context.js';
-import { linesFromStreams, type LogLine } from '../../lib/log-lines.js';
+import type { LogLine } from '../../lib/log-lines.js';
 
 const STEP = 25;
-const streamsSchema = z.object({
-  status: z.literal('success'),
-  data: z.object({ result: z.array(z.object({ stream: z.record(z.string()), values: z.array(z.tuple([z.string(), z.string()]).rest(z.record(z.unknown()))) })) }),
-});
-const namesSchema = z.object({ status: z.literal('success'), data: z.array(z.string()).default([]) });
-
 async function fetchLines(r: ContextRequest, signal: AbortSignal): Promise<LogLine[]> {
-  const res = await request('/loki/api/v1/query_range', streamsSchema, { query: { ...r }, signal });
-  return linesFromStreams(res.data.result);
+  return (await lokiApi.lines(r, signal)).lines;
 }
 
 /** The lines logged just before and after one line, in its own stream, oldest first. */
@@ -34,8 +26,8 @@ export function LogContext({ anchor, onClose }: { anchor: LogLine; onClose: () =
     void (async () => {
       try {
         const day = 24 * 3600 * 1000;
-        const names = await request('/loki/api/v1/labels', namesSchema, { query: { start: `${Math.floor(anchor.ms - day)}000000`, end: `${Math.ceil(anchor.ms + day)}000000` }, signal: ac.signal });
-        const selector = streamSelector(anchor.labels, new Set(names.data));
+        const names = await lokiApi.labels(anchor.ms - day, anchor.ms + day, ac.signal);
+        const selector = streamSelector(anchor.labels, new Set(names));
         const req = contextRequests(selector, anchor.ts, counts.before, counts.after);
         const [before, after] = await Promise.all([fetchLines(req.before, ac.signal), fetchLines(req.after, ac.signal)]);
         const merged = mergeContext(before, anchor, after);

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { request } from '../../api/client.js';
+import { lokiApi } from '../../api/loki.js';
 import { RangeGraph } from '../../charts/RangeGraph.js';
 import { alignMatrix, type AlignedSeries } from '../../charts/series-data.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
@@ -17,10 +18,6 @@ import { LogList } from './LogList.js';
 import { LogqlEditor } from './LogqlEditor.js';
 
 const LIMIT = 5000;
-const streamsSchema = z.object({
-  status: z.literal('success'),
-  data: z.object({ resultType: z.string(), result: z.array(z.object({ stream: z.record(z.string()), values: z.array(z.tuple([z.string(), z.string()]).rest(z.record(z.unknown()))) })) }),
-});
 const matrixSchema = z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric: z.record(z.string()), values: z.array(z.tuple([z.number(), z.string()])) })) }) });
 
 function Kv({ title, kv }: { title: string; kv: Readonly<Record<string, string>> }): React.JSX.Element | null {
@@ -66,8 +63,7 @@ export function LogsExplore(): React.JSX.Element {
       setSelected(undefined);
       try {
         const { start, end } = resolveRange(r);
-        const res = await request('/loki/api/v1/query_range', streamsSchema, { query: { query: q, start: `${start}000000`, end: `${end}000000`, limit: LIMIT, direction: 'backward' } });
-        const fetched = linesFromStreams(res.data.result);
+        const fetched = (await lokiApi.lines({ query: q, start: lokiApi.ns(start), end: lokiApi.ns(end), limit: LIMIT, direction: 'backward' })).lines;
         setLines(fetched);
         // The volume histogram: the same selection counted per step (needs a log query, not a metric one).
         const step = stepFor(end - start, 120);

@@ -4,8 +4,7 @@ import { linter, type Diagnostic } from '@codemirror/lint';
 import type { Extension } from '@codemirror/state';
 import { parser } from '@grafana/lezer-logql';
 import { styleTags, tags as t } from '@lezer/highlight';
-import { z } from 'zod';
-import { request } from '../../api/client.js';
+import { lokiApi } from '../../api/loki.js';
 import { AGGREGATIONS, escapeLogqlString, logqlContext, PIPELINE_STAGES, RANGE_FUNCTIONS } from '../../lib/logql-complete.js';
 
 // Highlighting from Loki's own grammar (the parser the server's LogQL engine uses too).
@@ -34,8 +33,6 @@ const logqlLanguage = LRLanguage.define({
   languageData: { commentTokens: { line: '#' }, closeBrackets: { brackets: ['(', '[', '{', '"', '`'] } },
 });
 
-const stringList = z.object({ status: z.literal('success'), data: z.array(z.string()).default([]) });
-
 /** Where completion gets label names and values: the Loki API over the page's time range. */
 export interface LabelSource {
   labels(): Promise<string[]>;
@@ -45,18 +42,16 @@ export interface LabelSource {
 /** Loki's label APIs over [startMs, endMs], cached for half a minute per editor. */
 export function lokiLabelSource(range: () => { start: number; end: number }): LabelSource {
   const cache = new Map<string, { at: number; value: Promise<string[]> }>();
-  const get = (path: string): Promise<string[]> => {
-    const hit = cache.get(path);
+  const get = (key: string, load: (start: number, end: number) => Promise<string[]>): Promise<string[]> => {
+    const hit = cache.get(key);
     if (hit && Date.now() - hit.at < 30_000) return hit.value;
     const { start, end } = range();
-    const value = request(path, stringList, { query: { start: `${start}000000`, end: `${end}000000` } }).then(
-      (r) => r.data,
-      () => [],
-    );
-    cache.set(path, { at: Date.now(), value });
+    // A failed lookup completes nothing rather than showing an error in the editor.
+    const value = load(start, end).catch(() => []);
+    cache.set(key, { at: Date.now(), value });
     return value;
   };
-  return { labels: () => get('/loki/api/v1/labels'), values: (l) => get(`/loki/api/v1/label/${encodeURIComponent(l)}/values`) };
+  return { labels: () => get('', (s, e) => lokiApi.labels(s, e)), values: (l) => get(`=${l}`, (s, e) => lokiApi.labelValues(l, s, e)) };
 }
 
 const STAGE_INFO: Record<string, string> = { json: 'parser', logfmt: 'parser', pattern: 'parser', regexp: 'parser', unpack: 'parser', line_format: 'format', label_format: 'format', unwrap: 'metric value', keep: 'labels', drop: 'labels', decolorize: 'line' };

@@ -1,21 +1,19 @@
 import { useState } from 'react';
-import { z } from 'zod';
-import { request } from '../../api/client.js';
+import { lokiApi } from '../../api/loki.js';
 import { useSession } from '../../api/session.js';
 import { useT } from '../../i18n/i18n.js';
 import { Link, navigate } from '../../lib/router.js';
 import { SERVICE_LABELS, spanLogsQuery, spanMetricQueries } from '../../lib/span-metrics.js';
 import type { TraceSpan } from '../../lib/trace-model.js';
 
-const names = z.object({ status: z.literal('success'), data: z.array(z.string()).default([]) });
 const HOUR = 3_600_000;
 
 /** Finds the stream label that names the span's service, then opens Explore logs on the trace id. */
 async function logsQueryFor(span: TraceSpan, traceId: string): Promise<string | undefined> {
-  const range = { start: `${Math.floor(span.startMs - HOUR)}000000`, end: `${Math.ceil(span.endMs + HOUR)}000000` };
-  const labels = (await request('/loki/api/v1/labels', names, { query: range })).data;
+  const [start, end] = [span.startMs - HOUR, span.endMs + HOUR];
+  const labels = await lokiApi.labels(start, end);
   const values = new Map<string, string[]>();
-  for (const l of SERVICE_LABELS.filter((x) => labels.includes(x))) values.set(l, (await request(`/loki/api/v1/label/${encodeURIComponent(l)}/values`, names, { query: range })).data);
+  for (const l of SERVICE_LABELS.filter((x) => labels.includes(x))) values.set(l, await lokiApi.labelValues(l, start, end));
   return spanLogsQuery(span.service, traceId, values, labels.find((l) => l !== '__name__'));
 }
 
