@@ -81,10 +81,13 @@ function makeArg(ev: Evaluator, batches: () => AsyncIterable<MatrixSeries[]>, re
           lo = firstAfter(ts, from, inclusive);
           hi = lastAtOrBefore(ts, ref) + 1;
         } else {
-          if (inclusive) while (lo < n && ts[lo]! < from) lo++;
+          // Steps far apart (a 24h graph at 5m) jump by binary search; close ones walk.
+          if (lo + 8 < n && (inclusive ? ts[lo + 8]! < from : ts[lo + 8]! <= from)) lo = searchFrom(ts, lo, from, inclusive);
+          else if (inclusive) while (lo < n && ts[lo]! < from) lo++;
           else while (lo < n && ts[lo]! <= from) lo++;
           if (hi < lo) hi = lo;
-          while (hi < n && ts[hi]! <= ref) hi++;
+          if (hi + 8 < n && ts[hi + 8]! <= ref) hi = searchFrom(ts, hi, ref, false);
+          else while (hi < n && ts[hi]! <= ref) hi++;
         }
         loOut[i] = lo;
         hiOut[i] = hi;
@@ -171,4 +174,16 @@ async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
     refs,
     sq.range,
   );
+}
+
+/** Index of the first timestamp at or after `start` that is > t (>= t when `inclusive`). */
+function searchFrom(ts: Float64Array, start: number, t: number, inclusive: boolean): number {
+  let lo = start;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (inclusive ? ts[mid]! < t : ts[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

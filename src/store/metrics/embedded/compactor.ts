@@ -1,7 +1,7 @@
 import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { MAX_CHUNK_SAMPLES, decodeChunk, encodeChunk } from './chunk.js';
 import { idList, type MetricDuck } from './duck-tables.js';
-import type { SampleRun } from './mem-series.js';
+import type { RecentChunk, SampleRun } from './mem-series.js';
 import { mergeRuns } from './merge-runs.js';
 
 /**
@@ -90,17 +90,23 @@ export interface ChunkAppender {
   endRow(): void;
 }
 
-/** Writes one series' first `n` samples (ascending, unique) as chunks of at most MAX_CHUNK_SAMPLES; returns how many. */
-export function appendChunks(app: ChunkAppender, tenant: string, seriesId: number, t: Float64Array, v: Float64Array, level: number, n = t.length): number {
+/**
+ * Writes one series' first `n` samples (ascending, unique) as chunks of at most `size`
+ * samples; returns how many. `keep` collects the chunks too (a flush keeps them in memory
+ * for reads of recent data).
+ */
+export function appendChunks(app: ChunkAppender, tenant: string, seriesId: number, t: Float64Array, v: Float64Array, level: number, n = t.length, keep?: RecentChunk[], size = MAX_CHUNK_SAMPLES): number {
   let chunks = 0;
-  for (let from = 0; from < n; from += MAX_CHUNK_SAMPLES) {
-    const to = Math.min(n, from + MAX_CHUNK_SAMPLES);
+  for (let from = 0; from < n; from += size) {
+    const to = Math.min(n, from + size);
+    const data = encodeChunk(t, v, from, to);
+    keep?.push({ minT: t[from]!, maxT: t[to - 1]!, data });
     app.appendVarchar(tenant);
     app.appendBigInt(BigInt(seriesId));
     app.appendBigInt(BigInt(t[from]!));
     app.appendBigInt(BigInt(t[to - 1]!));
     app.appendInteger(to - from);
-    app.appendBlob(encodeChunk(t, v, from, to));
+    app.appendBlob(data);
     app.appendUTinyInt(level);
     app.endRow();
     chunks++;

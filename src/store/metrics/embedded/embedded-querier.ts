@@ -1,4 +1,4 @@
-import type { DuckDBBlobValue } from '@duckdb/node-api';
+import type { DuckDBBlobVector, DuckDBIntegerVector } from '@duckdb/node-api';
 import { IchigenError, compareLabels, type Exemplar, type LabelMatcher, type Labels } from '../../../model/index.js';
 import type { LabelQuery, MetricQuerier, SelectHints, SeriesSamples } from '../metric-store.js';
 import { decodeChunk } from './chunk.js';
@@ -6,6 +6,58 @@ import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
 import type { MemSeries, SampleRun } from './mem-series.js';
 import { mergeRuns } from './merge-runs.js';
+
+function chunkRun(data: Uint8Array): SampleRun {
+  const c = decodeChunk(data);
+  return { t: c.timestamps, v: c.values, n: c.timestamps.length, unsorted: false };
+}
+
+/**
+ * The usual read: chunks in time order, then the frozen and current head, none overlapping.
+ * Each piece's part in [mint, maxt] is appended to shared scratch space and the answer
+ * takes exactly the samples in range (one pair of arrays, no merge pass); undefined when
+ * the pieces turn out to overlap or a head run is out of order (mergeRuns then sorts it out).
+ */
+function concatInOrder(datas: readonly Uint8Array[], memory: readonly SampleRun[], mint: number, maxt: number): { t: Float64Array; v: Float64Array } | undefined {
+  if (memory.some((r) => r.unsorted)) return undefined;
+  const filled = memory.filter((r) => r.n > 0);
+  if (datas.length === 0 && filled.length === 1) {
+    const r = filled[0]!;
+    if (r.t[0]! >= mint && r.t[r.n - 1]! <= maxt) return { t: r.t.subarray(0, r.n), v: r.v.subarray(0, r.n) };
+  }
+  let k = 0;
+  const append = (t: Float64Array, v: Float64Array, n: number): boolean => {
+    let from = 0;
+    while (from < n && t[from]! < mint) from++;
+    let to = n;
+    while (to > from && t[to - 1]! > maxt) to--;
+    if (to <= from) return true;
+    if (k > 0 && t[from]! <= scratch.t[k - 1]!) return false;
+    if (scratch.t.length < k + to - from) grow(k + to - from, k);
+    scratch.t.set(t.subarray(from, to), k);
+    scratch.v.set(v.subarray(from, to), k);
+    k += to - from;
+    return true;
+  };
+  for (const d of datas) {
+    const c = decodeChunk(d);
+    if (!append(c.timestamps, c.values, c.timestamps.length)) return undefined;
+  }
+  for (const r of filled) if (!append(r.t, r.v, r.n)) return undefined;
+  // slice() between arrays of one type copies bytes: NaN payloads survive.
+  return { t: scratch.t.slice(0, k), v: scratch.v.slice(0, k) };
+}
+
+let scratch = { t: new Float64Array(4096), v: new Float64Array(4096) };
+
+function grow(need: number, keep: number): void {
+  const n = Math.max(need, scratch.t.length * 2);
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  t.set(scratch.t.subarray(0, keep));
+  v.set(scratch.v.subarray(0, keep));
+  scratch = { t, v };
+}
 
 /** Series read from DuckDB per query round trip. */
 const READ_BATCH = 1000;
@@ -50,18 +102,16 @@ export class EmbeddedQuerier implements MetricQuerier {
       const batch = series.slice(i, i + READ_BATCH);
       // Snapshot memory first: a flush committing meanwhile then shows up twice (merged away), never zero times.
       const memory = batch.map((s) => s.memoryRuns(mint, maxt));
-      const onDisk = batch.filter((s) => s.diskMaxT >= mint && s.diskMinT <= maxt).map((s) => s.id);
+      // Recent data is all in memory (the chunks recent flushes wrote, and the head): DuckDB is
+      // asked only for series the range reaches further back for.
+      const recent = batch.map((s) => (mint >= s.memFrom ? s.recent.filter((c) => c.maxT >= mint && c.minT <= maxt).map((c) => c.data) : undefined));
+      const onDisk = batch.filter((s, k) => recent[k] === undefined && s.diskMaxT >= mint && s.diskMinT <= maxt).map((s) => s.id);
       const chunks = await this.readChunks(onDisk, mint, maxt);
       const out: SeriesSamples[] = [];
       for (let k = 0; k < batch.length; k++) {
         const s = batch[k]!;
-        const runs: SampleRun[] = [];
-        for (const data of chunks.get(s.id) ?? []) {
-          const c = decodeChunk(data);
-          runs.push({ t: c.timestamps, v: c.values, n: c.timestamps.length, unsorted: false });
-        }
-        runs.push(...memory[k]!);
-        const merged = mergeRuns(runs, mint, maxt);
+        const datas = recent[k] ?? chunks.get(s.id) ?? [];
+        const merged = concatInOrder(datas, memory[k]!, mint, maxt) ?? mergeRuns([...datas.map(chunkRun), ...memory[k]!], mint, maxt);
         if (merged.t.length > 0) out.push({ labels: s.labels, timestamps: merged.t, values: merged.v });
       }
       if (out.length > 0) yield out;
@@ -71,13 +121,22 @@ export class EmbeddedQuerier implements MetricQuerier {
   private async readChunks(ids: number[], mint: number, maxt: number): Promise<Map<number, Uint8Array[]>> {
     const out = new Map<number, Uint8Array[]>();
     if (ids.length === 0) return out;
-    const sql = `SELECT series_id, data FROM metric_chunks WHERE tenant = $1 AND series_id IN (${idList(ids)}) AND max_t >= ${Math.trunc(Math.max(mint, -8e15))} AND min_t <= ${Math.trunc(Math.min(maxt, 8e15))} ORDER BY series_id, min_t`;
-    const rows = (await this.store.duck.read.runAndReadAll(sql, [this.tenant])).getRows();
-    for (const [id, data] of rows) {
-      const key = Number(id);
-      let list = out.get(key);
-      if (!list) out.set(key, (list = []));
-      list.push((data as DuckDBBlobValue).bytes);
+    const sql = `SELECT series_id::INTEGER, data FROM metric_chunks WHERE tenant = $1 AND series_id IN (${idList(ids)}) AND max_t >= ${Math.trunc(Math.max(mint, -8e15))} AND min_t <= ${Math.trunc(Math.min(maxt, 8e15))} ORDER BY series_id, min_t`;
+    // Read column vectors chunk by chunk: no value object per row, blob bytes without an extra copy.
+    const result = await this.store.duck.read.run(sql, [this.tenant]);
+    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const idVec = chunk.getColumnVector(0) as DuckDBIntegerVector;
+      const dataVec = chunk.getColumnVector(1) as DuckDBBlobVector;
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const key = idVec.getItem(row)!;
+        const bytes = dataVec.getItemBytes(row);
+        if (bytes === null) continue;
+        // Payloads of 12 bytes or fewer are views into the vector's memory, which goes with the chunk: copy those.
+        const data = bytes.length <= 12 ? bytes.slice() : bytes;
+        let list = out.get(key);
+        if (!list) out.set(key, (list = []));
+        list.push(data);
+      }
     }
     return out;
   }

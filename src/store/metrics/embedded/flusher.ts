@@ -3,13 +3,19 @@ import type { Label, MetricMetadata, MetricType } from '../../../model/index.js'
 import { appendChunks, compactChunks, type CompactionStats } from './compactor.js';
 import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
-import { type MemSeries } from './mem-series.js';
+import { type MemSeries, type RecentChunk } from './mem-series.js';
 import { LabelPairs } from './label-pairs.js';
 import { mergeRuns } from './merge-runs.js';
 import type { StoredExemplar, TenantHead } from './tenant-head.js';
 
 const RETENTION_EVERY_MS = 5 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
+/**
+ * Flushed (level-0) chunks are short, as Prometheus' head chunks: a read of the last minutes
+ * decodes little of each, and they stay in memory for such reads (MemSeries.recent).
+ * Compaction later merges closed windows into MAX_CHUNK_SAMPLES chunks.
+ */
+const FLUSH_CHUNK_SAMPLES = 120;
 
 /**
  * Moves the head into DuckDB: rotate the log (atomically freezing every series' head),
@@ -43,7 +49,11 @@ export class Flusher {
     }
     await this.refreshDiskBounds();
     // The newest sample on disk is what the next write is checked against (its value unknown).
-    for (const ms of s.byId.values()) ms.lastT = ms.diskMaxT;
+    for (const ms of s.byId.values()) {
+      ms.lastT = ms.diskMaxT;
+      // Nothing of DuckDB's is in memory after a restart: reads before its end go there.
+      ms.memFrom = ms.diskMaxT + 1;
+    }
     const meta = (await read.runAndReadAll('SELECT tenant, metric, type, help, unit FROM metric_metadata')).getRows();
     for (const [tenant, metric, type, help, unit] of meta) {
       s.tenant(String(tenant)).metadata.set(String(metric), { metric: String(metric), type: String(type) as MetricType, help: String(help), unit: String(unit) });
@@ -159,11 +169,14 @@ export class Flusher {
     if (frozen.length > 0 || fresh.length > 0 || meta.length > 0 || exemplars.length > 0) {
       const conn = s.duck.write;
       const bounds = new Float64Array(frozen.length * 2);
+      // The chunks written per series, kept in memory once the commit made them durable.
+      const kept: RecentChunk[][] = new Array<RecentChunk[]>(frozen.length);
       const newPairs: Array<[number, Label]> = [];
       try {
         await conn.run('BEGIN TRANSACTION');
         const chunks = await conn.createAppender('metric_chunks');
         const scratch = this.scratch;
+        for (let i = 0; i < frozen.length; i++) kept[i] = [];
         for (let i = 0; i < frozen.length; i++) {
           const ms = frozen[i]!;
           let t: Float64Array;
@@ -183,7 +196,7 @@ export class Flusher {
           }
           bounds[i * 2] = t[0]!;
           bounds[i * 2 + 1] = t[n - 1]!;
-          appendChunks(chunks, ms.tenant, ms.id, t, v, 0, n);
+          appendChunks(chunks, ms.tenant, ms.id, t, v, 0, n, kept[i], FLUSH_CHUNK_SAMPLES);
         }
         chunks.closeSync();
         const series = await conn.createAppender('metric_series');
@@ -246,6 +259,8 @@ export class Flusher {
         const ms = frozen[i]!;
         if (bounds[i * 2]! < ms.diskMinT) ms.diskMinT = bounds[i * 2]!;
         if (bounds[i * 2 + 1]! > ms.diskMaxT) ms.diskMaxT = bounds[i * 2 + 1]!;
+        // With dropFrozen in one synchronous step: a reader sees the samples in one place or the other.
+        ms.retain(kept[i]!);
         ms.dropFrozen();
       }
       for (const ms of fresh) ms.persisted = true;
@@ -284,6 +299,7 @@ export class Flusher {
     await conn.run(`DELETE FROM metric_exemplars WHERE t < ${Math.trunc(cutoff)}`);
     const gone: MemSeries[] = [];
     for (const ms of s.byId.values()) {
+      ms.dropRecentBefore(cutoff);
       if (ms.n === 0 && !ms.hasFrozen && ms.maxT < cutoff) gone.push(ms);
     }
     if (gone.length > 0) {

@@ -10,6 +10,20 @@ export interface SampleRun {
   readonly unsorted: boolean;
 }
 
+/** A chunk a flush wrote to DuckDB, kept compressed in memory for reads of recent data. */
+export interface RecentChunk {
+  readonly minT: number;
+  readonly maxT: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * How far back (before a series' newest flushed sample) the chunks recent flushes wrote stay
+ * in memory: dashboards and rules read the last minutes to hours, and then never touch
+ * DuckDB. About a byte per sample: 3 hours at 15 s is ~1 KB per series.
+ */
+export const RECENT_CHUNKS_MS = 3 * 3600_000;
+
 /**
  * One series in memory: its labels, where its head samples are (see SampleBuffer: the
  * newest one's index and a count, in the current buffer), the samples being flushed right
@@ -45,6 +59,13 @@ export class MemSeries {
   active = false;
   /** Dropped by retention (a stale entry in TenantHead.byLabels must not be used). */
   removed = false;
+  /** The chunks recent flushes wrote, still in memory (see RECENT_CHUNKS_MS). */
+  recent: RecentChunk[] = [];
+  /**
+   * Every sample at or after this time is in memory (recent chunks or head), so a read
+   * starting there skips DuckDB. After a restart: just past what DuckDB holds.
+   */
+  memFrom = -Infinity;
 
   constructor(
     readonly id: number,
@@ -136,6 +157,30 @@ export class MemSeries {
       for (let i = 0; i < r.n; i++) this.append(buf, r.t[i]!, bits[i * 2]!, bits[i * 2 + 1]!);
     }
     Object.assign(this, { lastT, lastLo, lastHi, lastKnown });
+  }
+
+  /** A flush committed these chunks: keep them readable in memory, dropping those past the window. */
+  retain(chunks: readonly RecentChunk[]): void {
+    if (chunks.length === 0) return;
+    const all = this.recent.concat(chunks);
+    let newest = -Infinity;
+    for (const c of all) if (c.maxT > newest) newest = c.maxT;
+    this.recent = this.keepAfter(all, newest - RECENT_CHUNKS_MS);
+  }
+
+  /** Retention deleted what ends before `cutoff` from DuckDB: memory must not serve it either. */
+  dropRecentBefore(cutoff: number): void {
+    if (this.recent.length > 0) this.recent = this.keepAfter(this.recent, cutoff);
+    if (cutoff > this.memFrom) this.memFrom = cutoff;
+  }
+
+  private keepAfter(chunks: RecentChunk[], cutoff: number): RecentChunk[] {
+    const kept: RecentChunk[] = [];
+    for (const c of chunks) {
+      if (c.maxT >= cutoff) kept.push(c);
+      else if (c.maxT + 1 > this.memFrom) this.memFrom = c.maxT + 1;
+    }
+    return kept;
   }
 
   /**
