@@ -32,7 +32,7 @@ export class IncidentsCore {
     readonly log: Logger,
   ) {
     this.startedAt = clock();
-    this.integrations = new IntegrationStore(state.db);
+    this.integrations = new IntegrationStore(state);
     this.silences = new SilenceStore(state.db);
     this.inhibits = new InhibitStore(state.db);
     const notify = (g: AlertGroup, c: GroupChange, actor: string): void => this.emit(g, c, actor);

@@ -19,6 +19,15 @@ export interface RouteResolver {
   resolver(tenant: string): Promise<(integrationId: string, alert: IncomingAlert) => Route>;
 }
 
+/**
+ * Runs the first escalation steps of the groups a batch opens, in the batch's transaction (no
+ * other replica can see them yet, so no claim is needed); injected so intake does not depend
+ * on on-call. Resolves with what to do once the transaction is committed and durable.
+ */
+export interface GroupOpener {
+  opened(trx: Transaction<StateSchema>, timeline: TimelineBuffer, groups: readonly GroupRow[], now: number): Promise<() => void>;
+}
+
 /** One request's alerts waiting for the next intake batch. */
 interface IntakeEntry {
   readonly integration: Integration;
@@ -75,6 +84,7 @@ type Notify = (group: AlertGroup, change: GroupChange, actor: string) => void;
  */
 export class AlertIntake {
   routes: RouteResolver | undefined;
+  opener: GroupOpener | undefined;
 
   constructor(
     private readonly state: StateDb,
@@ -117,6 +127,7 @@ export class AlertIntake {
     const changes: { group: AlertGroup; change: GroupChange; actor: string }[] = [];
     const results = entries.map((e) => ({ accepted: e.alerts.length, groupsCreated: 0 }));
     const integrations = new Map(entries.map((e) => [e.integration.id, e.integration]));
+    let afterCommit: (() => void) | undefined;
     await this.db.transaction().execute(async (trx) => {
       // Concurrent batches for one integration must not both create the same group (in a fixed order: no deadlock).
       if (this.state.dialect === 'postgres') for (const id of [...integrations.keys()].sort()) await sql`select pg_advisory_xact_lock(hashtext(${id}))`.execute(trx);
@@ -136,16 +147,23 @@ export class AlertIntake {
         return { ...g, alerts_total: c?.total ?? 0, alerts_firing: c?.firing ?? 0 };
       });
       await this.state.sql.insert(trx, 'incident_groups', created);
+      const resolvedNow = new Set<string>();
       for (const [gid, c] of batch.counts) {
         const g = await this.applyCounts(trx, batch.timeline, gid, c, now);
-        if (g?.status === 'resolved' && g.resolvedAt === now) changes.push({ group: g, change: 'resolved', actor: 'auto-resolve' });
+        if (g?.status === 'resolved' && g.resolvedAt === now) {
+          changes.push({ group: g, change: 'resolved', actor: 'auto-resolve' });
+          resolvedNow.add(gid);
+        }
       }
+      const opened = created.filter((g) => !resolvedNow.has(g.id));
+      if (this.opener !== undefined && opened.length > 0) afterCommit = await this.opener.opened(trx, batch.timeline, opened, now);
       await batch.timeline.flush(trx, this.state.sql);
       for (const id of integrations.keys()) await this.state.sql.run(trx, 'update incident_integrations set last_alert_at = ? where id = ?', [now, id]);
     });
     // Acknowledge only what is on disk: one flush for the whole batch.
     await this.state.durable();
     for (const c of changes) this.notify(c.group, c.change, c.actor);
+    afterCommit?.();
     return results;
   }
 

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { IchigenError } from '../model/index.js';
 import { parseWith } from '../http/index.js';
-import { newId, type StateSchema } from '../state/index.js';
+import { newId, type StateDb, type StateSchema } from '../state/index.js';
 import { readJson } from './json.js';
 import { validateTemplate } from './template.js';
 
@@ -69,8 +69,15 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 /** The name of the integration that answers at the root `/api/v2/alerts`. */
 export const DEFAULT_INTEGRATION = 'default';
 
+/** Read at every request to an integration's URL: written out once (see StateSql). */
+const BY_ID = 'select * from incident_integrations where id = ?';
+
 export class IntegrationStore {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  private readonly db: Kysely<StateSchema>;
+
+  constructor(private readonly state: StateDb) {
+    this.db = state.db;
+  }
 
   async create(tenant: string, input: { name: string; kind: IntegrationKind; settings?: unknown }, now: number): Promise<{ integration: Integration; token: string }> {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(input.name)) throw new IchigenError('INVALID_PARAMETER', 'integration name must be 1-100 characters of letters, digits, "_", "." or "-"');
@@ -131,7 +138,7 @@ export class IntegrationStore {
 
   /** Constant-time token check for an integration's own URL. */
   async verifyToken(id: string, token: string): Promise<Integration | undefined> {
-    const r = await this.db.selectFrom('incident_integrations').selectAll().where('id', '=', id).executeTakeFirst();
+    const [r] = await this.state.sql.all<Row>(this.db, BY_ID, [id]);
     if (!r || r.token_hash === null || token === '') return undefined;
     const a = Buffer.from(r.token_hash, 'hex');
     const b = Buffer.from(sha(token), 'hex');

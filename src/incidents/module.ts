@@ -96,7 +96,17 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
       );
     }
   });
-  const escalation = new EscalationEngine(deps.state, clock, log, (g, c, a) => core.onChangeEmit(g, c, a));
+  const escalation = new EscalationEngine(deps.state, clock, log, queue, (done) => {
+    track(dispatcher.send(done.claimed));
+    for (const g of done.resolved) core.onChangeEmit(g, 'resolved', 'escalation');
+  });
+  // A new group's first steps run in the transaction that opens it, and its notifications go out as soon as it is durable.
+  core.intake.opener = {
+    opened: async (trx, timeline, groups, now) => {
+      const done = await escalation.startOpened(trx, timeline, groups, now);
+      return () => escalation.finish(done);
+    },
+  };
 
   type Loop = { every: number; run: () => Promise<unknown>; timer?: NodeJS.Timeout; running?: Promise<unknown>; again?: boolean };
   const loops: Loop[] = [
@@ -119,13 +129,10 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
         if (l.again && started) startPass(l);
       });
   };
-  // A new group's first step is due at once: run escalation (and its notifications) now, not at the next tick.
-  core.onChange((_g, change) => {
-    if (change === 'created' && started) startPass(loops[1]!);
-  });
   const tick = async (): Promise<void> => {
     for (const l of loops) await l.run();
     await Promise.all(pending);
+    await dispatcher.idle();
   };
   return {
     name: 'incidents',

@@ -51,6 +51,11 @@ export class TimelineBuffer {
     this.rows.push({ group_id: groupId, at, kind, actor, message, details: JSON.stringify(details) });
   }
 
+  /** Takes over another buffer's entries (after this one's). */
+  addAll(other: TimelineBuffer): void {
+    for (const r of other.rows) this.rows.push(r);
+  }
+
   async flush(db: Db, sql: StateSql): Promise<void> {
     const rows = this.rows;
     this.rows = [];

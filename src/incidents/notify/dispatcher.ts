@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Logger } from '../../self/index.js';
-import type { StateDb } from '../../state/index.js';
+import { Batcher, type StateDb } from '../../state/index.js';
 import type { Clock } from '../clock.js';
 import { toAlert, toGroup, type AlertGroup, type GroupRow } from '../group.js';
 import { readJson } from '../json.js';
@@ -34,6 +34,8 @@ export interface UserContact {
 /** What one job left to write: its delivery attempt, and either its outcome or its retry time. */
 interface Outcome {
   readonly id: string;
+  /** Its timeline entries. */
+  readonly timeline: TimelineBuffer;
   readonly delivery?: Insertable<StateSchema['incident_deliveries']>;
   readonly outcome: string;
   readonly retryAt?: number;
@@ -64,50 +66,90 @@ export class Dispatcher {
     private readonly http: HttpPost,
   ) {}
 
+  /** Outcomes of finished jobs, written together: one transaction for many deliveries. */
+  private readonly writer = new Batcher<Outcome, void>(async (outcomes) => {
+    await this.write(outcomes);
+    return outcomes.map(() => undefined);
+  }, 1000);
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly handling = new Set<Promise<void>>();
+
   /**
-   * Claims and sends what is due; returns how many jobs it handled. Sends run concurrently;
-   * what they left (delivery log, timeline, job outcome) is written in one transaction per
-   * batch, not a commit per row.
+   * Claims what is due in the queue (retries, delayed notifications, follow-ups) and sends it;
+   * resolves with how many jobs it took once they are sent and logged.
    */
   async runOnce(): Promise<number> {
     const jobs = await this.queue.claim(this.clock(), this.options.batch);
-    if (jobs.length === 0) return 0;
-    const outcomes: Outcome[] = [];
-    const timeline = new TimelineBuffer();
-    // Channels and integration names change rarely: read once per batch, not once per job.
+    await this.send(jobs);
+    return jobs.length;
+  }
+
+  /**
+   * Sends jobs this replica holds (claimed from the queue, or queued claimed by an escalation
+   * step). Each is sent as soon as a slot is free (at most `batch` at once): a slow receiver
+   * holds up only its own jobs. Resolves once they are all sent and logged.
+   */
+  send(jobs: readonly ClaimedJob[]): Promise<void> {
+    if (jobs.length === 0) return Promise.resolve();
+    // Channels and integration names change rarely: read once for these jobs, not once per job.
     const memo = new Map<string, Promise<unknown>>();
     const once: Memo = (key, load) => {
       let p = memo.get(key);
       if (p === undefined) memo.set(key, (p = load()));
       return p as ReturnType<typeof load>;
     };
-    await Promise.all(
-      jobs.map((j) =>
-        this.process(j, timeline, once)
-          .then((o) => void outcomes.push(o))
-          // Left claimed: the lease runs out and the job is tried again.
-          .catch((err: unknown) => this.log.error({ err, job: j.id }, 'notification job failed unexpectedly')),
-      ),
-    );
+    const all = Promise.all(jobs.map((j) => this.handle(j, once))).then(() => undefined);
+    this.handling.add(all);
+    return all.finally(() => this.handling.delete(all));
+  }
+
+  /** Settles once every job handed over so far is sent and logged (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.handling.size > 0) await Promise.all(this.handling);
+  }
+
+  private async handle(job: ClaimedJob, once: Memo): Promise<void> {
+    if (this.inFlight >= this.options.batch) await new Promise<void>((r) => this.waiting.push(r));
+    else this.inFlight++;
+    try {
+      const outcome = await this.process(job, once);
+      await this.writer.submit(outcome, 1);
+    } catch (err) {
+      // Left claimed: the lease runs out and the job is tried again.
+      this.log.error({ err, job: job.id }, 'notification job failed unexpectedly');
+    } finally {
+      // The slot passes to the next waiting job, if any.
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.inFlight--;
+    }
+  }
+
+  /** Writes what finished jobs left (delivery log, timeline, job outcome) in one transaction. */
+  private async write(outcomes: readonly Outcome[]): Promise<void> {
+    const sql = this.state.sql;
     await this.state.db.transaction().execute(async (trx) => {
-      await this.state.sql.insert(trx, 'incident_deliveries', outcomes.flatMap((o) => (o.delivery ? [o.delivery] : [])));
-      await timeline.flush(trx, this.state.sql);
+      await sql.insert(trx, 'incident_deliveries', outcomes.flatMap((o) => (o.delivery ? [o.delivery] : [])));
+      const timeline = new TimelineBuffer();
+      for (const o of outcomes) timeline.addAll(o.timeline);
+      await timeline.flush(trx, sql);
       const now = this.clock();
       for (const o of outcomes) {
         if (o.retryAt !== undefined) await this.queue.retryAt(o.id, o.retryAt, trx);
         else await this.queue.finish(o.id, now, o.outcome, trx);
       }
     });
-    return jobs.length;
   }
 
-  private async process(c: ClaimedJob, timeline: TimelineBuffer, once: Memo): Promise<Outcome> {
+  private async process(c: ClaimedJob, once: Memo): Promise<Outcome> {
+    const timeline = new TimelineBuffer();
     const [row] = await this.state.sql.all<GroupRow>(this.state.db, GROUP, [c.job.groupId]);
-    if (!row) return { id: c.id, outcome: 'skipped: group gone' };
+    if (!row) return { id: c.id, timeline, outcome: 'skipped: group gone' };
     const group = toGroup(row);
     if (c.job.requireOpen && (group.status !== 'firing' || group.silencedUntil !== null)) {
       timeline.add(group.id, this.clock(), 'notification', 'system', `${describe(c.job)} skipped: group is ${group.silencedUntil !== null ? 'silenced' : group.status}`);
-      return { id: c.id, outcome: 'skipped' };
+      return { id: c.id, timeline, outcome: 'skipped' };
     }
     let channel: StoredChannel | undefined;
     let target: DeliveryTarget = {};
@@ -116,7 +158,7 @@ export class Dispatcher {
       ({ channel, target, targetText } = await this.resolve(group, c.job, once));
     } catch (err) {
       timeline.add(group.id, this.clock(), 'notification', 'system', `${describe(c.job)} not sent: ${(err as Error).message}`);
-      return { id: c.id, outcome: `failed: ${(err as Error).message}` };
+      return { id: c.id, timeline, outcome: `failed: ${(err as Error).message}` };
     }
     const impl = CHANNELS[channel.kind]!;
     const message = await this.message(group, c.job, once);
@@ -138,15 +180,15 @@ export class Dispatcher {
     const now = this.clock();
     if (ok) {
       timeline.add(group.id, now, 'notification', 'system', `${describe(c.job)} sent via ${channel.kind} to ${targetText}`, { detail, attempt: c.attempts, channel: channel.name });
-      return { id: c.id, delivery, outcome: 'sent' };
+      return { id: c.id, timeline, delivery, outcome: 'sent' };
     }
     if (retryable && c.attempts < this.options.maxAttempts) {
       // Exponential backoff with jitter, so many failing jobs do not retry in lockstep.
       const delay = this.options.retryBaseMs * 2 ** (c.attempts - 1) * (0.8 + Math.random() * 0.4);
-      return { id: c.id, delivery, outcome: '', retryAt: now + Math.round(delay) };
+      return { id: c.id, timeline, delivery, outcome: '', retryAt: now + Math.round(delay) };
     }
     timeline.add(group.id, now, 'notification', 'system', `${describe(c.job)} via ${channel.kind} to ${targetText} failed after ${c.attempts} attempt(s): ${detail}`);
-    return { id: c.id, delivery, outcome: `failed: ${detail.slice(0, 200)}` };
+    return { id: c.id, timeline, delivery, outcome: `failed: ${detail.slice(0, 200)}` };
   }
 
   private async resolve(group: AlertGroup, job: NotifyJob, once: Memo = noMemo): Promise<{ channel: StoredChannel; target: DeliveryTarget; targetText: string }> {

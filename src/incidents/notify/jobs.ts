@@ -52,6 +52,25 @@ export class JobQueue {
 
   private readonly claimText: string;
 
+  /**
+   * Queues jobs in the caller's transaction. Those due now are queued already claimed by this
+   * worker (lease and first attempt counted) and returned, for the caller to hand to the
+   * dispatcher once the transaction commits: no second statement to claim them, no wait for a
+   * poll. If this worker dies first, the lease runs out and any replica sends them.
+   */
+  async enqueue(db: Db, tenant: string, jobs: readonly { job: NotifyJob; runAt: number }[], now: number): Promise<ClaimedJob[]> {
+    const claimed: ClaimedJob[] = [];
+    const rows = jobs.map((j) => {
+      const id = newId(now);
+      const mine = j.runAt <= now;
+      if (mine) claimed.push({ id, tenant, job: j.job, attempts: 1, createdAt: now });
+      const claim = mine ? { attempts: 1, claimed_by: this.worker, claimed_until: now + this.leaseMs } : { attempts: 0, claimed_by: null, claimed_until: null };
+      return { id, tenant, group_id: j.job.groupId, payload: JSON.stringify(j.job), run_at: j.runAt, ...claim, done_at: null, outcome: null, created_at: now };
+    });
+    await this.state.sql.insert(db, 'incident_jobs', rows);
+    return claimed;
+  }
+
   async claim(now: number, limit: number): Promise<ClaimedJob[]> {
     const rows = await this.state.sql.all<StateSchema['incident_jobs']>(this.state.db, this.claimText, [this.worker, now + this.leaseMs, now, now, limit]);
     return rows.map((r) => ({ id: r.id, tenant: r.tenant, job: JSON.parse(r.payload) as NotifyJob, attempts: Number(r.attempts), createdAt: Number(r.created_at) }));

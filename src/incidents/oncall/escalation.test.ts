@@ -171,7 +171,9 @@ describe('two replicas sharing PostgreSQL', () => {
       const chain = await new ChainStore(state.db).create('default', { name: 'c', steps: [{ type: 'notify_channel', channel: hook.id }, { type: 'wait', duration: '1m' }, { type: 'trigger_webhook', channel: hook.id }] }, now);
       await new RouteStore(state.db).create('default', { chain: chain.id, isDefault: true });
       const i = await a.core.integrations.ensureDefault('default', now);
-      await a.core.intake.ingest(i, Array.from({ length: 40 }, (_, n) => ({ labels: { alertname: `A${n}` }, annotations: {}, endsAt: now + 3_600_000 })), 'test');
+      // The same 40 alerts reach both replicas at once (as from two Prometheus servers): each group opens once, on one of them, which runs its first step.
+      const alerts = Array.from({ length: 40 }, (_, n) => ({ labels: { alertname: `A${n}` }, annotations: {}, endsAt: now + 3_600_000 }));
+      await Promise.all([a.core.intake.ingest(i, alerts, 'test'), b.core.intake.ingest(i, [...alerts].reverse(), 'test')]);
       for (let round = 0; round < 3; round++) {
         await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
         now += MIN;

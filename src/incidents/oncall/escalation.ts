@@ -4,9 +4,9 @@ import { parseDuration } from '../../model/index.js';
 import type { Logger } from '../../self/index.js';
 import type { StateDb, StateSchema } from '../../state/index.js';
 import type { Clock } from '../clock.js';
-import { toGroup, type AlertGroup, type GroupChange, type GroupRow } from '../group.js';
+import { toGroup, type AlertGroup, type GroupRow } from '../group.js';
 import { readJson } from '../json.js';
-import { enqueueJobs, type NotifyJob } from '../notify/jobs.js';
+import type { ClaimedJob, JobQueue, NotifyJob } from '../notify/jobs.js';
 import { TimelineBuffer } from '../timeline.js';
 import { ChainStore, type Chain, type Step } from './chains.js';
 import { PeopleStore, afterQuietHours } from './people.js';
@@ -30,17 +30,38 @@ const SET_RESOLVED = "update incident_groups set status = 'resolved', open = 0, 
 const STOP_ESCALATION = 'update incident_groups set esc_next_at = null where id = ?';
 const CHANNEL = 'select id, name, kind from incident_channels where tenant = ? and id = ?';
 
+/** One escalation pass: its transaction, the timeline entries and notifications it leaves. */
+interface Pass {
+  readonly trx: Trx;
+  readonly now: number;
+  readonly timeline: TimelineBuffer;
+  /** Chains read once per pass (many groups share one). */
+  readonly chains: Map<string, Promise<Chain>>;
+  /** Notifications due now, queued claimed by this replica: sent once the pass commits. */
+  readonly claimed: ClaimedJob[];
+  readonly resolved: AlertGroup[];
+}
+
+/** What a pass inside someone else's transaction leaves for after its commit. */
+export interface OpenedEscalation {
+  readonly claimed: readonly ClaimedJob[];
+  readonly resolved: readonly AlertGroup[];
+}
+
 /**
  * Runs escalation chains. Each pass claims the groups whose next step is due (on PostgreSQL
  * with FOR UPDATE SKIP LOCKED, so several replicas never run one group's step twice) and,
- * in the same transaction, advances them and queues their notifications.
+ * in the same transaction, advances them and queues their notifications. A group's first
+ * steps run in the transaction that opens it (`startOpened`): nobody else can see it yet.
  */
 export class EscalationEngine {
   constructor(
     private readonly state: StateDb,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly onResolved: (g: AlertGroup, change: GroupChange, actor: string) => void,
+    private readonly queue: JobQueue,
+    /** After a pass commits: its notifications to send now, the groups a step resolved. */
+    private readonly after: (done: OpenedEscalation) => void,
   ) {}
 
   /** Stores bound to the claiming transaction (SQLite has one connection: reads must use it too). */
@@ -50,33 +71,52 @@ export class EscalationEngine {
 
   async runOnce(limit = 100): Promise<number> {
     const now = this.clock();
-    const resolved: AlertGroup[] = [];
-    // Chains read once per pass (many groups share one).
-    const chains = new Map<string, Promise<Chain>>();
     const sql = this.state.sql;
+    let pass: Pass | undefined;
     const n = await this.state.db.transaction().execute(async (trx) => {
       const rows = await sql.all<GroupRow>(trx, this.state.dialect === 'postgres' ? `${DUE_GROUPS} for update skip locked` : DUE_GROUPS, [now, limit]);
       // Every step's timeline entry, written once at the end of the pass in the order they happened.
-      const timeline = new TimelineBuffer();
-      for (const r of rows) {
-        try {
-          const g = await this.advance(trx, timeline, toGroup(r), readJson<EscState>(r.esc_state, {}), now, chains);
-          if (g) resolved.push(g);
-        } catch (err) {
-          this.log.error({ err, group: r.id }, 'escalation step failed');
-          await sql.run(trx, STOP_ESCALATION, [r.id]);
-          timeline.add(r.id, now, 'escalation', 'system', `escalation stopped: ${(err as Error).message}`);
-        }
-      }
-      await timeline.flush(trx, sql);
+      pass = { trx, now, timeline: new TimelineBuffer(), chains: new Map(), claimed: [], resolved: [] };
+      await this.advanceAll(pass, rows);
+      await pass.timeline.flush(trx, sql);
       return rows.length;
     });
-    for (const g of resolved) this.onResolved(g, 'resolved', 'escalation');
+    if (pass !== undefined) this.after(pass);
     return n;
   }
 
+  /**
+   * Runs the steps due now of groups just opened in the caller's transaction (alert intake),
+   * with its timeline; the caller hands the result to `after` once that transaction commits.
+   */
+  async startOpened(trx: Trx, timeline: TimelineBuffer, rows: readonly GroupRow[], now: number): Promise<OpenedEscalation> {
+    const due = rows.filter((r) => r.esc_next_at !== null && Number(r.esc_next_at) <= now && r.suppressed === null && r.silenced_until === null && r.status === 'firing');
+    const pass: Pass = { trx, now, timeline, chains: new Map(), claimed: [], resolved: [] };
+    await this.advanceAll(pass, due);
+    return pass;
+  }
+
+  /** Hands a committed pass's work on (sending, listeners). */
+  finish(done: OpenedEscalation): void {
+    this.after(done);
+  }
+
+  private async advanceAll(pass: Pass, rows: readonly GroupRow[]): Promise<void> {
+    for (const r of rows) {
+      try {
+        const g = await this.advance(pass, toGroup(r), readJson<EscState>(r.esc_state, {}));
+        if (g) pass.resolved.push(g);
+      } catch (err) {
+        this.log.error({ err, group: r.id }, 'escalation step failed');
+        await this.state.sql.run(pass.trx, STOP_ESCALATION, [r.id]);
+        pass.timeline.add(r.id, pass.now, 'escalation', 'system', `escalation stopped: ${(err as Error).message}`);
+      }
+    }
+  }
+
   /** Runs due steps of one group until it has to wait; returns the group if a step resolved it. */
-  private async advance(trx: Trx, timeline: TimelineBuffer, g: AlertGroup, st: EscState, now: number, chains: Map<string, Promise<Chain>>): Promise<AlertGroup | undefined> {
+  private async advance(pass: Pass, g: AlertGroup, st: EscState): Promise<AlertGroup | undefined> {
+    const { trx, now, timeline, chains } = pass;
     const sql = this.state.sql;
     if (g.chainId === null) {
       await sql.run(trx, STOP_ESCALATION, [g.id]);
@@ -97,7 +137,7 @@ export class EscalationEngine {
         next = null;
         break;
       }
-      const out = await this.run(trx, g, s, step, repeat, st, now);
+      const out = await this.run(pass, g, s, step, repeat, st);
       timeline.add(g.id, now, 'escalation', 'system', `step ${step + 1} (${s.type}): ${out.message}`);
       step = out.step;
       repeat = out.repeat;
@@ -115,22 +155,28 @@ export class EscalationEngine {
     return toGroup(row);
   }
 
-  private async run(trx: Trx, g: AlertGroup, s: Step, i: number, repeat: number, st: EscState, now: number): Promise<{ step: number; repeat: number; next: number | null; message: string; resolve?: boolean }> {
+  /** Queues notifications in the pass; those due now are sent as soon as it commits. */
+  private async enqueue(pass: Pass, tenant: string, jobs: readonly { job: NotifyJob; runAt: number }[]): Promise<void> {
+    pass.claimed.push(...(await this.queue.enqueue(pass.trx, tenant, jobs, pass.now)));
+  }
+
+  private async run(pass: Pass, g: AlertGroup, s: Step, i: number, repeat: number, st: EscState): Promise<{ step: number; repeat: number; next: number | null; message: string; resolve?: boolean }> {
+    const { trx, now } = pass;
     const cont = (message: string) => ({ step: i + 1, repeat, next: now, message });
     switch (s.type) {
       case 'wait':
         return { step: i + 1, repeat, next: now + parseDuration(s.duration), message: `waiting ${s.duration}` };
       case 'notify_users':
-        return cont(await this.notifyUsers(trx, g, s.users, s.important, now));
+        return cont(await this.notifyUsers(pass, g, s.users, s.important));
       case 'notify_schedule': {
         const view = await this.stores(trx).schedules.view(g.tenant, s.schedule);
         const users = view.at(now);
         if (users.length === 0) return cont(`nobody is on call in schedule "${view.schedule.name}"`);
-        return cont(`on call in "${view.schedule.name}": ${await this.notifyUsers(trx, g, users, s.important, now)}`);
+        return cont(`on call in "${view.schedule.name}": ${await this.notifyUsers(pass, g, users, s.important)}`);
       }
       case 'notify_team': {
         const team = await this.stores(trx).people.team(g.tenant, s.team);
-        return cont(`team "${team.name}": ${await this.notifyUsers(trx, g, team.members, s.important, now)}`);
+        return cont(`team "${team.name}": ${await this.notifyUsers(pass, g, team.members, s.important)}`);
       }
       case 'round_robin': {
         // The turn is shared by every group using this step, so load spreads across people.
@@ -139,14 +185,14 @@ export class EscalationEngine {
         const turn = cur === undefined ? 0 : Number(cur.value);
         await trx.insertInto('settings').values({ key, value: String(turn + 1) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(turn + 1) })).execute();
         const user = s.users[turn % s.users.length]!;
-        return cont(`round robin: ${await this.notifyUsers(trx, g, [user], s.important, now)}`);
+        return cont(`round robin: ${await this.notifyUsers(pass, g, [user], s.important)}`);
       }
       case 'notify_channel':
       case 'trigger_webhook': {
         const [ch] = await this.state.sql.all<{ id: string; name: string; kind: string }>(trx, CHANNEL, [g.tenant, s.channel]);
         if (!ch) return cont(`channel ${s.channel} not found`);
         if (s.type === 'trigger_webhook' && ch.kind !== 'webhook') return cont(`channel ${ch.name} is not a webhook`);
-        await enqueueJobs(trx, this.state.sql, g.tenant, [{ job: { groupId: g.id, event: 'firing', channelId: ch.id, requireOpen: true, reason: `escalation step ${i + 1}` }, runAt: now }], now);
+        await this.enqueue(pass, g.tenant, [{ job: { groupId: g.id, event: 'firing', channelId: ch.id, requireOpen: true, reason: `escalation step ${i + 1}` }, runAt: now }]);
         st.channels = [...new Set([...(st.channels ?? []), ch.id])];
         return cont(`notify channel ${ch.name} (${ch.kind})`);
       }
@@ -174,7 +220,8 @@ export class EscalationEngine {
     }
   }
 
-  private async notifyUsers(trx: Trx, g: AlertGroup, usernames: readonly string[], important: boolean, now: number): Promise<string> {
+  private async notifyUsers(pass: Pass, g: AlertGroup, usernames: readonly string[], important: boolean): Promise<string> {
+    const { trx, now } = pass;
     const done: string[] = [];
     const people = this.stores(trx).people;
     for (const name of usernames) {
@@ -191,7 +238,7 @@ export class EscalationEngine {
         if (r.type === 'wait') at += parseDuration(r.duration);
         else jobs.push({ job: { groupId: g.id, event: 'firing', userId: user.id, method: r.method, requireOpen: true, reason: `${important ? 'important ' : ''}notification for ${name}` }, runAt: at });
       }
-      await enqueueJobs(trx, this.state.sql, g.tenant, jobs, now);
+      await this.enqueue(pass, g.tenant, jobs);
       done.push(`${name} (${jobs.map((j) => j.job.method).join(', ')}${jobs[0] && jobs[0].runAt > now ? ', after quiet hours' : ''})`);
     }
     return `notify ${done.join('; ')}`;
