@@ -24,9 +24,6 @@ import { decodeRecord, encodeEntriesRecord, encodeMetadataRecord, readDefLabels,
 
 const DUCK_FILE = 'metrics.duckdb';
 
-/** Samples the head buffer starts with (it doubles as needed; 1.3 MB). */
-const INITIAL_HEAD_SAMPLES = 65_536;
-
 /** How many problems a 400 lists before "and N more". */
 const MAX_LISTED_PROBLEMS = 3;
 
@@ -43,7 +40,7 @@ export class EmbeddedMetricStore implements MetricStore {
   nextId = 1;
   headSamples = 0;
   /** The head's samples (see SampleBuffer); a flush swaps in a fresh one. */
-  head = new SampleBuffer(INITIAL_HEAD_SAMPLES);
+  head = new SampleBuffer();
   activeTotal = 0;
   private wal: Wal | undefined;
   private duckDb: MetricDuck | undefined;
@@ -331,7 +328,7 @@ export class EmbeddedMetricStore implements MetricStore {
   /** Swaps in a fresh head buffer (inside a log rotation) and returns the old one. */
   rotateHead(): SampleBuffer {
     const old = this.head;
-    this.head = new SampleBuffer(Math.max(INITIAL_HEAD_SAMPLES, Math.min(old.n, this.options.maxHeadSamples)));
+    this.head = new SampleBuffer();
     return old;
   }
 

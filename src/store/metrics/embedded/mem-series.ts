@@ -90,7 +90,7 @@ export class MemSeries {
       this.count = 0;
       this.unsorted = false;
     }
-    if (this.count > 0 && t <= buf.t[this.last]!) this.unsorted = true;
+    if (this.count > 0 && t <= buf.time(this.last)) this.unsorted = true;
     this.last = buf.append(this.last, t, lo, hi);
     this.count++;
     this.lastT = t;
@@ -203,18 +203,16 @@ export class MemSeries {
  */
 function materializeRange(buf: SampleBuffer, last: number, count: number, unsorted: boolean, mint: number, maxt: number): SampleRun {
   if (unsorted || (mint === -Infinity && maxt === Infinity)) return materialize(buf, last, count, unsorted);
-  const times = buf.t;
-  const prev = buf.prev;
   let newest = last;
   let skipped = 0;
-  while (skipped < count && times[newest]! > maxt) {
-    newest = prev[newest]!;
+  while (skipped < count && buf.time(newest) > maxt) {
+    newest = buf.previous(newest);
     skipped++;
   }
   let n = 0;
-  for (let i = newest, k = skipped; k < count && times[i]! >= mint; k++) {
+  for (let i = newest, k = skipped; k < count && buf.time(i) >= mint; k++) {
     n++;
-    i = prev[i]!;
+    i = buf.previous(i);
   }
   const t = new Float64Array(n);
   const v = new Float64Array(n);
