@@ -45,7 +45,15 @@ export async function compactChunks(duck: MetricDuck, closedBefore: number): Pro
     const lo = Number(win) * w;
     const hi = lo + w;
     const inWindow = `tenant = $1 AND min_t >= ${lo} AND min_t < ${hi}`;
-    const ids = (await conn.runAndReadAll(`SELECT DISTINCT series_id FROM metric_chunks WHERE ${inWindow} AND level = 0 ORDER BY series_id`, [String(tenant)])).getRows().map((r) => Number(r[0]));
+    const rows = (
+      await conn.runAndReadAll(`SELECT series_id, count(*) FROM metric_chunks WHERE ${inWindow} GROUP BY series_id HAVING bool_or(level = 0) ORDER BY series_id`, [String(tenant)])
+    ).getRows();
+    // A series with a single chunk in the window is compact already: it is only marked so.
+    const single = rows.filter((r) => Number(r[1]) === 1).map((r) => Number(r[0]));
+    for (let i = 0; i < single.length; i += SERIES_PER_BATCH) {
+      await conn.run(`UPDATE metric_chunks SET level = 1 WHERE ${inWindow} AND series_id IN (${idList(single.slice(i, i + SERIES_PER_BATCH))})`, [String(tenant)]);
+    }
+    const ids = rows.filter((r) => Number(r[1]) > 1).map((r) => Number(r[0]));
     for (let i = 0; i < ids.length; i += SERIES_PER_BATCH) {
       const batch = ids.slice(i, i + SERIES_PER_BATCH);
       const where = `${inWindow} AND series_id IN (${idList(batch)})`;

@@ -196,6 +196,8 @@ describe('embedded metric store', () => {
     for (let k = 0; k < 6 * 240; k++) {
       const t = T0 + k * 15_000;
       const batch = ['a', 'b'].map((name, j) => series({ __name__: name }, [t], [j === 0 ? k * 3 : Math.sin(k) * 100]));
+      // 'c' has a single sample, so a single level-0 chunk in the first window.
+      if (k === 0) batch.push(series({ __name__: 'c' }, [t], [7]));
       for (const b of batch) {
         const key = b.labels[0]!.value;
         want.set(key, [...(want.get(key) ?? []), [t, b.values[0]!]]);
@@ -207,10 +209,13 @@ describe('embedded metric store', () => {
     now = T0 + 10 * H;
     const stats = await store.compact(false);
     expect(stats.windows).toBe(2);
+    // a and b merged in both windows; c's lone chunk is compact already and only marked so.
+    expect(stats.series).toBe(4);
     expect(stats.chunksBefore).toBeGreaterThan(stats.chunksAfter * 5);
     const rows = await chunkRows();
     expect(rows.filter((r) => r[2] === 1).every((r) => r[1] <= 480)).toBe(true);
     expect(rows.some((r) => r[2] === 0)).toBe(true);
+    expect(rows.filter((r) => r[1] === 1)).toEqual([[3, 1, 1]]);
     const check = async (): Promise<void> => {
       for (const [name, samples] of want) {
         const got = (await collect(store.querier('default').select([{ name: '__name__', type: '=', value: name }], 0, 8e15)))[0]!;
