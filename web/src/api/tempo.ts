@@ -3,7 +3,9 @@ import { ApiError, buildUrl } from './client.js';
 import { decodeTrace, type TraceSpan } from '../lib/trace-model.js';
 
 export const traceMetaSchema = z.object({
-  traceID: z.string(),
+  // Tempo's search answers drop an id's leading zeros; the UI shows and links the 32-digit
+  // form every other place (logs, OTLP exporters, trace by id) uses.
+  traceID: z.string().transform((id) => (/^[0-9a-f]{1,31}$/i.test(id) ? id.padStart(32, '0') : id)),
   rootServiceName: z.string().optional(),
   rootTraceName: z.string().optional(),
   startTimeUnixNano: z.string().optional(),
