@@ -1,4 +1,7 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, RandomIdGenerator, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -92,6 +95,21 @@ describe('web UI: Explore traces (OpenTelemetry SDK)', () => {
       const r = (await (await ts.fetch(`/loki/api/v1/query?query=${encodeURIComponent('sum(count_over_time({service_name="orders"}[10m]))')}`)).json()) as Prom;
       return Number(r.data.result[0]?.value[1] ?? 0) >= 2 ? true : undefined;
     }, 'orders logs stored', 20_000);
+    // payments logs through the OpenTelemetry logs SDK: the trace id travels as OTLP's
+    // traceId field (structured metadata trace_id in Loki 3's mapping), not in the line.
+    const logs = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'payments' }),
+      processors: [new SimpleLogRecordProcessor(new OTLPLogExporter({ url: `${ts.url}/v1/logs`, headers: { authorization: `Bearer ${secret}` } }))],
+    });
+    const inChain = trace.setSpanContext(context.active(), { traceId: chainId, spanId: 'a1b2c3d4e5f60718', traceFlags: TraceFlags.SAMPLED });
+    logs.getLogger('ui-test').emit({ body: 'charge refused by issuer', severityNumber: SeverityNumber.WARN, context: inChain });
+    logs.getLogger('ui-test').emit({ body: 'unrelated payments line', severityNumber: SeverityNumber.INFO });
+    await logs.forceFlush();
+    await logs.shutdown();
+    await waitFor(async () => {
+      const r = (await (await ts.fetch(`/loki/api/v1/query?query=${encodeURIComponent('sum(count_over_time({service_name="payments"}[10m]))')}`)).json()) as Prom;
+      return Number(r.data.result[0]?.value[1] ?? 0) >= 2 ? true : undefined;
+    }, 'payments logs stored', 20_000);
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
     await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
@@ -178,5 +196,15 @@ describe('web UI: Explore traces (OpenTelemetry SDK)', () => {
     expect(await page.textContent('.legend')).toContain('status_code="STATUS_CODE_ERROR"');
     expect(await page.locator('.promql-editor .cm-content').textContent()).toContain('span_name="POST /orders"');
     await screenshot(page, '33-span-metrics-link');
+  });
+
+  it('links a span to OTLP logs by their trace_id metadata', async () => {
+    await page.goto(`${ts.url}/explore/traces/${chainId}`);
+    await page.click('.wf-row:has-text("POST /charge")');
+    await page.click('button:has-text("Logs with this trace id")');
+    await page.waitForURL(/\/explore\/logs/);
+    await page.waitForSelector('text=1 lines');
+    expect(await page.locator('.logql-editor .cm-content').textContent()).toBe(`{service_name="payments"} | trace_id="${chainId}"`);
+    expect(await page.textContent('.log-row')).toContain('charge refused by issuer');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { edgePath, layoutGraph, type GraphEdge } from './service-graph.js';
-import { redQueries, serviceGraphQueries, spanLogsQuery, spanMetricQueries, windowOf } from './span-metrics.js';
+import { redQueries, serviceGraphQueries, spanLogsQueries, spanMetricQueries, windowOf } from './span-metrics.js';
 
 const e = (client: string, server: string): GraphEdge => ({ client, server, rate: 1, failedRate: 0, p95: 0.1 });
 const ranks = (edges: GraphEdge[]): Record<string, number> => Object.fromEntries(layoutGraph(edges).nodes.map((n) => [n.name, n.rank]));
@@ -49,8 +49,8 @@ describe('span-metric queries and links', () => {
       ['job', ['node']],
       ['app', ['checkout', 'web']],
     ]);
-    expect(spanLogsQuery('checkout', 'abc', values, 'job')).toBe('{app="checkout"} |= "abc"');
-    expect(spanLogsQuery('billing', 'abc', values, 'job')).toBe('{job=~".+"} |= "abc"');
-    expect(spanLogsQuery('billing', 'abc', new Map(), undefined)).toBeUndefined();
+    expect(spanLogsQueries('checkout', 'abc', values, 'job')).toEqual({ metadata: '{app="checkout"} | trace_id="abc"', text: '{app="checkout"} |= "abc"' });
+    expect(spanLogsQueries('billing', 'abc', values, 'job')).toEqual({ metadata: '{job=~".+"} | trace_id="abc"', text: '{job=~".+"} |= "abc"' });
+    expect(spanLogsQueries('billing', 'abc', new Map(), undefined)).toBeUndefined();
   });
 });

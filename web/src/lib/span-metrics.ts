@@ -47,13 +47,22 @@ export function spanMetricQueries(service: string, spanName: string): { calls: s
 export const SERVICE_LABELS = ['service_name', 'service', 'app', 'application', 'job', 'container'] as const;
 
 /**
- * A LogQL query for a span's logs: the stream label that names the service (when one of the
- * usual ones has it as a value) and the trace id as a line filter. Without such a label the
- * trace id alone is searched for on every stream with any value of the first indexed label.
+ * The LogQL queries for a span's logs: the stream label that names the service (when one of
+ * the usual ones has it as a value), else every stream with any value of the first indexed
+ * label; then the trace id as structured metadata (`trace_id`, where OTLP logs keep it, as
+ * Loki 3 does) and as a line filter (loggers that write it into the line). The caller uses the
+ * first that finds lines.
  */
-export function spanLogsQuery(service: string, traceId: string, labelValues: ReadonlyMap<string, readonly string[]>, anyLabel: string | undefined): string | undefined {
+export function spanLogsQueries(service: string, traceId: string, labelValues: ReadonlyMap<string, readonly string[]>, anyLabel: string | undefined): { metadata: string; text: string } | undefined {
+  let selector: string | undefined;
   for (const l of SERVICE_LABELS) {
-    if (labelValues.get(l)?.includes(service)) return `{${l}="${escapeLogqlString(service)}"} |= "${traceId}"`;
+    if (labelValues.get(l)?.includes(service)) {
+      selector = `{${l}="${escapeLogqlString(service)}"}`;
+      break;
+    }
   }
-  return anyLabel === undefined ? undefined : `{${anyLabel}=~".+"} |= "${traceId}"`;
+  selector ??= anyLabel === undefined ? undefined : `{${anyLabel}=~".+"}`;
+  if (selector === undefined) return undefined;
+  const id = escapeLogqlString(traceId);
+  return { metadata: `${selector} | trace_id="${id}"`, text: `${selector} |= "${id}"` };
 }
