@@ -11,6 +11,7 @@ import { decodeOtlpRequest, encodeTracesProto } from '../../receive/otlp/index.j
 import { Wal } from '../wal/index.js';
 import { encodeStoredSpan, flattenTraces } from './stored-span.js';
 import { TRUE, type SpanPredicate } from './span-predicate.js';
+import { keyValueToken, valueToken } from './attr-tokens.js';
 
 const DAY_MS = 86_400_000;
 const NOW = Date.UTC(2026, 5, 10, 12, 0, 0);
@@ -182,6 +183,46 @@ describe('DuckDbTraceStore', () => {
     // A window: only spans starting in it (plus slack) count.
     expect(await ids(store, TRUE, NOW - 2000, NOW)).toEqual([tid(12)]);
     expect((await store.getTraces('t', [tid(10), tid(11), tid(99)])).size).toBe(2);
+  });
+
+  it('finds an attribute value in the one flush of many that holds it (token filters), also after a restart and without filters from older versions', async () => {
+    const { store, dir } = await open();
+    const attrs = (i: number): OtlpSpan['attributes'] => [
+      { key: 'order.id', value: { type: 'string', value: `ord-${i}` } },
+      { key: 'tags', value: { type: 'array', value: [{ type: 'int', value: BigInt(i) }] } },
+      { key: 'esc\u001f', value: { type: 'string', value: `v\u001e${i}` } },
+    ];
+    for (let f = 0; f < 6; f++) {
+      await store.append('t', request('web', Array.from({ length: 20 }, (_, j) => span(100 + f * 20 + j, 1000 + f * 20 + j, NOW - 60_000 + f * 1000 + j, { attributes: attrs(f * 20 + j) }))));
+      await store.flush();
+    }
+    const check = async (s: DuckDbTraceStore): Promise<void> => {
+      expect(await ids(s, { kind: 'spanAttr', key: 'order.id', value: 'sord-45' })).toEqual([tid(145)]);
+      expect(await ids(s, { kind: 'spanAttr', key: 'tags', value: 'i101' })).toEqual([tid(201)]);
+      expect(await ids(s, { kind: 'or', items: [{ kind: 'spanAttr', key: 'order.id', value: 'sord-3' }, { kind: 'spanAttr', key: 'order.id', value: 'sord-119' }] })).toEqual([tid(219), tid(103)]);
+      expect(await ids(s, { kind: 'and', items: [{ kind: 'spanAttr', key: 'order.id', value: 'sord-3' }, { kind: 'spanAttr', key: 'tags', value: 'i4' }] })).toEqual([]);
+      expect(await ids(s, { kind: 'spanAttr', key: 'order.id', value: 'sord-999' })).toEqual([]);
+      expect(await ids(s, { kind: 'spanAttr', key: 'order.id' })).toHaveLength(120);
+    };
+    await check(store);
+    // The escaped key and value: the exact token of the stored value.
+    const tok = valueToken({ type: 'string', value: 'v\u001e7' })!;
+    expect(keyValueToken('esc\u001f', tok)).toContain('\\f');
+    expect(await ids(store, { kind: 'spanAttr', key: 'esc\u001f', value: tok })).toEqual([tid(107)]);
+    await store.close();
+    stores.pop();
+    const again = await open({}, dir);
+    await check(again.store);
+    await again.store.close();
+    stores.pop();
+    // Flushes written before token filters existed (NULL) are always read.
+    const db = await DuckDBInstance.create(path.join(dir, 'traces.duckdb'));
+    const c = await db.connect();
+    await c.run('UPDATE span_flushes SET tokens = NULL');
+    c.closeSync();
+    db.closeSync();
+    const old = await open({}, dir);
+    await check(old.store);
   });
 
   it('drops spans past traces.retention (whole old days, the older part of the boundary day)', async () => {

@@ -5,10 +5,10 @@ import { compileAnchoredRe2, IchigenError } from '../../model/index.js';
 import { decodeOtlpRequest, encodeTracesProto, type OtlpRawBody, type OtlpResource, type OtlpScope, type OtlpTraces } from '../../receive/otlp/index.js';
 import type { Logger } from '../../self/index.js';
 import { Wal } from '../wal/index.js';
-import { buildBloom, FlushIndex, type Flush } from './flush-index.js';
+import { buildBloom, FlushIndex, TokenBloomBuilder, type Flush } from './flush-index.js';
 import { SpanCatalog } from './span-catalog.js';
 import { SpanHead } from './span-head.js';
-import { spanMatches, type SpanPredicate } from './span-predicate.js';
+import { flushMayMatch, spanMatches, type SpanPredicate } from './span-predicate.js';
 import { appendSpanRow, dedupeSpans, serviceOf, spanFromRow, toI64 } from './span-rows.js';
 import { dayOf, dayOfTable, dayRange, predicateSql, READ_COLUMNS, SPAN_COLUMNS, SqlParams, tableOfDay, traceIdLiteral } from './span-sql.js';
 import { decodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
@@ -140,8 +140,11 @@ export class DuckDbTraceStore implements TraceStore {
     await this.writer.run(
       'CREATE TABLE IF NOT EXISTS span_flushes (day INTEGER NOT NULL, flush_no UINTEGER NOT NULL, min_start BIGINT NOT NULL, max_start BIGINT NOT NULL, rows UBIGINT NOT NULL, bloom BLOB NOT NULL)',
     );
-    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom FROM span_flushes')).getRows()) {
-      this.flushIndex.add({ day: Number(r[0]), no: Number(r[1]), minStart: r[2] as bigint, maxStart: r[3] as bigint, rows: Number(r[4] as bigint), bloom: (r[5] as { bytes: Uint8Array }).bytes });
+    // Flushes written before the attribute token filter have none (NULL): never skipped.
+    await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS tokens BLOB');
+    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom, tokens FROM span_flushes')).getRows()) {
+      const tokens = r[6] === null ? undefined : (r[6] as { bytes: Uint8Array }).bytes;
+      this.flushIndex.add({ day: Number(r[0]), no: Number(r[1]), minStart: r[2] as bigint, maxStart: r[3] as bigint, rows: Number(r[4] as bigint), bloom: (r[5] as { bytes: Uint8Array }).bytes, tokens });
     }
     for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_resources')).getRows()) this.resources.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
     for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_scopes')).getRows()) this.scopes.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
@@ -257,7 +260,7 @@ export class DuckDbTraceStore implements TraceStore {
     byDay: ReadonlyMap<number, ReadonlyArray<{ tenant: string; spans: readonly StoredSpan[] }>>,
   ): Promise<void> {
     const flushNo = this.flushIndex.allocate();
-    const flushes: Flush[] = [];
+    const flushes: Array<Omit<Flush, 'tokens'>> = [];
     for (const [day, groups] of byDay) {
       const ids = new Set<string>();
       let minStart: bigint | undefined;
@@ -286,6 +289,7 @@ export class DuckDbTraceStore implements TraceStore {
         }
         a.closeSync();
       }
+      const tokens = new Map<number, Buffer>();
       for (const [day, groups] of byDay) {
         const table = tableOfDay(day);
         if (!this.days.has(day)) {
@@ -293,8 +297,10 @@ export class DuckDbTraceStore implements TraceStore {
           this.days.add(day);
         }
         const a: DuckDBAppender = await w.createAppender(table);
-        for (const g of groups) for (const s of g.spans) appendSpanRow(a, g.tenant, s, this.resources, this.scopes, flushNo);
+        const t = new TokenBloomBuilder();
+        for (const g of groups) for (const s of g.spans) t.addText(appendSpanRow(a, g.tenant, s, this.resources, this.scopes, flushNo));
         a.closeSync();
+        tokens.set(day, t.build());
       }
       // Written after the spans: a flush without its filter would be missed by lookups.
       const a = await w.createAppender('span_flushes');
@@ -305,10 +311,11 @@ export class DuckDbTraceStore implements TraceStore {
         a.appendBigInt(toI64(f.maxStart));
         a.appendUBigInt(BigInt(f.rows));
         a.appendBlob(Buffer.from(f.bloom));
+        a.appendBlob(tokens.get(f.day)!);
         a.endRow();
       }
       a.closeSync();
-      for (const f of flushes) this.flushIndex.add(f);
+      for (const f of flushes) this.flushIndex.add({ ...f, tokens: tokens.get(f.day) });
     });
   }
 
@@ -410,7 +417,8 @@ export class DuckDbTraceStore implements TraceStore {
         .map((p) => `SELECT trace_id, start_ns FROM ${p.table} WHERE flush_no IN (${p.flushes}) AND tenant = $1 AND start_ns >= ${a} AND start_ns <= ${b} AND ${where}`)
         .join(' UNION ALL ')}) GROUP BY trace_id ORDER BY m DESC`;
     // Slices of whole flushes, newest first, each about four times the last (in rows).
-    const flushes = this.flushIndex.overlapping(lo, top);
+    // Flushes whose attribute token filter rules the predicate out are not read at all.
+    const flushes = this.flushIndex.overlapping(lo, top, (f) => f.tokens === undefined || flushMayMatch(o.where, f.tokens));
     let target = 20_000;
     for (let i = 0; i < flushes.length; target *= 4) {
       const byDay = new Map<number, number[]>();

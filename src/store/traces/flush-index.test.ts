@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bloomHas, buildBloom, FlushIndex } from './flush-index.js';
+import type { KeyValue } from '../../receive/otlp/index.js';
+import { attributeText, keyValueToken, valueToken } from './attr-tokens.js';
+import { bloomHas, buildBloom, FlushIndex, TokenBloomBuilder, tokenBloomHas } from './flush-index.js';
+import { flushMayMatch } from './span-predicate.js';
 
 const ids = (n: number): string[] => Array.from({ length: n }, () => randomBytes(16).toString('hex'));
 
@@ -41,5 +44,47 @@ describe('FlushIndex', () => {
     const again = new FlushIndex();
     again.add({ day: 3, no: 41, bloom: buildBloom(a, a.length), minStart: 0n, maxStart: 0n, rows: 100 });
     expect(again.allocate()).toBe(42);
+  });
+
+  it('holds every attribute value of a flush (array elements, escaped text) and rules most others out', () => {
+    const b = new TokenBloomBuilder();
+    const spans: KeyValue[][] = [];
+    for (let i = 0; i < 5000; i++) {
+      spans.push([
+        { key: 'order.id', value: { type: 'string', value: `ord-${i}` } },
+        { key: 'n', value: { type: 'int', value: BigInt(i) } },
+        { key: 'odd', value: { type: 'bool', value: i % 2 === 1 } },
+        { key: 'tags', value: { type: 'array', value: [{ type: 'string', value: `t${i}` }, { type: 'double', value: i / 4 }] } },
+        { key: 'we\u001fird\u001e', value: { type: 'string', value: `a\u001fb\u001e\\${i}` } },
+        { key: 'kv', value: { type: 'kvlist', value: [{ key: 'x', value: { type: 'int', value: 1n } }] } },
+      ]);
+    }
+    for (const attrs of spans) b.addText(attributeText(attrs));
+    b.addText('');
+    const bloom = b.build();
+    const has = (key: string, v: Parameters<typeof valueToken>[0]): boolean => tokenBloomHas(bloom, keyValueToken(key, valueToken(v)!));
+    for (let i = 0; i < 5000; i++) {
+      expect(has('order.id', { type: 'string', value: `ord-${i}` })).toBe(true);
+      expect(has('n', { type: 'int', value: BigInt(i) })).toBe(true);
+      expect(has('tags', { type: 'string', value: `t${i}` })).toBe(true);
+      expect(has('tags', { type: 'double', value: i / 4 })).toBe(true);
+      expect(has('we\u001fird\u001e', { type: 'string', value: `a\u001fb\u001e\\${i}` })).toBe(true);
+    }
+    expect(has('odd', { type: 'bool', value: true })).toBe(true);
+    let false_ = 0;
+    for (let i = 5000; i < 25_000; i++) if (has('order.id', { type: 'string', value: `ord-${i}` })) false_++;
+    expect(false_ / 20_000).toBeLessThan(0.02);
+    // Same value, other key or type: a different token.
+    expect(has('n', { type: 'string', value: '7' }) && has('missing', { type: 'int', value: 7n })).toBe(false);
+
+    const attr = (key: string, value: string): { kind: 'spanAttr'; key: string; value: string } => ({ kind: 'spanAttr', key, value });
+    expect(flushMayMatch(attr('order.id', 'sord-17'), bloom)).toBe(true);
+    expect(flushMayMatch(attr('order.id', 'sord-nope'), bloom)).toBe(false);
+    expect(flushMayMatch({ kind: 'and', items: [attr('order.id', 'sord-17'), attr('order.id', 'sord-nope')] }, bloom)).toBe(false);
+    expect(flushMayMatch({ kind: 'or', items: [attr('order.id', 'sord-nope'), attr('n', 'i17')] }, bloom)).toBe(true);
+    expect(flushMayMatch({ kind: 'or', items: [attr('order.id', 'sord-nope'), { kind: 'root' }] }, bloom)).toBe(true);
+    // Key presence and anything not about attribute values never rule a flush out.
+    expect(flushMayMatch({ kind: 'spanAttr', key: 'absent' }, bloom)).toBe(true);
+    expect(flushMayMatch({ kind: 'text', column: 'name', op: '=', value: 'x' }, bloom)).toBe(true);
   });
 });

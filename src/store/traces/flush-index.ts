@@ -5,6 +5,8 @@
  * may hold the id (about 1% false positives) instead of scanning every trace id of the day:
  * trace by id and the whole-trace reads of a search stay fast however much a day holds. Each
  * flush's time span and size also let a search read newest flushes first, a few at a time.
+ * A second filter holds the flush's attribute tokens (`key = typed value`, see attr-tokens),
+ * so a search for a rare value (an order id, a user id) skips the flushes that cannot hold it.
  */
 const BITS_PER_ID = 10;
 const HASHES = 7;
@@ -30,17 +32,72 @@ function hashes(id: string): [number, number] {
   return [h1, h2];
 }
 
+const SEP = 0x1f;
+const TWO_21 = 2 ** 21;
+
+/**
+ * A token's 53-bit key: two FNV-1a style 32-bit hashes, the second cut to 21 bits. The filter's
+ * bits are a function of the key alone, so tokens can be deduplicated by key (a number, no
+ * string built per attribute) and two tokens sharing a key share their bits: no false negative.
+ */
+function tokenKey(s: string, from: number, to: number): number {
+  let h1 = Math.imul(0x811c9dc5 ^ SEP, 0x01000193);
+  let h2 = Math.imul(0x01000193 ^ SEP, 0x5bd1e995);
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  h1 = Math.imul(h1 ^ SEP, 0x01000193);
+  h2 = Math.imul(h2 ^ SEP, 0x5bd1e995);
+  return fmix32(h1) * TWO_21 + (fmix32(h2) >>> 11);
+}
+
+function keyHashes(key: number): [number, number] {
+  return [Math.floor(key / TWO_21) >>> 0, (key % TWO_21) | 1];
+}
+
+/**
+ * Collects the attribute tokens of a flush's spans from their attribute text (`␟tok␟tok␟`,
+ * attr-tokens): every `␟…␟` piece is a token, which covers each scalar value and each element
+ * of an array; the other pieces (array headers, opaque values) only add harmless bits.
+ */
+export class TokenBloomBuilder {
+  private readonly keys = new Set<number>();
+
+  addText(text: string): void {
+    let from = 1;
+    for (let i = 1; i < text.length; i++) {
+      if (text.charCodeAt(i) !== SEP) continue;
+      this.keys.add(tokenKey(text, from, i));
+      from = i + 1;
+    }
+  }
+
+  build(): Buffer {
+    const bits = Math.max(64, Math.ceil((this.keys.size * BITS_PER_ID) / 8) * 8);
+    const bloom = Buffer.alloc(bits / 8);
+    for (const k of this.keys) setBits(bloom, bits, keyHashes(k));
+    return bloom;
+  }
+}
+
+/** Whether a flush's token filter may hold a token (keyValueToken: `␟key␞value␟`). */
+export function tokenBloomHas(bloom: Uint8Array, token: string): boolean {
+  return bloomHasHashes(bloom, keyHashes(tokenKey(token, 1, token.length - 1)));
+}
+
+function setBits(bloom: Buffer, bits: number, [h1, h2]: [number, number]): void {
+  for (let i = 0; i < HASHES; i++) {
+    const at = ((h1 + Math.imul(i, h2)) >>> 0) % bits;
+    bloom[at >>> 3]! |= 1 << (at & 7);
+  }
+}
+
 export function buildBloom(ids: Iterable<string>, count: number): Buffer {
   const bits = Math.max(64, Math.ceil((count * BITS_PER_ID) / 8) * 8);
   const bloom = Buffer.alloc(bits / 8);
-  for (const id of ids) {
-    const [h1, h2] = hashes(id);
-    for (let i = 0; i < HASHES; i++) {
-      const bit = (h1 + Math.imul(i, h2)) >>> 0;
-      const at = bit % bits;
-      bloom[at >>> 3]! |= 1 << (at & 7);
-    }
-  }
+  for (const id of ids) setBits(bloom, bits, hashes(id));
   return bloom;
 }
 
@@ -61,6 +118,8 @@ export interface Flush {
   readonly day: number;
   readonly no: number;
   readonly bloom: Uint8Array;
+  /** The attribute token filter (TokenBloomBuilder); absent for flushes written before it. */
+  readonly tokens?: Uint8Array;
   /** Earliest and latest span start in this flush (of this day). */
   readonly minStart: bigint;
   readonly maxStart: bigint;
@@ -88,10 +147,13 @@ export class FlushIndex {
     this.byDay.delete(day);
   }
 
-  /** Flushes with spans starting in the window, newest first: the slices a search reads. */
-  overlapping(lo: bigint, hi: bigint): Flush[] {
+  /**
+   * Flushes with spans starting in the window that `may` says can match, newest first: the
+   * slices a search reads.
+   */
+  overlapping(lo: bigint, hi: bigint, may: (f: Flush) => boolean = () => true): Flush[] {
     const out: Flush[] = [];
-    for (const list of this.byDay.values()) for (const f of list) if (f.maxStart >= lo && f.minStart <= hi) out.push(f);
+    for (const list of this.byDay.values()) for (const f of list) if (f.maxStart >= lo && f.minStart <= hi && may(f)) out.push(f);
     return out.sort((a, b) => (a.maxStart > b.maxStart ? -1 : a.maxStart < b.maxStart ? 1 : b.no - a.no));
   }
 

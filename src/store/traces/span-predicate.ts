@@ -1,5 +1,6 @@
 import type { OtlpResource } from '../../receive/otlp/index.js';
 import { attributeText, keyToken, keyValueToken } from './attr-tokens.js';
+import { tokenBloomHas } from './flush-index.js';
 import type { StoredSpan } from './stored-span.js';
 
 /**
@@ -92,5 +93,24 @@ export function spanMatches(p: SpanPredicate, s: StoredSpan, service: string, re
       return s.span.parentSpanId === '';
     case 'spanId':
       return s.span.spanId === p.id;
+  }
+}
+
+/**
+ * Whether a flush whose attribute token filter is `tokens` may hold a span the predicate holds
+ * for: false only when every way to match needs an attribute value the flush does not have.
+ */
+export function flushMayMatch(p: SpanPredicate, tokens: Uint8Array): boolean {
+  switch (p.kind) {
+    case 'false':
+      return false;
+    case 'and':
+      return p.items.every((x) => flushMayMatch(x, tokens));
+    case 'or':
+      return p.items.some((x) => flushMayMatch(x, tokens));
+    case 'spanAttr':
+      return p.value === undefined || tokenBloomHas(tokens, keyValueToken(p.key, p.value));
+    default:
+      return true;
   }
 }

@@ -15,8 +15,8 @@ export function serviceOf(s: StoredSpan): string {
   return v?.type === 'string' ? v.value : '';
 }
 
-/** Appends one span as a row (column order: SPAN_COLUMNS). */
-export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>, flushNo: number): void {
+/** Appends one span as a row (column order: SPAN_COLUMNS); returns its attribute text. */
+export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>, flushNo: number): string {
   const sp = s.span;
   a.appendVarchar(tenant);
   a.appendUHugeInt(BigInt(`0x${sp.traceId}`));
@@ -30,7 +30,8 @@ export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, 
   a.appendUTinyInt(sp.status.code);
   a.appendUBigInt(resources.id(s.resource, s.resourceSchemaUrl));
   a.appendUBigInt(scopes.id(s.scope, s.scopeSchemaUrl));
-  a.appendVarchar(attributeText(sp.attributes));
+  const attrs = attributeText(sp.attributes);
+  a.appendVarchar(attrs);
   a.appendBlob(
     encodeSpanPayload({
       droppedAttributesCount: sp.droppedAttributesCount,
@@ -45,6 +46,7 @@ export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, 
   );
   a.appendUInteger(flushNo);
   a.endRow();
+  return attrs;
 }
 
 const hex = (v: bigint, digits: number): string => v.toString(16).padStart(digits, '0');
