@@ -8,6 +8,7 @@ import { inProcessNotifier, postgresNotifier, type StateNotifier } from './notif
 import type { StateSchema } from './schema.js';
 import { postgresStatements, sqliteStatements, type StateSql } from './statements.js';
 import { WalSync } from './wal-sync.js';
+import { Checkpointer } from './checkpointer.js';
 
 export type StateDialect = 'sqlite' | 'postgres';
 
@@ -63,6 +64,9 @@ function openSqlite(file: string): StateDb {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // Checkpoints run in a worker thread, not inside whichever commit fills the log (see Checkpointer).
+  const checkpointer = file === ':memory:' ? undefined : new Checkpointer(path.resolve(file), { everyMs: 250, minBytes: 1 << 20 }, () => database.pragma('wal_autocheckpoint = 1000'));
+  if (checkpointer !== undefined) database.pragma('wal_autocheckpoint = 0');
   const cached = withStatementCache(database);
   const db = new Kysely<StateSchema>({ dialect: new SqliteDialect({ database: cached }) });
   const notifier = inProcessNotifier();
@@ -78,6 +82,7 @@ function openSqlite(file: string): StateDb {
     close: async () => {
       await notifier.close();
       await wal?.close();
+      await checkpointer?.close();
       await db.destroy();
     },
   };
