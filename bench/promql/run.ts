@@ -4,7 +4,10 @@
  * queries asked of both HTTP APIs in alternation; prints p50/p99 latency per query and
  * each process' peak RSS. Not part of `npm test`.
  *
- *   npx tsx bench/promql/run.ts [--series 10000] [--hours 24] [--runs 10]
+ *   npx tsx bench/promql/run.ts [--series 10000] [--hours 24] [--runs 10] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` runs Ichigen under `node --cpu-prof` (ingest and queries; the profile is
+ * written to DIR when Ichigen stops).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ const arg = (name: string, def: number): number => {
 const SERIES = arg('series', 10_000);
 const HOURS = arg('hours', 24);
 const RUNS = arg('runs', 10);
+const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1]!) : undefined;
 const STEP = 15_000;
 const END = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 const START = END - HOURS * 3_600_000;
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
     procs.push(prom);
     const igPort = await freePort();
     const env = { ...process.env, ICHIGEN_ADMIN_PASSWORD: 'bench-password', ICHIGEN_OTLP_HTTP_LISTEN: '127.0.0.1:0', ICHIGEN_OTLP_GRPC_LISTEN: '127.0.0.1:0', ICHIGEN_PROMQL_COMPATIBILITY: 'prometheus2', ICHIGEN_METRICS_RETENTION: '0', ICHIGEN_LOG_LEVEL: 'error' };
-    const ig = spawn(process.execPath, [CLI, 'start', '--listen', `127.0.0.1:${igPort}`, '--data-dir', `${dir}/ichigen`], { env, stdio: 'ignore' });
+    const ig = spawn(process.execPath, [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), CLI, 'start', '--listen', `127.0.0.1:${igPort}`, '--data-dir', `${dir}/ichigen`], { env, stdio: 'ignore' });
     procs.push(ig);
     const promUrl = `http://127.0.0.1:${promPort}`;
     const igUrl = `http://127.0.0.1:${igPort}`;

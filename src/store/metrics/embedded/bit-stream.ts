@@ -84,7 +84,7 @@ export class BitWriter {
 
 export class BitReader {
   /** Position in bits. */
-  private pos = 0;
+  pos = 0;
   private readonly limit: number;
   constructor(private readonly buf: Uint8Array) {
     this.limit = buf.length * 8;
@@ -126,4 +126,26 @@ export class BitReader {
       mul *= 128;
     }
   }
+}
+
+/**
+ * Padded copies for the word-at-a-time decoder: peek32 may look up to 5 bytes past a
+ * position, so the bytes past the data are zeros (the caller checks it did not read past
+ * the real end).
+ */
+let padBuf = new Uint8Array(4096);
+
+export function padded(data: Uint8Array): Uint8Array {
+  if (padBuf.length < data.length + 8) padBuf = new Uint8Array(Math.max(data.length + 8, padBuf.length * 2));
+  padBuf.set(data);
+  padBuf.fill(0, data.length, data.length + 8);
+  return padBuf;
+}
+
+/** The 32 bits starting at bit `pos` of a padded buffer, as an unsigned number. */
+export function peek32(b: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  const off = pos & 7;
+  const w = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+  return off === 0 ? w : ((w << off) | (b[i + 4]! >>> (8 - off))) >>> 0;
 }

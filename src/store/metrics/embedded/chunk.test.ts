@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STALE_NAN_HI, STALE_NAN_LO, isStaleAt } from '../../../model/index.js';
-import { decodeChunk, encodeChunk } from './chunk.js';
+import { chunkSamples, decodeChunk, decodeChunkInto, encodeChunk } from './chunk.js';
 
 function roundTrip(ts: number[], vs: number[], staleAt = -1): { t: Float64Array; v: Float64Array; bytes: number } {
   const v = Float64Array.from(vs);
@@ -90,5 +90,25 @@ describe('sample chunk codec', () => {
     expect(Array.from(stale.values.subarray(0, 3))).toEqual([1, 2, 3]);
     expect(isStaleAt(stale.values, 3)).toBe(true);
     expect(Array.from(decodeChunk(hex('04c05055ff7cb16400e3a98403c40032002e06e0')).values)).toEqual([100, 160, 220, 500]);
+  });
+
+  it('decodes into shared arrays at an offset, up to a time, and refuses a truncated chunk', () => {
+    for (const vs of [[5, 6, 7, 8, 9, 10, 11, 12, 13, 14], [0.1, Math.PI, 2, 2, 2, 2, -7e300, 2, 2, 1]]) {
+      // Regular steps (zero-code runs), then a jitter and a jump past the 20-bit code.
+      const ts = [0, 15, 30, 45, 60, 75, 91, 106, 5_000_000_106, 5_000_000_121].map((x) => 1_700_000_000_000 + x * 1000);
+      const data = encodeChunk(ts, Float64Array.from(vs), 0, ts.length);
+      expect(chunkSamples(data)).toBe(10);
+      const t = new Float64Array(13);
+      const v = new Float64Array(13);
+      expect(decodeChunkInto(data, t, v, new Uint32Array(v.buffer), 3)).toBe(10);
+      expect(Array.from(t.subarray(3))).toEqual(ts);
+      expect(Array.from(v.subarray(3))).toEqual(vs);
+      t.fill(0);
+      expect(decodeChunkInto(data, t, v, new Uint32Array(v.buffer), 0, ts[6]!)).toBe(7);
+      expect(Array.from(t.subarray(0, 7))).toEqual(ts.slice(0, 7));
+      expect(t[7]).toBe(0);
+      expect(decodeChunkInto(data, t, v, new Uint32Array(v.buffer), 0, ts[0]! - 1)).toBe(0);
+      expect(() => decodeChunk(data.subarray(0, data.length - 4))).toThrow(/truncated/);
+    }
   });
 });

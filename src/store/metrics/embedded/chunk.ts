@@ -1,5 +1,5 @@
-import { BitReader, BitWriter } from './bit-stream.js';
-import { XorReader, XorWriter, codeBits, readCode, unzigzag, writeCode, zigzag } from './chunk-codes.js';
+import { BitReader, BitWriter, padded, peek32 } from './bit-stream.js';
+import { XorWriter, codeBits, unzigzag, writeCode, zigzag } from './chunk-codes.js';
 import { decodeChunkV1 } from './chunk-v1.js';
 
 /**
@@ -134,46 +134,180 @@ function gcd(a: number, b: number): number {
 }
 
 export function decodeChunk(data: Uint8Array): DecodedChunk {
-  if (data.length < 2 || data[0] !== 0) return decodeChunkV1(data);
+  const n = chunkSamples(data);
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  decodeChunkInto(data, timestamps, values, new Uint32Array(values.buffer), 0);
+  return { timestamps, values };
+}
+
+/** How many samples a chunk holds (its header), without decoding it. */
+export function chunkSamples(data: Uint8Array): number {
+  if (data.length < 2 || data[0] !== 0) return decodeChunkV1(data).timestamps.length;
+  const r = new BitReader(data);
+  r.read(16);
+  return r.uvarint();
+}
+
+/** Position just past the code codeAt read last (kept outside to return two numbers without an allocation). */
+let codeEnd = 0;
+
+/** readCode over a padded buffer, a 32-bit word at a time. */
+function codeAt(b: Uint8Array, pos: number): number {
+  const w = peek32(b, pos);
+  if (w < 0x80000000) {
+    codeEnd = pos + 1;
+    return 0;
+  }
+  if (w < 0xc0000000) {
+    codeEnd = pos + 9;
+    return unzigzag((w >>> 23) & 0x7f);
+  }
+  if (w < 0xe0000000) {
+    codeEnd = pos + 17;
+    return unzigzag((w >>> 15) & 0x3fff);
+  }
+  if (w < 0xf0000000) {
+    codeEnd = pos + 24;
+    return unzigzag((w >>> 8) & 0xfffff);
+  }
+  const r = new BitReader(b);
+  r.pos = pos + 4;
+  const v = unzigzag(r.uvarint());
+  codeEnd = r.pos;
+  return v;
+}
+
+/** The `n` (≤ 32) bits at `pos` of a padded buffer. */
+function bitsAt(b: Uint8Array, pos: number, n: number): number {
+  return n === 0 ? 0 : peek32(b, pos) >>> (32 - n);
+}
+
+/**
+ * Decodes a chunk into `t`/`v` (`bits`: a Uint32Array over v's buffer) from index `at`,
+ * which must have room for chunkSamples(data) samples; stops before the first sample
+ * after `maxt`. Returns how many samples it wrote.
+ *
+ * Word-at-a-time over a padded copy: a regular scrape's sample is two zero bits (timestamp
+ * and value codes), and runs of them are taken together.
+ */
+export function decodeChunkInto(data: Uint8Array, t: Float64Array, v: Float64Array, bits: Uint32Array, at: number, maxt = Infinity): number {
+  if (data.length < 2 || data[0] !== 0) {
+    const c = decodeChunkV1(data);
+    let n = 0;
+    while (n < c.timestamps.length && c.timestamps[n]! <= maxt) n++;
+    t.set(c.timestamps.subarray(0, n), at);
+    v.set(c.values.subarray(0, n), at);
+    return n;
+  }
   if (data[1] !== 2) throw new Error(`unknown chunk format ${data[1]}`);
   const r = new BitReader(data);
   r.read(16);
   const n = r.uvarint();
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
-  if (n === 0) return { timestamps, values };
-  let t = unzigzag(r.uvarint());
-  timestamps[0] = t;
-  let d = 0;
+  if (n === 0) return 0;
+  let ts = unzigzag(r.uvarint());
+  if (ts > maxt) return 0;
+  t[at] = ts;
   const form = r.read(2);
+  let hi = 0;
+  let lo = 0;
+  let p = 1;
+  let g = 0;
+  let m = 0;
   if (form === FORM_XOR) {
-    const bits = new Uint32Array(values.buffer);
-    const x = new XorReader(r.read(32), r.read(32));
-    bits[0] = x.lo;
-    bits[1] = x.hi;
-    for (let i = 1; i < n; i++) {
-      d += readCode(r);
-      t += d;
-      timestamps[i] = t;
-      x.read(r);
-      bits[i * 2] = x.lo;
-      bits[i * 2 + 1] = x.hi;
-    }
-    return { timestamps, values };
+    hi = r.read(32);
+    lo = r.read(32);
+    bits[at * 2] = lo;
+    bits[at * 2 + 1] = hi;
+  } else {
+    p = 10 ** r.read(4);
+    g = r.uvarint();
+    m = unzigzag(r.uvarint());
+    v[at] = m / p;
   }
-  const p = 10 ** r.read(4);
-  const g = r.uvarint();
-  let m = unzigzag(r.uvarint());
-  values[0] = m / p;
+  const b = padded(data);
+  const limit = data.length * 8;
+  let pos = r.pos;
+  let d = 0;
   let delta = 0;
-  for (let i = 1; i < n; i++) {
-    d += readCode(r);
-    t += d;
-    timestamps[i] = t;
-    const c = readCode(r) * g;
-    delta = form === FORM_DELTA ? c : delta + c;
-    m += delta;
-    values[i] = m / p;
+  let leading = 0;
+  let trailing = 0;
+  let i = 1;
+  while (i < n) {
+    const w = peek32(b, pos);
+    if (w < 0x40000000) {
+      // Both codes zero (same interval, same delta or value): a run of such samples at once.
+      let run = Math.clz32(w) >>> 1;
+      if (run > n - i) run = n - i;
+      pos += run * 2;
+      for (const end = i + run; i < end; i++) {
+        ts += d;
+        if (ts > maxt) return checkEnd(pos, limit, i);
+        t[at + i] = ts;
+        if (form === FORM_XOR) {
+          bits[(at + i) * 2] = lo;
+          bits[(at + i) * 2 + 1] = hi;
+        } else {
+          if (form === FORM_DOD) m += delta;
+          else delta = 0;
+          v[at + i] = m / p;
+        }
+      }
+      continue;
+    }
+    d += codeAt(b, pos);
+    pos = codeEnd;
+    ts += d;
+    if (ts > maxt) return checkEnd(pos, limit, i);
+    t[at + i] = ts;
+    if (form === FORM_XOR) {
+      const x = peek32(b, pos);
+      if (x >= 0x80000000) {
+        if (x >= 0xc0000000) {
+          leading = (x >>> 25) & 0x1f;
+          trailing = 64 - leading - (((x >>> 19) & 0x3f) + 1);
+          pos += 13;
+        } else pos += 2;
+        const sig = 64 - leading - trailing;
+        let xhi = 0;
+        let xlo: number;
+        if (sig > 32) {
+          xhi = bitsAt(b, pos, sig - 32);
+          xlo = bitsAt(b, pos + sig - 32, 32);
+        } else xlo = bitsAt(b, pos, sig);
+        pos += sig;
+        // Shift the meaningful bits back into place (64-bit shift left by `trailing`).
+        let shi: number;
+        let slo: number;
+        if (trailing === 0) {
+          shi = xhi;
+          slo = xlo;
+        } else if (trailing >= 32) {
+          shi = (xlo << (trailing - 32)) >>> 0;
+          slo = 0;
+        } else {
+          shi = ((xhi << trailing) | (xlo >>> (32 - trailing))) >>> 0;
+          slo = (xlo << trailing) >>> 0;
+        }
+        hi = (hi ^ shi) >>> 0;
+        lo = (lo ^ slo) >>> 0;
+      } else pos += 1;
+      bits[(at + i) * 2] = lo;
+      bits[(at + i) * 2 + 1] = hi;
+    } else {
+      const c = codeAt(b, pos) * g;
+      pos = codeEnd;
+      delta = form === FORM_DELTA ? c : delta + c;
+      m += delta;
+      v[at + i] = m / p;
+    }
+    i++;
   }
-  return { timestamps, values };
+  return checkEnd(pos, limit, n);
+}
+
+/** A chunk whose codes ran past its last byte is corrupt (the padding read as zeros). */
+function checkEnd(pos: number, limit: number, n: number): number {
+  if (pos > limit) throw new Error('chunk is truncated');
+  return n;
 }

@@ -1,7 +1,7 @@
 import type { DuckDBBlobVector, DuckDBIntegerVector } from '@duckdb/node-api';
 import { IchigenError, compareLabels, type Exemplar, type LabelMatcher, type Labels } from '../../../model/index.js';
 import type { LabelQuery, MetricQuerier, SelectHints, SeriesSamples } from '../metric-store.js';
-import { decodeChunk } from './chunk.js';
+import { chunkSamples, decodeChunk, decodeChunkInto } from './chunk.js';
 import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
 import type { MemSeries, SampleRun } from './mem-series.js';
@@ -14,49 +14,53 @@ function chunkRun(data: Uint8Array): SampleRun {
 
 /**
  * The usual read: chunks in time order, then the frozen and current head, none overlapping.
- * Each piece's part in [mint, maxt] is appended to shared scratch space and the answer
- * takes exactly the samples in range (one pair of arrays, no merge pass); undefined when
- * the pieces turn out to overlap or a head run is out of order (mergeRuns then sorts it out).
+ * Chunks decode straight into one pair of arrays sized from their headers (no array per
+ * chunk, no merge pass, no second copy), stopping at maxt; the answer is the part in
+ * [mint, maxt]. Undefined when the pieces turn out to overlap or a head run is out of order
+ * (mergeRuns then sorts it out).
  */
-function concatInOrder(datas: readonly Uint8Array[], memory: readonly SampleRun[], mint: number, maxt: number): { t: Float64Array; v: Float64Array } | undefined {
+function readInOrder(datas: readonly Uint8Array[], memory: readonly SampleRun[], mint: number, maxt: number): { t: Float64Array; v: Float64Array } | undefined {
   if (memory.some((r) => r.unsorted)) return undefined;
-  const filled = memory.filter((r) => r.n > 0);
-  if (datas.length === 0 && filled.length === 1) {
-    const r = filled[0]!;
-    if (r.t[0]! >= mint && r.t[r.n - 1]! <= maxt) return { t: r.t.subarray(0, r.n), v: r.v.subarray(0, r.n) };
+  if (datas.length === 0) {
+    // Head only (memoryRuns copied just the samples in range): no copy at all.
+    const filled = memory.filter((r) => r.n > 0);
+    if (filled.length === 1 && filled[0]!.t[0]! >= mint && filled[0]!.t[filled[0]!.n - 1]! <= maxt) return { t: filled[0]!.t.subarray(0, filled[0]!.n), v: filled[0]!.v.subarray(0, filled[0]!.n) };
   }
+  let total = 0;
+  for (const d of datas) total += chunkSamples(d);
+  for (const r of memory) total += r.n;
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  const bits = new Uint32Array(v.buffer);
   let k = 0;
-  const append = (t: Float64Array, v: Float64Array, n: number): boolean => {
-    let from = 0;
-    while (from < n && t[from]! < mint) from++;
-    let to = n;
-    while (to > from && t[to - 1]! > maxt) to--;
-    if (to <= from) return true;
-    if (k > 0 && t[from]! <= scratch.t[k - 1]!) return false;
-    if (scratch.t.length < k + to - from) grow(k + to - from, k);
-    scratch.t.set(t.subarray(from, to), k);
-    scratch.v.set(v.subarray(from, to), k);
-    k += to - from;
-    return true;
-  };
   for (const d of datas) {
-    const c = decodeChunk(d);
-    if (!append(c.timestamps, c.values, c.timestamps.length)) return undefined;
+    const at = k;
+    k += decodeChunkInto(d, t, v, bits, at, maxt);
+    if (at > 0 && k > at && t[at]! <= t[at - 1]!) return undefined;
   }
-  for (const r of filled) if (!append(r.t, r.v, r.n)) return undefined;
-  // slice() between arrays of one type copies bytes: NaN payloads survive.
-  return { t: scratch.t.slice(0, k), v: scratch.v.slice(0, k) };
+  for (const r of memory) {
+    if (r.n === 0) continue;
+    if (k > 0 && r.t[0]! <= t[k - 1]!) return undefined;
+    // set() between arrays of one type copies bytes: NaN payloads survive.
+    t.set(r.t.subarray(0, r.n), k);
+    v.set(r.v.subarray(0, r.n), k);
+    k += r.n;
+  }
+  const from = firstIndex(t, k, mint, true);
+  const to = firstIndex(t, k, maxt, false);
+  return { t: t.subarray(from, to), v: v.subarray(from, to) };
 }
 
-let scratch = { t: new Float64Array(4096), v: new Float64Array(4096) };
-
-function grow(need: number, keep: number): void {
-  const n = Math.max(need, scratch.t.length * 2);
-  const t = new Float64Array(n);
-  const v = new Float64Array(n);
-  t.set(scratch.t.subarray(0, keep));
-  v.set(scratch.v.subarray(0, keep));
-  scratch = { t, v };
+/** Index of the first of ts[0, n) that is >= x (`inclusive`) or > x. */
+function firstIndex(ts: Float64Array, n: number, x: number, inclusive: boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (inclusive ? ts[mid]! < x : ts[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Series read from DuckDB per query round trip. */
@@ -111,7 +115,7 @@ export class EmbeddedQuerier implements MetricQuerier {
       for (let k = 0; k < batch.length; k++) {
         const s = batch[k]!;
         const datas = recent[k] ?? chunks.get(s.id) ?? [];
-        const merged = concatInOrder(datas, memory[k]!, mint, maxt) ?? mergeRuns([...datas.map(chunkRun), ...memory[k]!], mint, maxt);
+        const merged = readInOrder(datas, memory[k]!, mint, maxt) ?? mergeRuns([...datas.map(chunkRun), ...memory[k]!], mint, maxt);
         if (merged.t.length > 0) out.push({ labels: s.labels, timestamps: merged.t, values: merged.v });
       }
       if (out.length > 0) yield out;
