@@ -58,7 +58,7 @@ describe('web UI: heatmap and logs panels', () => {
     await page.click('button:has-text("Add panel")');
     await page.fill('input[name=panel-title]', 'Request latency');
     await page.selectOption('select[name=panel-type]', 'heatmap');
-    await page.selectOption('.modal select >> nth=1', 'seconds');
+    await page.selectOption('select[name=panel-unit]', 'seconds');
     await page.locator('.modal .promql-editor .cm-content').click();
     await page.keyboard.type(LATENCY);
     await page.keyboard.press('Escape');
@@ -99,14 +99,23 @@ describe('web UI: heatmap and logs panels', () => {
       panels: [
         { type: 'heatmap', title: 'Latency', gridPos: { x: 0, y: 0, w: 12, h: 8 }, fieldConfig: { defaults: { unit: 's' } }, targets: [{ expr: LATENCY, format: 'heatmap' }] },
         { type: 'logs', title: 'Shop logs', datasource: { type: 'loki', uid: 'loki' }, gridPos: { x: 12, y: 0, w: 12, h: 8 }, targets: [{ expr: '{app="shop"}' }] },
+        // LogQL metric queries in metric panels (the panel's data source is Loki).
+        { type: 'stat', title: 'Failures', datasource: { type: 'loki', uid: 'loki' }, gridPos: { x: 0, y: 8, w: 6, h: 4 }, targets: [{ expr: 'sum(count_over_time({app="shop"} |= "failed" [10m]))' }] },
+        { type: 'timeseries', title: 'Lines by level', datasource: { type: 'loki', uid: 'loki' }, gridPos: { x: 6, y: 8, w: 18, h: 8 }, targets: [{ expr: 'sum by (level) (count_over_time({app="shop"} | json [1m]))', legendFormat: '{{level}}' }] },
       ],
     };
     await page.click('nav >> text=Dashboards');
     await page.click('button:has-text("Import Grafana JSON")');
     await page.fill('textarea[name=grafana-json]', JSON.stringify(grafana));
     await page.click('button:has-text("Check")');
-    await page.click('button:has-text("Import 2 panels")');
+    await page.click('button:has-text("Import 4 panels")');
     await page.waitForSelector('.dash-panel[aria-label="Latency"] .heatmap canvas');
     await expect.poll(() => page.locator('.dash-panel[aria-label="Shop logs"] .log-row').count()).toBeGreaterThan(10);
+    await expect.poll(() => page.textContent('.dash-panel[aria-label="Failures"] .stat-big')).toBe('4');
+    await page.waitForSelector('.dash-panel[aria-label="Lines by level"] canvas');
+    const legend = (await page.locator('.dash-panel[aria-label="Lines by level"] .legend li').allTextContents()).join(' ');
+    expect(legend).toContain('info');
+    expect(legend).toContain('error');
+    await screenshot(page, '27-dashboard-logql-metrics');
   });
 });

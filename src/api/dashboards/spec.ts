@@ -11,8 +11,10 @@ export const panelSchema = z.object({
   id: z.string().min(1).max(64),
   title: z.string().max(200).default(''),
   type: z.enum(PANEL_TYPES),
-  /** PromQL (LogQL for `logs` panels); `$name` and `${name}` refer to variables. */
+  /** PromQL (LogQL for `logs` panels and `source: loki`); `$name` and `${name}` refer to variables. */
   expr: z.string().max(10_000),
+  /** Where a metric panel's query runs: PromQL, or a LogQL metric query (`rate({app="x"}[1m])`). Logs panels always read Loki. */
+  source: z.enum(['prometheus', 'loki']).default('prometheus'),
   /** Legend template: `{{label}}` is replaced by the series' label value (Grafana's syntax). */
   legend: z.string().max(500).default(''),
   unit: z.string().max(32).default('short'),

@@ -30,9 +30,23 @@ export function samplesLoaded(data: PromQueryData): number | undefined {
  * Errors carry the engine's message (e.g. a parse error with its position).
  */
 export async function promQuery(path: '/api/v1/query' | '/api/v1/query_range', params: Record<string, string>, signal?: AbortSignal): Promise<QueryResult> {
+  return metricQuery(path, params, 'POST', signal);
+}
+
+/**
+ * A LogQL metric query through the Loki API (GET, as Grafana's Loki data source sends it): its
+ * vector and matrix answers have the Prometheus shape (Loki adds its own `stats`).
+ */
+export async function lokiMetricQuery(path: '/loki/api/v1/query' | '/loki/api/v1/query_range', params: Record<string, string>, signal?: AbortSignal): Promise<QueryResult> {
+  return metricQuery(path, params, 'GET', signal);
+}
+
+async function metricQuery(path: string, params: Record<string, string>, method: 'GET' | 'POST', signal?: AbortSignal): Promise<QueryResult> {
   const started = performance.now();
-  const body = new URLSearchParams({ ...params, stats: 'all' }).toString();
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, credentials: 'same-origin', signal });
+  const res =
+    method === 'POST'
+      ? await fetch(path, { method, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: new URLSearchParams({ ...params, stats: 'all' }).toString(), credentials: 'same-origin', signal })
+      : await fetch(buildUrl(path, params), { method, headers: { accept: 'application/json' }, credentials: 'same-origin', signal });
   const raw = await res.text();
   const durationMs = performance.now() - started;
   const trace: QueryTrace = { method: 'POST', url: buildUrl(path, params), params, status: res.status, durationMs, bytes: raw.length, raw };

@@ -40,13 +40,16 @@ describe('Grafana dashboard import', () => {
       ['Logs', 'logs', 'short', false],
       ['Latency', 'heatmap', 'seconds', false],
       ['Raw heat', 'heatmap', 'short', false],
+      ['Log rate', 'timeseries', 'short', false],
       ['Old graph', 'timeseries', 'seconds', true],
     ]);
     expect(spec.panels[3]).toMatchObject({ expr: '{job="x"} |= "error"', gridPos: { x: 0, y: 30, w: 24, h: 10 } });
     expect(spec.panels[4]).toMatchObject({ expr: 'sum by (le) (rate(http_request_duration_seconds_bucket[5m]))' });
     expect(spec.panels[0]).toMatchObject({ legend: '{{mode}}', gridPos: { x: 0, y: 0, w: 12, h: 8 } });
     expect(spec.panels[2]!.gridPos).toEqual({ x: 0, y: 9, w: 24, h: 2 }); // clamped to the grid
-    expect(spec.panels[6]!.legend).toBe('');
+    expect(spec.panels[6]).toMatchObject({ source: 'loki', expr: 'rate({job="x"}[1m])' });
+    expect(spec.panels[0]!.source).toBe('prometheus');
+    expect(spec.panels[7]!.legend).toBe('');
     expect(spec.variables).toEqual([
       { name: 'job', label: 'job', match: 'up', multi: false, includeAll: false, current: ['node'] },
       { name: 'instance', label: 'instance', match: 'up{job="$job"}', multi: true, includeAll: true, current: [] },
@@ -62,11 +65,10 @@ describe('Grafana dashboard import', () => {
         'panel "Disk": gauge shown as a bar gauge',
         'panel "Notes": type "text" is not supported',
         'panel "Raw heat": heatmap query has no histogram buckets (le); it shows only if the answer has them',
-        'panel "Log rate": no PromQL query',
         'variable $interval: type "interval" is not supported (only label-value queries)',
       ]),
     );
-    expect(skipped).toHaveLength(7);
+    expect(skipped).toHaveLength(6);
   });
 
   it('refuses what is not a dashboard and parses label_values forms', () => {

@@ -56,11 +56,14 @@ function importPanel(p: Json, index: number, skipped: string[]): Panel | undefin
     return undefined;
   }
   const targets = arr(p.targets).map(obj).filter((t) => t.hide !== true);
-  // A logs panel reads Loki; every other panel PromQL.
-  const wanted = type === 'logs' ? 'loki' : 'prometheus';
-  const prom = targets.filter((t) => (datasourceType(t.datasource ?? p.datasource) === 'loki' ? 'loki' : 'prometheus') === wanted && typeof t.expr === 'string' && t.expr !== '');
+  // A logs panel reads Loki; every other panel runs its first query on the data source it
+  // names (PromQL, or a LogQL metric query on Loki), and keeps only the queries of that source.
+  const sourceOf = (t: Json): 'loki' | 'prometheus' => (datasourceType(t.datasource ?? p.datasource) === 'loki' ? 'loki' : 'prometheus');
+  const withExpr = targets.filter((t) => typeof t.expr === 'string' && t.expr !== '');
+  const source = type === 'logs' ? 'loki' : withExpr[0] ? sourceOf(withExpr[0]) : 'prometheus';
+  const prom = withExpr.filter((t) => sourceOf(t) === source);
   if (prom.length === 0) {
-    skipped.push(`panel "${title}": no ${type === 'logs' ? 'LogQL' : 'PromQL'} query`);
+    skipped.push(`panel "${title}": no ${type === 'logs' ? 'LogQL' : 'PromQL or LogQL'} query`);
     return undefined;
   }
   if (prom.length < targets.length || prom.length > 1) skipped.push(`panel "${title}": kept the first of ${targets.length} queries`);
@@ -82,6 +85,7 @@ function importPanel(p: Json, index: number, skipped: string[]): Panel | undefin
     title,
     type,
     expr: str(t0.expr),
+    source,
     legend: str(t0.legendFormat) === '__auto' ? '' : str(t0.legendFormat),
     unit,
     stacked: stacking === 'normal' || p.stack === true,

@@ -89,7 +89,7 @@ export function DashboardView({ id }: { id: string }): React.JSX.Element {
   };
   const addPanel = (): void => {
     const y = spec.panels.reduce((m, p) => Math.max(m, p.gridPos.y + p.gridPos.h), 0);
-    setEditPanel({ id: `p${Date.now().toString(36)}`, title: '', type: 'timeseries', expr: '', legend: '', unit: 'short', stacked: false, gridPos: { x: 0, y, w: 12, h: 8 } });
+    setEditPanel({ id: `p${Date.now().toString(36)}`, title: '', type: 'timeseries', expr: '', source: 'prometheus', legend: '', unit: 'short', stacked: false, gridPos: { x: 0, y, w: 12, h: 8 } });
   };
   const applyPanel = (p: Panel): void => {
     const exists = spec.panels.some((x) => x.id === p.id);

@@ -35,9 +35,18 @@ export function PanelEditor({ panel, onSave, onCancel, range }: { panel: Panel; 
               ))}
             </select>
           </label>
+          {p.type !== 'logs' && (
+            <label className="field">
+              <span>{t('dash.source')}</span>
+              <select name="panel-source" value={p.source} onChange={(e) => setP({ ...p, source: e.target.value === 'loki' ? 'loki' : 'prometheus' })}>
+                <option value="prometheus">{t('dash.source.prometheus')}</option>
+                <option value="loki">{t('dash.source.loki')}</option>
+              </select>
+            </label>
+          )}
           <label className="field">
             <span>{t('metrics.unit')}</span>
-            <select value={p.unit} onChange={(e) => setP({ ...p, unit: e.target.value })}>
+            <select name="panel-unit" value={p.unit} onChange={(e) => setP({ ...p, unit: e.target.value })}>
               {UNITS.map((u) => (
                 <option key={u} value={u}>
                   {t(`unit.${u}`)}
@@ -55,8 +64,8 @@ export function PanelEditor({ panel, onSave, onCancel, range }: { panel: Panel; 
           </label>
         </div>
         <div className="field">
-          <span>{t(p.type === 'logs' ? 'dash.logQuery' : 'dash.query')}</span>
-          {p.type === 'logs' ? (
+          <span>{t(p.type === 'logs' || p.source === 'loki' ? 'dash.logQuery' : 'dash.query')}</span>
+          {p.type === 'logs' || p.source === 'loki' ? (
             <LogqlEditor key="logql" value={p.expr} onChange={(expr) => setP((cur) => ({ ...cur, expr }))} onRun={() => onSave(p)} placeholder={t('logs.placeholder')} range={() => resolveRange(range ?? { from: 'now-1h', to: 'now' })} />
           ) : (
             <PromqlEditor key="promql" value={p.expr} onChange={(expr) => setP((cur) => ({ ...cur, expr }))} onRun={() => onSave(p)} placeholder={t(p.type === 'heatmap' ? 'dash.heatmapPlaceholder' : 'metrics.placeholder')} />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Panel, Variable } from '../../../../src/api/dashboards/spec.js';
-import { promQuery, type QueryResult } from '../../api/prometheus.js';
+import { lokiMetricQuery, promQuery, type QueryResult } from '../../api/prometheus.js';
 import { Heatmap } from '../../charts/Heatmap.js';
 import { heatmapFromBuckets } from '../../charts/heatmap-data.js';
 import { RangeGraph } from '../../charts/RangeGraph.js';
@@ -20,7 +20,7 @@ interface Loaded {
 
 const asUnit = (u: string): Unit => ((UNITS as readonly string[]).includes(u) ? (u as Unit) : 'short');
 
-/** One panel: a logs panel runs LogQL; the others PromQL (range for time series and heatmaps, instant otherwise). */
+/** One panel: a logs panel lists LogQL lines; the others run PromQL or a LogQL metric query (range for time series and heatmaps, instant otherwise). */
 export function PanelView(props: { panel: Panel; variables: readonly Variable[]; range: TimeRange; tick: number; height: number }): React.JSX.Element {
   if (props.panel.type === 'logs') return <LogsPanel expr={interpolate(props.panel.expr, props.variables)} range={props.range} tick={props.tick} height={props.height} />;
   return <PromPanel {...props} />;
@@ -31,6 +31,7 @@ function PromPanel({ panel, variables, range, tick, height }: { panel: Panel; va
   const [state, setState] = useState<Loaded>();
   const expr = interpolate(panel.expr, variables);
   const ranged = panel.type === 'timeseries' || panel.type === 'heatmap';
+  const loki = panel.source === 'loki';
   useEffect(() => {
     if (expr.trim() === '') return;
     const ac = new AbortController();
@@ -42,20 +43,22 @@ function PromPanel({ panel, variables, range, tick, height }: { panel: Panel; va
           const step = stepFor(end - start, panel.type === 'heatmap' ? 80 : 300);
           const startS = Math.floor(start / 1000 / step) * step;
           const endS = Math.floor(end / 1000);
-          const result = await promQuery('/api/v1/query_range', { query: expr, start: String(startS), end: String(endS), step: String(step) }, ac.signal);
+          const params = { query: expr, start: String(startS), end: String(endS), step: String(step) };
+          const result = loki ? await lokiMetricQuery('/loki/api/v1/query_range', params, ac.signal) : await promQuery('/api/v1/query_range', params, ac.signal);
           if (result.data.resultType !== 'matrix') throw new Error(`expected a range vector, got ${result.data.resultType}`);
           const aligned = alignMatrix(result.data.result.slice(0, panel.type === 'heatmap' ? 500 : 100), startS, endS, step);
           const named = { ...aligned, series: aligned.series.map((s) => ({ ...s, name: legendFor(panel.legend, s.labels, s.name) })) };
           setState({ result, aligned: named });
         } else {
-          setState({ result: await promQuery('/api/v1/query', { query: expr, time: String(end / 1000) }, ac.signal) });
+          const params = { query: expr, time: String(end / 1000) };
+          setState({ result: loki ? await lokiMetricQuery('/loki/api/v1/query', params, ac.signal) : await promQuery('/api/v1/query', params, ac.signal) });
         }
       } catch (e) {
         if (!ac.signal.aborted) setState({ error: (e as Error).message });
       }
     })();
     return () => ac.abort();
-  }, [expr, range, tick, panel.type, panel.legend, ranged]);
+  }, [expr, range, tick, panel.type, panel.legend, ranged, loki]);
 
   const unit = asUnit(panel.unit);
   if (state?.error) return <div className="panel-error">{state.error}</div>;
