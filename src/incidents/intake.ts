@@ -22,7 +22,7 @@ export interface RouteResolver {
 /**
  * Runs the first escalation steps of the groups a batch opens, in the batch's transaction (no
  * other replica can see them yet, so no claim is needed); injected so intake does not depend
- * on on-call. Resolves with what to do once the transaction is committed and durable.
+ * on on-call. Resolves with what to do once the transaction is committed.
  */
 export interface GroupOpener {
   opened(trx: Transaction<StateSchema>, timeline: TimelineBuffer, groups: readonly GroupRow[], now: number): Promise<() => void>;
@@ -160,10 +160,14 @@ export class AlertIntake {
       await batch.timeline.flush(trx, this.state.sql);
       for (const id of integrations.keys()) await this.state.sql.run(trx, 'update incident_integrations set last_alert_at = ? where id = ?', [now, id]);
     });
+    // The first notifications go out once the groups are committed, without waiting for the
+    // flush: a committed transaction survives a crash of this process (it is in the OS's page
+    // cache), and if the machine loses power first, the alerts were never acknowledged, so
+    // their sender sends them again: a second page for the same alert, never a missed one.
+    afterCommit?.();
     // Acknowledge only what is on disk: one flush for the whole batch.
     await this.state.durable();
     for (const c of changes) this.notify(c.group, c.change, c.actor);
-    afterCommit?.();
     return results;
   }
 

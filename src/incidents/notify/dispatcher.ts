@@ -112,17 +112,24 @@ export class Dispatcher {
   private async handle(job: ClaimedJob, once: Memo): Promise<void> {
     if (this.inFlight >= this.options.batch) await new Promise<void>((r) => this.waiting.push(r));
     else this.inFlight++;
+    let outcome: Outcome;
     try {
-      const outcome = await this.process(job, once);
-      await this.writer.submit(outcome, 1);
+      outcome = await this.process(job, once);
     } catch (err) {
       // Left claimed: the lease runs out and the job is tried again.
       this.log.error({ err, job: job.id }, 'notification job failed unexpectedly');
+      return;
     } finally {
-      // The slot passes to the next waiting job, if any.
+      // The slot is for sending: it passes to the next waiting job while this one's outcome is written.
       const next = this.waiting.shift();
       if (next !== undefined) next();
       else this.inFlight--;
+    }
+    try {
+      await this.writer.submit(outcome, 1);
+    } catch (err) {
+      // Left claimed: the lease runs out and the job is tried again (a receiver may see it twice).
+      this.log.error({ err, job: job.id }, 'notification outcome could not be written');
     }
   }
 
