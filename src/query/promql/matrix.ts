@@ -116,7 +116,9 @@ async function matrixSelector(ev: Evaluator, m: MatrixSelector, func: string | u
     lo = Math.min(lo, r);
     hi = Math.max(hi, r);
   }
-  const hints = { start: ev.steps.start, end: ev.steps.end, step: ev.steps.step, range: m.range, func };
+  // Every consumer of batches() is done with a batch before it asks for the next (windows()
+  // copies what it keeps): the store may reuse the memory.
+  const hints = { start: ev.steps.start, end: ev.steps.end, step: ev.steps.step, range: m.range, func, reuse: true };
   const ctx = ev.ctx;
   async function* batches(): AsyncIterable<MatrixSeries[]> {
     for await (const raw of selectBatches(ctx, vs.matchers, lo - m.range, hi, hints)) {

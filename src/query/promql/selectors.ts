@@ -30,8 +30,8 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, s
   const lookback = ctx.options.lookbackDelta;
   const open = leftOpen(ctx);
   const out: StepSeries[] = [];
-  // Series stream from the store: only the per-step values are kept.
-  for await (const batch of selectBatches(ctx, vs.matchers, lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step })) {
+  // Series stream from the store: only the per-step values are kept (so the store may reuse a batch's memory).
+  for await (const batch of selectBatches(ctx, vs.matchers, lo - lookback, hi, { start: steps.start, end: steps.end, step: steps.step, reuse: true })) {
     for (const s of batch) {
       const r = newSeries(s.labels, steps.n);
       if (keepTimes) r.times = new Float64Array(steps.n);

@@ -30,6 +30,11 @@ export interface SelectHints {
   readonly func?: string;
   readonly grouping?: readonly string[];
   readonly by?: boolean;
+  /**
+   * The caller is done with a batch's sample arrays when it asks for the next batch
+   * (selectBatches): the store may decode every batch into the same memory.
+   */
+  readonly reuse?: boolean;
 }
 
 export interface LabelQuery {

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { labelsFromRecord } from '../../../model/index.js';
+import { EmbeddedMetricStore } from './embedded-store.js';
+import { DEFAULT_LIMITS } from './options.js';
+
+const dirs: string[] = [];
+const stores: EmbeddedMetricStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const T0 = 1_700_000_000_000;
+
+describe('embedded querier', () => {
+  it('decodes batches into shared memory only for callers that ask (hints.reuse), with the same answers', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-querier-'));
+    dirs.push(dir);
+    const store = new EmbeddedMetricStore({
+      dir,
+      retentionMs: 0,
+      retentionBytes: 0,
+      outOfOrderWindowMs: 10 * 60_000,
+      flushIntervalMs: 3_600_000,
+      maxHeadSamples: 10_000_000,
+      duckdbMemoryLimit: '128MB',
+      duckdbThreads: 1,
+      limits: DEFAULT_LIMITS,
+    });
+    await store.open();
+    stores.push(store);
+    // 2,500 series (three read batches), part in chunks, part in the head; some series only in the head.
+    const series = (from: number, n: number, only?: (i: number) => boolean) => ({
+      series: Array.from({ length: 2500 }, (_, i) => i)
+        .filter((i) => only?.(i) ?? true)
+        .map((i) => ({
+          labels: labelsFromRecord({ __name__: 'm', i: String(i) }),
+          timestamps: Float64Array.from({ length: n }, (_, k) => T0 + (from + k) * 15_000),
+          values: Float64Array.from({ length: n }, (_, k) => i * 1000 + from + k + (i % 3 === 0 ? 0.5 : 0)),
+        })),
+    });
+    await store.append('default', series(0, 200, (i) => i % 7 !== 0));
+    await store.flush();
+    await store.append('default', series(200, 30));
+    const q = store.querier('default');
+    const matchers = [{ name: '__name__', type: '=' as const, value: 'm' }];
+    const mint = T0 + 100 * 15_000;
+    const maxt = T0 + 220 * 15_000;
+    const plain: Array<[string, number[], number[]]> = [];
+    for await (const s of q.select(matchers, mint, maxt)) plain.push([JSON.stringify(s.labels), Array.from(s.timestamps), Array.from(s.values)]);
+    const reused: Array<[string, number[], number[]]> = [];
+    const buffers = new Set<ArrayBufferLike>();
+    let batches = 0;
+    for await (const batch of q.selectBatches!(matchers, mint, maxt, { start: mint, end: maxt, reuse: true })) {
+      batches++;
+      for (const s of batch) {
+        buffers.add(s.timestamps.buffer);
+        reused.push([JSON.stringify(s.labels), Array.from(s.timestamps), Array.from(s.values)]);
+      }
+    }
+    expect(batches).toBe(3);
+    expect(plain).toHaveLength(2500);
+    expect(reused).toEqual(plain);
+    // Series read from chunks share one buffer across all batches; head-only ones keep their own copy.
+    expect(buffers.size).toBeLessThan(2500 / 7 + 5);
+    const of = (i: number) => plain.find(([l]) => l === JSON.stringify(labelsFromRecord({ __name__: 'm', i: String(i) })))!;
+    expect(of(1)[1]).toHaveLength(121);
+    expect(of(1)[2][0]).toBe(1100);
+    expect(of(7)[1]).toHaveLength(21);
+  });
+});
