@@ -40,6 +40,7 @@ describe('OTLP endpoints with the OpenTelemetry JS exporters', () => {
   let endpoints: OtlpEndpoints;
   const received: Array<{ tenant: string; req: OtlpTraces }> = [];
   let spans: ReadableSpan[];
+  const registry = new Registry();
   const sinks: OtlpSinks = {
     traces: async (tenant, req) => {
       received.push({ tenant, req });
@@ -55,7 +56,7 @@ describe('OTLP endpoints with the OpenTelemetry JS exporters', () => {
       maxRequestBytes: 1024 * 1024,
       authenticator: ts.server.ctx.auth.authenticator,
       log: createLogger({ level: 'silent' }),
-      registry: new Registry(),
+      registry,
     });
     await endpoints.start();
     spans = await makeSpans();
@@ -130,16 +131,23 @@ describe('OTLP endpoints with the OpenTelemetry JS exporters', () => {
     await exporter.shutdown();
   });
 
+  /** `ichigen_ingest_rejected_requests_total{signal="spans"}` as the endpoints' registry exposes it. */
+  const refusedSpans = async (): Promise<number> => Number(/^ichigen_ingest_rejected_requests_total\{signal="spans"\} (\S+)$/m.exec(await registry.metrics())?.[1]);
+
   it('refuses gRPC without credentials (UNAUTHENTICATED) and keeps serving', async () => {
+    const before = await refusedSpans();
     const exporter = new GrpcExporter({ url: `http://127.0.0.1:${endpoints.grpcPort}` });
     const r = await exportWith(exporter, spans);
     expect(r.code).toBe(ExportResultCode.FAILED);
     expect(String(r.error?.message)).toMatch(/authentication required/);
     await exporter.shutdown();
+    // Counted with the main port's refusals (the overview's rejected-requests figure).
+    expect((await refusedSpans()) - before).toBe(1);
   });
 
   it('answers HTTP errors in the OTLP way: 401, 415, 400 with a Status body naming the problem', async () => {
     const url = `http://127.0.0.1:${endpoints.httpPort}/v1/traces`;
+    const before = await refusedSpans();
     const noAuth = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(noAuth.status).toBe(401);
     const auth = { authorization: `Bearer ${ts.adminToken}` };
@@ -153,6 +161,7 @@ describe('OTLP endpoints with the OpenTelemetry JS exporters', () => {
     const badProto = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-protobuf' }, body: gzipSync(Buffer.from([0x0a, 0xff, 0xff, 0xff])) });
     expect(badProto.status).toBe(400);
     expect(badProto.headers.get('content-type')).toMatch(/protobuf/);
+    expect((await refusedSpans()) - before).toBe(4);
     // Still serving: an empty valid request succeeds with an empty response.
     const ok = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-protobuf' }, body: Buffer.from(otlpTypes.traceRequest.encode({}).finish()) });
     expect(ok.status).toBe(200);

@@ -18,3 +18,19 @@ export function ingestCounter(registry: Registry): Counter<'signal'> {
   for (const s of ['samples', 'log_lines', 'spans'] as const) c.inc({ signal: s }, 0);
   return c;
 }
+
+const REJECTED = 'ichigen_ingest_rejected_requests_total';
+
+/**
+ * Ingest requests answered with an error (auth, bad body, limits), by signal, on every
+ * listener that takes telemetry in (main port, OTLP/HTTP 4318, OTLP/gRPC 4317): the overview
+ * shows it next to the ingest rates. Get-or-create, like `ingestCounter`. At zero from the
+ * start for every signal, so the first refusal already shows in rate().
+ */
+export function ingestRejectedCounter(registry: Registry): Counter<'signal'> {
+  const existing = registry.getSingleMetric(REJECTED) as Counter<'signal'> | undefined;
+  if (existing) return existing;
+  const c = new Counter({ name: REJECTED, help: 'Ingest requests answered with an error (4xx or 5xx: auth, bad body, limits) on any ingest listener, by signal.', labelNames: ['signal'], registers: [registry] });
+  for (const s of ['samples', 'log_lines', 'spans'] as const) c.inc({ signal: s }, 0);
+  return c;
+}

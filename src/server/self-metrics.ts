@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, type IngestSignal, type Registry } from '../self/index.js';
+import { Counter, Histogram, ingestRejectedCounter, type IngestSignal, type Registry } from '../self/index.js';
 
 /** Routes on the main port that take telemetry in, and the signal each carries. */
 const INGEST_ROUTES: Readonly<Record<string, IngestSignal>> = {
@@ -30,13 +30,7 @@ export function installSelfMetrics(app: FastifyInstance, registry: Registry): vo
   });
   // Its own counter, at zero from the start for every signal, so the first refusal already
   // shows in rate() (a new `code` series of the request counter would start at 1 and not).
-  const refused = new Counter({
-    name: 'ichigen_ingest_rejected_requests_total',
-    help: 'Ingest requests on the main port answered with an error (4xx or 5xx: auth, bad body, limits), by signal.',
-    labelNames: ['signal'],
-    registers: [registry],
-  });
-  for (const signal of new Set(Object.values(INGEST_ROUTES))) refused.inc({ signal }, 0);
+  const refused = ingestRejectedCounter(registry);
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the raw URL: raw URLs would make unbounded label values.
     const route = request.routeOptions.url ?? 'unmatched';

@@ -3,7 +3,7 @@ import type { Authenticator } from '../../auth/index.js';
 import { resolveTenant } from '../../auth/index.js';
 import { TENANT_HEADER, IchigenError, hasScope } from '../../model/index.js';
 import { encodeExportResponse, type OtlpSignal } from '../../receive/otlp/index.js';
-import type { Logger } from '../../self/index.js';
+import type { Counter, IngestSignal, Logger } from '../../self/index.js';
 import { toIchigenError } from '../../http/index.js';
 import type { OtlpIngest } from './otlp-ingest.js';
 import { grpcCodeOf } from './rpc-status.js';
@@ -22,7 +22,11 @@ export interface OtlpGrpcOptions {
   readonly authenticator: Authenticator;
   readonly ingest: OtlpIngest;
   readonly log: Logger;
+  /** Counts refused exports (`ichigen_ingest_rejected_requests_total`), like the HTTP listeners. */
+  readonly rejected?: Counter<'signal'>;
 }
+
+const INGEST_SIGNAL: Record<OtlpSignal, IngestSignal> = { traces: 'spans', metrics: 'samples', logs: 'log_lines' };
 
 function metadataValue(md: grpc.Metadata, key: string): string | undefined {
   const v = md.get(key)[0];
@@ -74,6 +78,7 @@ export class OtlpGrpcServer {
             (body) => callback(null, body),
             (err: unknown) => {
               const e = toIchigenError(err);
+              this.options.rejected?.inc({ signal: INGEST_SIGNAL[signal] });
               if (e.status >= 500) this.options.log.error({ err: e.cause ?? err, signal }, e.message);
               callback({ code: grpcCodeOf(e), details: e.message } as grpc.ServiceError);
             },

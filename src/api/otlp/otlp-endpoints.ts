@@ -4,7 +4,7 @@ import { installAuthHook, type Authenticator } from '../../auth/index.js';
 import { installErrorHandling, installRequestDecompression } from '../../http/index.js';
 import { IchigenError } from '../../model/index.js';
 import type { OtlpSinks } from '../../receive/otlp/index.js';
-import { Counter, type Logger, type Registry } from '../../self/index.js';
+import { Counter, ingestRejectedCounter, type IngestSignal, type Logger, type Registry } from '../../self/index.js';
 import { OtlpGrpcServer } from './grpc-server.js';
 import { registerOtlpHttpRoutes } from './http-routes.js';
 import { OtlpIngest } from './otlp-ingest.js';
@@ -26,6 +26,13 @@ function splitHostPort(text: string, key: string): { host: string; port: number 
   if (!m || port > 65535) throw new IchigenError('INVALID_PARAMETER', `${key}: expected HOST:PORT such as 0.0.0.0:4318, got "${text}"`);
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+const OTLP_SIGNAL: Readonly<Record<string, IngestSignal>> = { '/v1/metrics': 'samples', '/v1/logs': 'log_lines', '/otlp/v1/logs': 'log_lines', '/v1/traces': 'spans' };
+
+/** The ingest signal of an OTLP/HTTP route template (undefined for anything else). */
+function signalOfPath(route: string | undefined): IngestSignal | undefined {
+  return route === undefined ? undefined : OTLP_SIGNAL[route];
 }
 
 /**
@@ -86,6 +93,12 @@ export class OtlpEndpoints {
       installErrorHandling(app);
       installRequestDecompression(app);
       installAuthHook(app, this.options.authenticator);
+      // Refusals here count with the main port's (the overview's rejected-requests figure).
+      const refused = ingestRejectedCounter(this.options.registry);
+      app.addHook('onResponse', async (request, reply) => {
+        const signal = signalOfPath(request.routeOptions.url);
+        if (signal !== undefined && reply.statusCode >= 400) refused.inc({ signal });
+      });
       await app.register(async (scope) => registerOtlpHttpRoutes(scope, this.ingest, 'http'));
       await app.listen({ host, port });
       this.httpApp = app;
@@ -100,6 +113,7 @@ export class OtlpEndpoints {
         authenticator: this.options.authenticator,
         ingest: this.ingest,
         log: this.options.log,
+        rejected: ingestRejectedCounter(this.options.registry),
       });
       await this.grpc.start();
     }
