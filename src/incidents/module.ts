@@ -75,7 +75,7 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
   let links = new LinkSigner(deps.options.linkSecret || randomBytes(32).toString('hex'), deps.options.linkTtlMs);
   const linkProxy = { sign: (...a: Parameters<LinkSigner['sign']>) => links.sign(...a), verify: (...a: Parameters<LinkSigner['verify']>) => links.verify(...a) } as LinkSigner;
   const http = createHttpPost();
-  const dispatcher = new Dispatcher(deps.state, clock, channels, queue, linkProxy, { ...deps.options.notify, batch: 100 }, log, http);
+  const dispatcher = new Dispatcher(deps.state, clock, channels, queue, linkProxy, { ...deps.options.notify, batch: 256 }, log, http);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
     const q = p.catch((err: unknown) => log.warn({ err }, 'alert group follow-up failed')).finally(() => pending.delete(q));
