@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UsageError, parse, requireString } from './args.js';
 import { readSecret } from './read-secret.js';
 import { describePortConflict } from './start-failure.js';
+import { tuneGarbageCollection } from './gc-tuning.js';
 
 const CONFIG_FLAGS = {
   config: { type: 'string' },
@@ -24,6 +25,7 @@ function configFrom(values: Record<string, string | boolean | undefined>, env: N
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
+  tuneGarbageCollection();
   const { values } = parse(argv, CONFIG_FLAGS);
   const config = configFrom(values, process.env);
   let server: Awaited<ReturnType<typeof startServer>>;
