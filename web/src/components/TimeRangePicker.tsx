@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n/i18n.js';
+import { useDismiss } from '../lib/use-dismiss.js';
 import { formatDateTime } from '../lib/format-time.js';
 import { describeRange, RELATIVE_PRESETS, resolveTime, type TimeRange } from '../lib/time-range.js';
 
@@ -28,18 +29,8 @@ export function TimeRangePicker({ value, onChange }: { value: TimeRange; onChang
     setFrom(value.from);
     setTo(value.to);
   }, [value]);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent): void => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  useDismiss(open, ref, closeMenu);
   const apply = (): void => {
     try {
       const now = Date.now();

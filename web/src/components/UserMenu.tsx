@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import { useDismiss } from '../lib/use-dismiss.js';
 import { useSession } from '../api/session.js';
 import { LANGUAGES, useI18n, type Language } from '../i18n/i18n.js';
 import { currentTheme, setTheme, type Theme } from '../lib/theme.js';
@@ -10,18 +11,8 @@ export function UserMenu(): React.JSX.Element | null {
   const [open, setOpen] = useState(false);
   const [theme, setThemeState] = useState<Theme>(currentTheme);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent): void => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const closeMenu = useCallback(() => setOpen(false), []);
+  useDismiss(open, ref, closeMenu);
   if (!me) return null;
   const initial = me.name.slice(0, 1).toUpperCase();
   const chooseTheme = (th: Theme): void => {

@@ -13,6 +13,7 @@ import { formatDateTime } from '../../lib/format-time.js';
 import { linesFromStreams, parseFields, traceIdOf, type LogLine } from '../../lib/log-lines.js';
 import { Link, setSearch } from '../../lib/router.js';
 import { resolveRange, stepFor, type TimeRange } from '../../lib/time-range.js';
+import { KvTable } from '../../components/KvTable.js';
 import { LogContext } from './LogContext.js';
 import { LogList } from './LogList.js';
 import { LogqlEditor } from './LogqlEditor.js';
@@ -20,25 +21,6 @@ import { LogqlEditor } from './LogqlEditor.js';
 const LIMIT = 5000;
 const matrixSchema = z.object({ status: z.literal('success'), data: z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric: z.record(z.string()), values: z.array(z.tuple([z.number(), z.string()])) })) }) });
 
-function Kv({ title, kv }: { title: string; kv: Readonly<Record<string, string>> }): React.JSX.Element | null {
-  const e = Object.entries(kv);
-  if (e.length === 0) return null;
-  return (
-    <>
-      <h3>{title}</h3>
-      <table className="kv-table">
-        <tbody>
-          {e.map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td className="mono">{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
 
 export function LogsExplore(): React.JSX.Element {
   const t = useT();
@@ -170,9 +152,9 @@ export function LogsExplore(): React.JSX.Element {
                 </button>
                 {traceId && <Link to={`/explore/traces/${traceId}`}>{t('logs.openTrace')}</Link>}
               </p>
-              <Kv title={t('logs.labels')} kv={sel.labels} />
-              <Kv title={t('logs.metadata')} kv={sel.metadata} />
-              <Kv title={t('logs.fields')} kv={fields} />
+              <KvTable title={t('logs.labels')} kv={sel.labels} />
+              <KvTable title={t('logs.metadata')} kv={sel.metadata} />
+              <KvTable title={t('logs.fields')} kv={fields} />
             </section>
           )}
         </div>

@@ -8,30 +8,12 @@ import { Link } from '../../lib/router.js';
 import { traceRows, type TraceSpan } from '../../lib/trace-model.js';
 import { formatValue } from '../../lib/units.js';
 import { useAsync } from '../../lib/use-async.js';
+import { KvTable } from '../../components/KvTable.js';
 import { SpanLinks } from './SpanLinks.js';
 import { serviceColor } from './service-color.js';
 
 const ms = (v: number): string => formatValue(v / 1000, 'seconds');
 
-function KvTable({ title, kv }: { title: string; kv: Readonly<Record<string, string>> }): React.JSX.Element | null {
-  const entries = Object.entries(kv);
-  if (entries.length === 0) return null;
-  return (
-    <>
-      <h3>{title}</h3>
-      <table className="kv-table">
-        <tbody>
-          {entries.map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td className="mono">{v}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
 
 function SpanDetails({ span, traceStart, traceId }: { span: TraceSpan; traceStart: number; traceId: string }): React.JSX.Element {
   const t = useT();
