@@ -193,7 +193,8 @@ describe('DuckDbTraceStore', () => {
       { key: 'esc\u001f', value: { type: 'string', value: `v\u001e${i}` } },
     ];
     for (let f = 0; f < 6; f++) {
-      await store.append('t', request('web', Array.from({ length: 20 }, (_, j) => span(100 + f * 20 + j, 1000 + f * 20 + j, NOW - 60_000 + f * 1000 + j, { attributes: attrs(f * 20 + j) }))));
+      const dur = (i: number): Partial<OtlpSpan> => (i === 50 ? { endTimeUnixNano: ms(NOW - 60_000 + 2000 + 10 + 3000) } : i === 90 ? { endTimeUnixNano: ms(NOW - 60_000 + 4000 + 10 + 1) } : {});
+      await store.append('t', request('web', Array.from({ length: 20 }, (_, j) => span(100 + f * 20 + j, 1000 + f * 20 + j, NOW - 60_000 + f * 1000 + j, { attributes: attrs(f * 20 + j), ...dur(f * 20 + j) }))));
       await store.flush();
     }
     const check = async (s: DuckDbTraceStore): Promise<void> => {
@@ -203,6 +204,11 @@ describe('DuckDbTraceStore', () => {
       expect(await ids(s, { kind: 'and', items: [{ kind: 'spanAttr', key: 'order.id', value: 'sord-3' }, { kind: 'spanAttr', key: 'tags', value: 'i4' }] })).toEqual([]);
       expect(await ids(s, { kind: 'spanAttr', key: 'order.id', value: 'sord-999' })).toEqual([]);
       expect(await ids(s, { kind: 'spanAttr', key: 'order.id' })).toHaveLength(120);
+      // Span durations: flush f's spans last 50 ms, except one of 3 s in flush 2 and one of 1 ms in flush 4.
+      expect(await ids(s, { kind: 'duration', op: '>', ns: 2e9 })).toEqual([tid(150)]);
+      expect(await ids(s, { kind: 'duration', op: '<', ns: 2e6 })).toEqual([tid(190)]);
+      expect(await ids(s, { kind: 'duration', op: '>=', ns: 3e9 })).toEqual([tid(150)]);
+      expect(await ids(s, { kind: 'duration', op: '>', ns: 3e9 })).toEqual([]);
     };
     await check(store);
     // The escaped key and value: the exact token of the stored value.
@@ -218,7 +224,7 @@ describe('DuckDbTraceStore', () => {
     // Flushes written before token filters existed (NULL) are always read.
     const db = await DuckDBInstance.create(path.join(dir, 'traces.duckdb'));
     const c = await db.connect();
-    await c.run('UPDATE span_flushes SET tokens = NULL');
+    await c.run('UPDATE span_flushes SET tokens = NULL, min_duration = NULL, max_duration = NULL');
     c.closeSync();
     db.closeSync();
     const old = await open({}, dir);

@@ -141,10 +141,21 @@ export class DuckDbTraceStore implements TraceStore {
       'CREATE TABLE IF NOT EXISTS span_flushes (day INTEGER NOT NULL, flush_no UINTEGER NOT NULL, min_start BIGINT NOT NULL, max_start BIGINT NOT NULL, rows UBIGINT NOT NULL, bloom BLOB NOT NULL)',
     );
     // Flushes written before the attribute token filter have none (NULL): never skipped.
+    // (the same for the shortest and longest span's duration).
     await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS tokens BLOB');
-    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom, tokens FROM span_flushes')).getRows()) {
-      const tokens = r[6] === null ? undefined : (r[6] as { bytes: Uint8Array }).bytes;
-      this.flushIndex.add({ day: Number(r[0]), no: Number(r[1]), minStart: r[2] as bigint, maxStart: r[3] as bigint, rows: Number(r[4] as bigint), bloom: (r[5] as { bytes: Uint8Array }).bytes, tokens });
+    await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS min_duration BIGINT');
+    await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS max_duration BIGINT');
+    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom, tokens, min_duration, max_duration FROM span_flushes')).getRows()) {
+      this.flushIndex.add({
+        day: Number(r[0]),
+        no: Number(r[1]),
+        minStart: r[2] as bigint,
+        maxStart: r[3] as bigint,
+        rows: Number(r[4] as bigint),
+        bloom: (r[5] as { bytes: Uint8Array }).bytes,
+        ...(r[6] === null ? {} : { tokens: (r[6] as { bytes: Uint8Array }).bytes }),
+        ...(r[7] === null || r[8] === null ? {} : { minDurationNs: r[7] as bigint, maxDurationNs: r[8] as bigint }),
+      });
     }
     for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_resources')).getRows()) this.resources.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
     for (const r of (await this.writer.runAndReadAll('SELECT id, payload FROM span_scopes')).getRows()) this.scopes.load(r[0] as bigint, (r[1] as { bytes: Uint8Array }).bytes);
@@ -265,6 +276,8 @@ export class DuckDbTraceStore implements TraceStore {
       const ids = new Set<string>();
       let minStart: bigint | undefined;
       let maxStart = 0n;
+      let minDur: bigint | undefined;
+      let maxDur: bigint | undefined;
       let rows = 0;
       for (const g of groups) {
         for (const s of g.spans) {
@@ -272,10 +285,14 @@ export class DuckDbTraceStore implements TraceStore {
           const st = s.span.startTimeUnixNano;
           if (minStart === undefined || st < minStart) minStart = st;
           if (st > maxStart) maxStart = st;
+          // As the row stores it (end_ns - start_ns in SQL).
+          const d = toI64(s.span.endTimeUnixNano) - toI64(st);
+          if (minDur === undefined || d < minDur) minDur = d;
+          if (maxDur === undefined || d > maxDur) maxDur = d;
           rows++;
         }
       }
-      flushes.push({ day, no: flushNo, bloom: buildBloom(ids, ids.size), minStart: minStart ?? 0n, maxStart, rows });
+      flushes.push({ day, no: flushNo, bloom: buildBloom(ids, ids.size), minStart: minStart ?? 0n, maxStart, rows, minDurationNs: minDur ?? 0n, maxDurationNs: maxDur ?? 0n });
     }
     await this.writeSerial.run(async () => {
       const w = this.writer!;
@@ -312,6 +329,8 @@ export class DuckDbTraceStore implements TraceStore {
         a.appendUBigInt(BigInt(f.rows));
         a.appendBlob(Buffer.from(f.bloom));
         a.appendBlob(tokens.get(f.day)!);
+        a.appendBigInt(f.minDurationNs!);
+        a.appendBigInt(f.maxDurationNs!);
         a.endRow();
       }
       a.closeSync();
@@ -417,8 +436,8 @@ export class DuckDbTraceStore implements TraceStore {
         .map((p) => `SELECT trace_id, start_ns FROM ${p.table} WHERE flush_no IN (${p.flushes}) AND tenant = $1 AND start_ns >= ${a} AND start_ns <= ${b} AND ${where}`)
         .join(' UNION ALL ')}) GROUP BY trace_id ORDER BY m DESC`;
     // Slices of whole flushes, newest first, each about four times the last (in rows).
-    // Flushes whose attribute token filter rules the predicate out are not read at all.
-    const flushes = this.flushIndex.overlapping(lo, top, (f) => f.tokens === undefined || flushMayMatch(o.where, f.tokens));
+    // Flushes whose attribute token filter or span durations rule the predicate out are not read at all.
+    const flushes = this.flushIndex.overlapping(lo, top, (f) => flushMayMatch(o.where, f));
     let target = 20_000;
     for (let i = 0; i < flushes.length; target *= 4) {
       const byDay = new Map<number, number[]>();

@@ -78,13 +78,25 @@ describe('FlushIndex', () => {
     expect(has('n', { type: 'string', value: '7' }) && has('missing', { type: 'int', value: 7n })).toBe(false);
 
     const attr = (key: string, value: string): { kind: 'spanAttr'; key: string; value: string } => ({ kind: 'spanAttr', key, value });
-    expect(flushMayMatch(attr('order.id', 'sord-17'), bloom)).toBe(true);
-    expect(flushMayMatch(attr('order.id', 'sord-nope'), bloom)).toBe(false);
-    expect(flushMayMatch({ kind: 'and', items: [attr('order.id', 'sord-17'), attr('order.id', 'sord-nope')] }, bloom)).toBe(false);
-    expect(flushMayMatch({ kind: 'or', items: [attr('order.id', 'sord-nope'), attr('n', 'i17')] }, bloom)).toBe(true);
-    expect(flushMayMatch({ kind: 'or', items: [attr('order.id', 'sord-nope'), { kind: 'root' }] }, bloom)).toBe(true);
+    expect(flushMayMatch(attr('order.id', 'sord-17'), { tokens: bloom })).toBe(true);
+    expect(flushMayMatch(attr('order.id', 'sord-nope'), { tokens: bloom })).toBe(false);
+    expect(flushMayMatch({ kind: 'and', items: [attr('order.id', 'sord-17'), attr('order.id', 'sord-nope')] }, { tokens: bloom })).toBe(false);
+    expect(flushMayMatch({ kind: 'or', items: [attr('order.id', 'sord-nope'), attr('n', 'i17')] }, { tokens: bloom })).toBe(true);
+    expect(flushMayMatch({ kind: 'or', items: [attr('order.id', 'sord-nope'), { kind: 'root' }] }, { tokens: bloom })).toBe(true);
     // Key presence and anything not about attribute values never rule a flush out.
-    expect(flushMayMatch({ kind: 'spanAttr', key: 'absent' }, bloom)).toBe(true);
-    expect(flushMayMatch({ kind: 'text', column: 'name', op: '=', value: 'x' }, bloom)).toBe(true);
+    expect(flushMayMatch({ kind: 'spanAttr', key: 'absent' }, { tokens: bloom })).toBe(true);
+    expect(flushMayMatch({ kind: 'text', column: 'name', op: '=', value: 'x' }, { tokens: bloom })).toBe(true);
+  });
+
+  it('rules a flush out by its shortest and longest span for duration bounds it cannot meet', () => {
+    const f = { minDurationNs: 1_000n, maxDurationNs: 2_000_000n };
+    const d = (op: '=' | '!=' | '<' | '<=' | '>' | '>=', ns: number): boolean => flushMayMatch({ kind: 'duration', op, ns }, f);
+    expect([d('>', 2_000_000), d('>', 1_999_999.6), d('>=', 2_000_000), d('>=', 2_000_001)]).toEqual([false, false, true, false]);
+    expect([d('<', 1_000), d('<', 1_001), d('<=', 1_000), d('<=', 999)]).toEqual([false, true, true, false]);
+    expect([d('=', 5_000), d('=', 999), d('=', 2_000_001), d('!=', 5_000)]).toEqual([true, false, false, true]);
+    // Flushes written before durations were recorded are always read.
+    expect(flushMayMatch({ kind: 'duration', op: '>', ns: 1e15 }, {})).toBe(true);
+    expect(flushMayMatch({ kind: 'or', items: [{ kind: 'duration', op: '>', ns: 1e15 }, { kind: 'root' }] }, f)).toBe(true);
+    expect(flushMayMatch({ kind: 'and', items: [{ kind: 'duration', op: '>', ns: 1e15 }, { kind: 'root' }] }, f)).toBe(false);
   });
 });

@@ -6,7 +6,8 @@
  * trace by id and the whole-trace reads of a search stay fast however much a day holds. Each
  * flush's time span and size also let a search read newest flushes first, a few at a time.
  * A second filter holds the flush's attribute tokens (`key = typed value`, see attr-tokens),
- * so a search for a rare value (an order id, a user id) skips the flushes that cannot hold it.
+ * so a search for a rare value (an order id, a user id) skips the flushes that cannot hold it;
+ * its shortest and longest span let a search for slow spans skip the flushes without any.
  */
 const BITS_PER_ID = 10;
 const HASHES = 7;
@@ -114,6 +115,9 @@ export interface Flush {
   readonly bloom: Uint8Array;
   /** The attribute token filter (TokenBloomBuilder); absent for flushes written before it. */
   readonly tokens?: Uint8Array;
+  /** Shortest and longest span (end - start as stored); absent for flushes written before them. */
+  readonly minDurationNs?: bigint;
+  readonly maxDurationNs?: bigint;
   /** Earliest and latest span start in this flush (of this day). */
   readonly minStart: bigint;
   readonly maxStart: bigint;

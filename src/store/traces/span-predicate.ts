@@ -1,6 +1,6 @@
 import type { OtlpResource } from '../../receive/otlp/index.js';
 import { attributeText, keyToken, keyValueToken } from './attr-tokens.js';
-import { tokenBloomHas } from './flush-index.js';
+import { tokenBloomHas, type Flush } from './flush-index.js';
 import type { StoredSpan } from './stored-span.js';
 
 /**
@@ -97,19 +97,39 @@ export function spanMatches(p: SpanPredicate, s: StoredSpan, service: string, re
 }
 
 /**
- * Whether a flush whose attribute token filter is `tokens` may hold a span the predicate holds
- * for: false only when every way to match needs an attribute value the flush does not have.
+ * Whether a flush may hold a span the predicate holds for: false only when every way to match
+ * needs an attribute value the flush's token filter does not have, or a duration outside the
+ * flush's shortest..longest span. What a flush does not record (older flushes) never rules out.
  */
-export function flushMayMatch(p: SpanPredicate, tokens: Uint8Array): boolean {
+export function flushMayMatch(p: SpanPredicate, f: Pick<Flush, 'tokens' | 'minDurationNs' | 'maxDurationNs'>): boolean {
   switch (p.kind) {
     case 'false':
       return false;
     case 'and':
-      return p.items.every((x) => flushMayMatch(x, tokens));
+      return p.items.every((x) => flushMayMatch(x, f));
     case 'or':
-      return p.items.some((x) => flushMayMatch(x, tokens));
+      return p.items.some((x) => flushMayMatch(x, f));
     case 'spanAttr':
-      return p.value === undefined || tokenBloomHas(tokens, keyValueToken(p.key, p.value));
+      return p.value === undefined || f.tokens === undefined || tokenBloomHas(f.tokens, keyValueToken(p.key, p.value));
+    case 'duration': {
+      if (f.minDurationNs === undefined || f.maxDurationNs === undefined) return true;
+      // The same bound as the SQL form compares with.
+      const ns = BigInt(Math.round(p.ns));
+      switch (p.op) {
+        case '>':
+          return f.maxDurationNs > ns;
+        case '>=':
+          return f.maxDurationNs >= ns;
+        case '<':
+          return f.minDurationNs < ns;
+        case '<=':
+          return f.minDurationNs <= ns;
+        case '=':
+          return f.minDurationNs <= ns && ns <= f.maxDurationNs;
+        default:
+          return true;
+      }
+    }
     default:
       return true;
   }
