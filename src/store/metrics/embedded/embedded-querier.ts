@@ -24,6 +24,32 @@ function columns(n: number): Columns {
   return { t: new Float64Array(n), v, bits: new Uint32Array(v.buffer) };
 }
 
+/**
+ * Head snapshots of a reader that reuses memory (hints.reuse): bump allocation in one
+ * buffer, reset per batch (growth starts a bigger buffer; earlier snapshots keep the old one).
+ */
+class RunArena {
+  private t = new Float64Array(0);
+  private v = new Float64Array(0);
+  private used = 0;
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  readonly alloc = (n: number): { t: Float64Array; v: Float64Array } => {
+    if (this.used + n > this.t.length) {
+      const cap = Math.max(n, this.t.length * 2, 4096);
+      this.t = new Float64Array(cap);
+      this.v = new Float64Array(cap);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += n;
+    return { t: this.t.subarray(at, at + n), v: this.v.subarray(at, at + n) };
+  };
+}
+
 /** Room a series needs to be read in order: its chunks' sample counts plus the head's. */
 function sizeOf(datas: readonly Uint8Array[], memory: readonly SampleRun[]): number {
   let total = 0;
@@ -116,11 +142,13 @@ export class EmbeddedQuerier implements MetricQuerier {
     // which at 8,000 series x 24 h was ~700 MB of fresh memory per query and most of its
     // garbage collection.
     let shared: Columns | undefined;
+    const arena = hints?.reuse ? new RunArena() : undefined;
     const series = this.matching(matchers, mint, maxt).sort((a, b) => compareLabels(a.labels, b.labels));
     for (let i = 0; i < series.length; i += READ_BATCH) {
       const batch = series.slice(i, i + READ_BATCH);
       // Snapshot memory first: a flush committing meanwhile then shows up twice (merged away), never zero times.
-      const memory = batch.map((s) => s.memoryRuns(mint, maxt));
+      arena?.reset();
+      const memory = batch.map((s) => s.memoryRuns(mint, maxt, arena?.alloc));
       // Recent data is all in memory (the chunks recent flushes wrote, and the head): DuckDB is
       // asked only for series the range reaches further back for.
       const recent = batch.map((s) => (mint >= s.memFrom ? s.recent.filter((c) => c.maxT >= mint && c.minT <= maxt).map((c) => c.data) : undefined));

@@ -35,8 +35,11 @@ export class MemSeries {
   private last = -1;
   private count = 0;
   private unsorted = false;
+  /** Time of the head's oldest sample (in append order; a range read of an in-order head needs no walk to find it). */
+  private firstT = 0;
   private frozenBuf: SampleBuffer | undefined;
   private frozenLast = -1;
+  private frozenFirstT = 0;
   /** Samples being flushed right now. */
   frozenCount = 0;
   private frozenUnsorted = false;
@@ -90,7 +93,8 @@ export class MemSeries {
       this.count = 0;
       this.unsorted = false;
     }
-    if (this.count > 0 && t <= buf.time(this.last)) this.unsorted = true;
+    if (this.count === 0) this.firstT = t;
+    else if (t <= buf.time(this.last)) this.unsorted = true;
     this.last = buf.append(this.last, t, lo, hi);
     this.count++;
     this.lastT = t;
@@ -108,6 +112,7 @@ export class MemSeries {
     this.frozenLast = this.last;
     this.frozenCount = this.count;
     this.frozenUnsorted = this.unsorted;
+    this.frozenFirstT = this.firstT;
     this.buf = undefined;
     this.last = -1;
     this.count = 0;
@@ -188,10 +193,10 @@ export class MemSeries {
    * time range, only the samples in [mint, maxt] are copied (a query of the last five
    * minutes then copies five minutes, not the whole head).
    */
-  memoryRuns(mint = -Infinity, maxt = Infinity): SampleRun[] {
+  memoryRuns(mint = -Infinity, maxt = Infinity, alloc: RunAllocator = freshRun): SampleRun[] {
     const runs: SampleRun[] = [];
-    if (this.frozenCount > 0) runs.push(materializeRange(this.frozenBuf!, this.frozenLast, this.frozenCount, this.frozenUnsorted, mint, maxt));
-    if (this.count > 0 && this.buf) runs.push(materializeRange(this.buf, this.last, this.count, this.unsorted, mint, maxt));
+    if (this.frozenCount > 0) runs.push(materializeRange(this.frozenBuf!, this.frozenLast, this.frozenCount, this.frozenUnsorted, this.frozenFirstT, mint, maxt, alloc));
+    if (this.count > 0 && this.buf) runs.push(materializeRange(this.buf, this.last, this.count, this.unsorted, this.firstT, mint, maxt, alloc));
     return runs;
   }
 }
@@ -201,23 +206,34 @@ export class MemSeries {
  * in-order run the walk stops at the first sample older than mint; an out-of-order run is
  * copied whole (readers clip it).
  */
-function materializeRange(buf: SampleBuffer, last: number, count: number, unsorted: boolean, mint: number, maxt: number): SampleRun {
+function materializeRange(buf: SampleBuffer, last: number, count: number, unsorted: boolean, firstT: number, mint: number, maxt: number, alloc: RunAllocator): SampleRun {
   if (unsorted || (mint === -Infinity && maxt === Infinity)) return materialize(buf, last, count, unsorted);
   let newest = last;
-  let skipped = 0;
-  while (skipped < count && buf.time(newest) > maxt) {
-    newest = buf.previous(newest);
-    skipped++;
+  let n = count;
+  // An in-order head wholly inside the range (a long range read) needs no walk to count it:
+  // the walk follows links between samples far apart in memory.
+  if (firstT < mint || buf.time(last) > maxt) {
+    let skipped = 0;
+    while (skipped < count && buf.time(newest) > maxt) {
+      newest = buf.previous(newest);
+      skipped++;
+    }
+    n = 0;
+    for (let i = newest, k = skipped; k < count && buf.time(i) >= mint; k++) {
+      n++;
+      i = buf.previous(i);
+    }
   }
-  let n = 0;
-  for (let i = newest, k = skipped; k < count && buf.time(i) >= mint; k++) {
-    n++;
-    i = buf.previous(i);
-  }
-  const t = new Float64Array(n);
-  const v = new Float64Array(n);
-  if (n > 0) buf.copyOut(newest, n, t, new Uint32Array(v.buffer), 0);
+  const { t, v } = alloc(n);
+  if (n > 0) buf.copyOut(newest, n, t, new Uint32Array(v.buffer, v.byteOffset, n * 2), 0);
   return { t, v, n, unsorted: false };
+}
+
+/** Where a range snapshot's samples go: fresh arrays, or a reader's reused memory. */
+export type RunAllocator = (n: number) => { t: Float64Array; v: Float64Array };
+
+function freshRun(n: number): { t: Float64Array; v: Float64Array } {
+  return { t: new Float64Array(n), v: new Float64Array(n) };
 }
 
 function materialize(buf: SampleBuffer, last: number, count: number, unsorted: boolean): SampleRun {
