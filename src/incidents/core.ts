@@ -33,8 +33,8 @@ export class IncidentsCore {
   ) {
     this.startedAt = clock();
     this.integrations = new IntegrationStore(state);
-    this.silences = new SilenceStore(state.db);
-    this.inhibits = new InhibitStore(state.db);
+    this.silences = new SilenceStore(state.db, state.sql);
+    this.inhibits = new InhibitStore(state.db, state.sql);
     const notify = (g: AlertGroup, c: GroupChange, actor: string): void => this.emit(g, c, actor);
     this.intake = new AlertIntake(state, this.silences, this.inhibits, clock, options, notify);
     this.groups = new GroupActions(state.db, clock, notify);

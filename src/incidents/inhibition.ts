@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseWith } from '../http/index.js';
 import { IchigenError } from '../model/index.js';
-import { newId, type StateSchema } from '../state/index.js';
+import { newId, type StateSchema, type StateSql } from '../state/index.js';
 import { readJson, type LabelRecord } from './json.js';
 import { compileMatchers, parseMatcherList, type RecordPredicate } from './matchers.js';
 
@@ -32,8 +32,14 @@ export interface Inhibitor {
 
 export const NO_INHIBITION: Inhibitor = { inhibitedBy: () => [] };
 
+/** Read once per intake batch or notification batch: written out once (see StateSql), no query building. */
+const RULES = 'select * from incident_inhibit_rules where tenant = ? order by created_at';
+
 export class InhibitStore {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  constructor(
+    private readonly db: Kysely<StateSchema>,
+    private readonly sql?: StateSql,
+  ) {}
 
   async create(tenant: string, body: unknown, now: number): Promise<InhibitRule> {
     const input = parseWith(ruleSchema, body);
@@ -45,7 +51,10 @@ export class InhibitStore {
   }
 
   async list(tenant: string): Promise<InhibitRule[]> {
-    const rows = await this.db.selectFrom('incident_inhibit_rules').selectAll().where('tenant', '=', tenant).orderBy('created_at').execute();
+    const rows =
+      this.sql !== undefined
+        ? await this.sql.all<StateSchema['incident_inhibit_rules']>(this.db, RULES, [tenant])
+        : await this.db.selectFrom('incident_inhibit_rules').selectAll().where('tenant', '=', tenant).orderBy('created_at').execute();
     return rows.map((r) => ({ id: r.id, sourceMatchers: r.source_matchers, targetMatchers: r.target_matchers, equal: readJson<string[]>(r.equal, []) }));
   }
 

@@ -67,8 +67,8 @@ export function createIncidentsModule(deps: IncidentsModuleDeps): IncidentsModul
   const clock = deps.clock ?? systemClock;
   const log = deps.log.child({ module: 'incidents' });
   const core = new IncidentsCore(deps.state, clock, deps.options, log);
-  const channels = new ChannelStore(deps.state.db);
-  const stores = { schedules: new ScheduleStore(deps.state.db), chains: new ChainStore(deps.state.db), routes: new RouteStore(deps.state.db), people: new PeopleStore(deps.state.db) };
+  const channels = new ChannelStore(deps.state.db, deps.state.sql);
+  const stores = { schedules: new ScheduleStore(deps.state.db), chains: new ChainStore(deps.state.db, deps.state.sql), routes: new RouteStore(deps.state.db, deps.state.sql), people: new PeopleStore(deps.state.db) };
   core.intake.routes = stores.routes;
   const queue = new JobQueue(deps.state, `${hostname()}:${process.pid}:${newId()}`, 5 * 60_000);
   // Replaced in start() once the persisted secret is read; until then links cannot verify.

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { IchigenError } from '../model/index.js';
 import { parseWith } from '../http/index.js';
-import type { StateSchema } from '../state/index.js';
+import type { StateSchema, StateSql } from '../state/index.js';
 import { readJson, type LabelRecord } from './json.js';
 import { compileMatchers, toLabelMatcher, type AmMatcher, type RecordPredicate } from './matchers.js';
 
@@ -62,8 +62,14 @@ export interface ActiveSilences {
   matching(labels: LabelRecord): string[];
 }
 
+/** Read once per intake batch or notification batch: written out once (see StateSql), no query building. */
+const ACTIVE = 'select * from incident_silences where tenant = ? and ends_at > ? and starts_at <= ?';
+
 export class SilenceStore {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  constructor(
+    private readonly db: Kysely<StateSchema>,
+    private readonly sql?: StateSql,
+  ) {}
 
   /** Creates or (with an id) replaces a silence, like Alertmanager's POST /api/v2/silences. */
   async upsert(tenant: string, body: unknown, now: number): Promise<string> {
@@ -117,7 +123,10 @@ export class SilenceStore {
   }
 
   async active(tenant: string, now: number): Promise<ActiveSilences> {
-    const rows = await this.db.selectFrom('incident_silences').selectAll().where('tenant', '=', tenant).where('ends_at', '>', now).where('starts_at', '<=', now).execute();
+    const rows =
+      this.sql !== undefined
+        ? await this.sql.all<StateSchema['incident_silences']>(this.db, ACTIVE, [tenant, now, now])
+        : await this.db.selectFrom('incident_silences').selectAll().where('tenant', '=', tenant).where('ends_at', '>', now).where('starts_at', '<=', now).execute();
     const compiled: { id: string; test: RecordPredicate }[] = rows.map((r) => ({ id: r.id, test: compileMatchers(readJson<AmMatcher[]>(r.matchers, []).map(toLabelMatcher)) }));
     return { matching: (labels) => compiled.filter((c) => c.test(labels)).map((c) => c.id) };
   }

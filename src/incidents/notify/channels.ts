@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { IchigenError } from '../../model/index.js';
 import { parseWith } from '../../http/index.js';
-import { newId, type StateSchema } from '../../state/index.js';
+import { newId, type StateSchema, type StateSql } from '../../state/index.js';
 import { readJson } from '../json.js';
 import { CHANNELS } from './registry.js';
 
@@ -26,9 +26,16 @@ export function redactChannel(c: StoredChannel): StoredChannel {
   return { ...c, settings };
 }
 
+/** Read once per notification batch: written out once (see StateSql), no query building. */
+const BY_ID = 'select * from incident_channels where tenant = ? and id = ?';
+const FIRST_OF_KIND = 'select * from incident_channels where tenant = ? and kind = ? order by created_at limit 1';
+
 /** Configured channels (a Slack workspace, an SMTP server, a PagerDuty service…), per tenant. */
 export class ChannelStore {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  constructor(
+    private readonly db: Kysely<StateSchema>,
+    private readonly sql?: StateSql,
+  ) {}
 
   async create(tenant: string, input: { name: string; kind: string; settings: unknown }, now: number): Promise<StoredChannel> {
     const channel = CHANNELS[input.kind];
@@ -41,7 +48,10 @@ export class ChannelStore {
   }
 
   async get(tenant: string, id: string): Promise<StoredChannel> {
-    const r = await this.db.selectFrom('incident_channels').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    const r =
+      this.sql !== undefined
+        ? (await this.sql.all<Row>(this.db, BY_ID, [tenant, id]))[0]
+        : await this.db.selectFrom('incident_channels').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
     if (!r) throw new IchigenError('NOT_FOUND', `channel ${id} not found`);
     return toChannel(r);
   }
@@ -52,7 +62,10 @@ export class ChannelStore {
 
   /** The tenant's first channel of a kind: how a user's "email" or "sms" rule finds its server. */
   async firstOfKind(tenant: string, kind: string): Promise<StoredChannel | undefined> {
-    const r = await this.db.selectFrom('incident_channels').selectAll().where('tenant', '=', tenant).where('kind', '=', kind).orderBy('created_at').executeTakeFirst();
+    const r =
+      this.sql !== undefined
+        ? (await this.sql.all<Row>(this.db, FIRST_OF_KIND, [tenant, kind]))[0]
+        : await this.db.selectFrom('incident_channels').selectAll().where('tenant', '=', tenant).where('kind', '=', kind).orderBy('created_at').executeTakeFirst();
     return r ? toChannel(r) : undefined;
   }
 

@@ -48,6 +48,7 @@ const noMemo: Memo = (_key, load) => load();
 const GROUP = 'select * from incident_groups where id = ?';
 /** The alerts a notification shows: the first 200 by start time. */
 const GROUP_ALERTS = 'select * from incident_alerts where group_id = ? order by starts_at limit 200';
+const INTEGRATION_NAME = 'select name from incident_integrations where id = ?';
 type AlertRow = StateSchema['incident_alerts'];
 
 /** Which channel kind carries a user's notification method. */
@@ -230,7 +231,7 @@ export class Dispatcher {
   async message(group: AlertGroup, job: Pick<NotifyJob, 'event'>, once: Memo = noMemo): Promise<NotificationMessage> {
     const db = this.state.db;
     const alerts = (await this.state.sql.all<AlertRow>(db, GROUP_ALERTS, [group.id])).map(toAlert);
-    const integration = await once(`integration:${group.integrationId}`, () => db.selectFrom('incident_integrations').select('name').where('id', '=', group.integrationId).executeTakeFirst());
+    const integration = await once(`integration:${group.integrationId}`, async () => (await this.state.sql.all<{ name: string }>(db, INTEGRATION_NAME, [group.integrationId]))[0]);
     const now = this.clock();
     const base = this.options.publicUrl.replace(/\/+$/, '');
     const links =

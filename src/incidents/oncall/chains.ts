@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { IchigenError, tryParseDuration } from '../../model/index.js';
 import { parseWith } from '../../http/index.js';
-import { newId, type StateSchema } from '../../state/index.js';
+import { newId, type StateSchema, type StateSql } from '../../state/index.js';
 import { readJson } from '../json.js';
 
 const duration = z.string().refine((s) => (tryParseDuration(s) ?? -1) > 0, 'a duration like 5m, 1h30m');
@@ -33,8 +33,14 @@ export interface Chain {
   readonly steps: readonly Step[];
 }
 
+/** Read once per escalation pass: written out once (see StateSql), no query building. */
+const CHAIN = 'select * from incident_chains where tenant = ? and id = ?';
+
 export class ChainStore {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  constructor(
+    private readonly db: Kysely<StateSchema>,
+    private readonly sql?: StateSql,
+  ) {}
 
   async create(tenant: string, body: unknown, now: number): Promise<Chain> {
     const b = parseWith(chainBody, body);
@@ -51,7 +57,10 @@ export class ChainStore {
   }
 
   async get(tenant: string, id: string): Promise<Chain> {
-    const r = await this.db.selectFrom('incident_chains').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    const r =
+      this.sql !== undefined
+        ? (await this.sql.all<StateSchema['incident_chains']>(this.db, CHAIN, [tenant, id]))[0]
+        : await this.db.selectFrom('incident_chains').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
     if (!r) throw new IchigenError('NOT_FOUND', `escalation chain ${id} not found`);
     return { id: r.id, name: r.name, steps: readJson<Step[]>(r.steps, []) };
   }

@@ -66,7 +66,7 @@ export class EscalationEngine {
 
   /** Stores bound to the claiming transaction (SQLite has one connection: reads must use it too). */
   private stores(trx: Trx): { chains: ChainStore; schedules: ScheduleStore; people: PeopleStore } {
-    return { chains: new ChainStore(trx), schedules: new ScheduleStore(trx), people: new PeopleStore(trx) };
+    return { chains: new ChainStore(trx, this.state.sql), schedules: new ScheduleStore(trx), people: new PeopleStore(trx) };
   }
 
   async runOnce(limit = 100): Promise<number> {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { IchigenError } from '../../model/index.js';
 import { parseWith } from '../../http/index.js';
-import { newId, type StateSchema } from '../../state/index.js';
+import { newId, type StateSchema, type StateSql } from '../../state/index.js';
 import type { IncomingAlert } from '../grouping.js';
 import type { RouteResolver } from '../intake.js';
 import { readJson } from '../json.js';
@@ -41,8 +41,14 @@ const toRoute = (r: Row): Route => {
 };
 
 /** Routes choose a new group's escalation chain: first match by position wins, else the default. */
+/** Read once per intake batch or notification batch: written out once (see StateSql), no query building. */
+const ROUTES = 'select * from incident_routes where tenant = ? order by position, id';
+
 export class RouteStore implements RouteResolver {
-  constructor(private readonly db: Kysely<StateSchema>) {}
+  constructor(
+    private readonly db: Kysely<StateSchema>,
+    private readonly sql?: StateSql,
+  ) {}
 
   async create(tenant: string, body: unknown): Promise<Route> {
     const b = parseWith(routeBody, body);
@@ -61,7 +67,10 @@ export class RouteStore implements RouteResolver {
   }
 
   async list(tenant: string): Promise<Route[]> {
-    const rows = await this.db.selectFrom('incident_routes').selectAll().where('tenant', '=', tenant).orderBy('position').orderBy('id').execute();
+    const rows =
+      this.sql !== undefined
+        ? await this.sql.all<StateSchema['incident_routes']>(this.db, ROUTES, [tenant])
+        : await this.db.selectFrom('incident_routes').selectAll().where('tenant', '=', tenant).orderBy('position').orderBy('id').execute();
     return rows.map(toRoute);
   }
 
