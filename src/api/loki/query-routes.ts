@@ -42,7 +42,7 @@ export function registerQueryRoutes(app: FastifyInstance, store: () => LogStore,
   const eng = (): LogQLEngine => {
     const s = store();
     if (!engine || engineStore !== s) {
-      engine = new LogQLEngine(s, { maxSeries: ctx.config.logs.max_query_series, maxSteps: 11_000 });
+      engine = new LogQLEngine(s, { maxSeries: ctx.config.logs.max_query_series, maxSteps: 11_000, maxEntries: ctx.config.logs.max_query_entries });
       engineStore = s;
     }
     return engine;

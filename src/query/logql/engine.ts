@@ -11,6 +11,8 @@ import { aggregate, arith, labelReplace, vectorScalar, vectorVector } from './ve
 
 export type Direction = 'forward' | 'backward';
 
+const DEFAULT_MAX_ENTRIES = 20_000_000;
+
 export interface RangeQuery {
   readonly tenant: string;
   readonly query: string;
@@ -32,6 +34,8 @@ export interface InstantQuery {
 export interface EngineLimits {
   readonly maxSeries: number;
   readonly maxSteps: number;
+  /** Entries one query may hold at once: lines of a log query without limit, samples of range functions that keep each one (default 20M). */
+  readonly maxEntries?: number;
 }
 
 /** LogQL evaluation over a LogStore: log queries and metric queries. */
@@ -84,16 +88,24 @@ export class LogQLEngine {
   }
 
   private ctx(tenant: string, steps: number[], stats: QueryStats): EvalContext {
-    return { store: this.store, tenant, steps, stats, maxSeries: this.limits.maxSeries };
+    return { store: this.store, tenant, steps, stats, maxSeries: this.limits.maxSeries, maxEntries: this.limits.maxEntries ?? DEFAULT_MAX_ENTRIES };
   }
 
-  /** Runs a log query: pipeline every entry, keep `limit` entries in the query direction. */
+  /**
+   * Runs a log query: pipeline every entry, keep `limit` entries in the query direction.
+   * Rows are cut back to the limit as they come (a stable sort keeps the order a full sort
+   * would give), so memory stays near the limit however many entries the range holds.
+   */
   async logQuery(e: LogExpr, tenant: string, startNs: bigint, endNs: bigint, limit: number, direction: Direction, stats: QueryStats): Promise<QueryResult> {
     const pipeline = compilePipeline(e);
-    const selected = await this.store.select({ tenant, matchers: e.matchers, startNs, endNs, mustContain: pipeline.mustContain });
-    const rows: Array<{ ts: bigint; line: string; key: string; labels: Sample['labels'] }> = [];
-    for (const s of selected) {
-      stats.streamsScanned++;
+    let rows: Array<{ ts: bigint; line: string; key: string; labels: Sample['labels'] }> = [];
+    const fwd = direction === 'forward';
+    const order = (a: { ts: bigint }, b: { ts: bigint }): number => (a.ts === b.ts ? 0 : (a.ts < b.ts) === fwd ? -1 : 1);
+    const maxEntries = this.limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    const cutAt = limit > 0 ? Math.max(2 * limit, 10_000) : maxEntries;
+    const streamsSeen = new Set<number>();
+    for await (const s of this.store.scan({ tenant, matchers: e.matchers, startNs, endNs, mustContain: pipeline.mustContain })) {
+      streamsSeen.add(s.stream.id);
       for (const entry of s.entries) {
         stats.entriesScanned++;
         stats.bytesScanned += entry.line.length;
@@ -101,10 +113,15 @@ export class LogQLEngine {
         if (!r) continue;
         const labels = sortedLabels(r.lb.all());
         rows.push({ ts: entry.tsNs, line: r.line, key: keyOf(labels), labels });
+        if (rows.length > cutAt) {
+          if (limit === 0) throw new IchigenError('TOO_MANY_SAMPLES', `the query would return more than ${maxEntries} entries; set a limit, or narrow the selector or the time range`);
+          rows.sort(order);
+          rows = rows.slice(0, limit);
+        }
       }
     }
-    const fwd = direction === 'forward';
-    rows.sort((a, b) => (a.ts === b.ts ? 0 : (a.ts < b.ts) === fwd ? -1 : 1));
+    stats.streamsScanned += streamsSeen.size;
+    rows.sort(order);
     const kept = limit > 0 ? rows.slice(0, limit) : rows;
     const streams = new Map<string, ResultStream>();
     for (const r of kept) {

@@ -24,6 +24,7 @@ export interface EvalContext {
   readonly steps: number[];
   readonly stats: QueryStats;
   readonly maxSeries: number;
+  readonly maxEntries: number;
 }
 
 /** Evaluates a range aggregation at every step: reads the store once, then slides windows. */
@@ -36,13 +37,18 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
   const endNs = last - offNs + 1n;
   const base = startNs;
   const pipeline = compilePipeline(e.log);
-  const selected = await ctx.store.select({ tenant: ctx.tenant, matchers: e.log.matchers, startNs, endNs, mustContain: pipeline.mustContain });
   const series = new Map<string, SeriesSamples>();
   const unwrap = e.unwrap;
   const post = unwrap?.postFilters.map(compileLabelFilter) ?? [];
   const conv = unwrap?.conv === 'duration' || unwrap?.conv === 'duration_seconds' ? parseGoDuration : unwrap?.conv === 'bytes' ? parseHumanBytes : parseGoFloat;
-  for (const s of selected) {
-    ctx.stats.streamsScanned++;
+  // Counting functions only need how many entries (or bytes) fall in each window: entries are
+  // folded onto the window edge right after them, so memory grows with series × steps, not
+  // with entries. The others keep every sample (bounded by maxEntries).
+  const fold = unwrap === undefined && FOLDABLE.has(e.op) ? new EdgeFolder(ctx.steps, offNs, rangeNs, base) : undefined;
+  let kept = 0;
+  const streamsSeen = new Set<number>();
+  for await (const s of ctx.store.scan({ tenant: ctx.tenant, matchers: e.log.matchers, startNs, endNs, mustContain: pipeline.mustContain })) {
+    streamsSeen.add(s.stream.id);
     for (const entry of s.entries) {
       ctx.stats.entriesScanned++;
       ctx.stats.bytesScanned += entry.line.length;
@@ -74,10 +80,24 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
         if (series.size >= ctx.maxSeries) throw new IchigenError('TOO_MANY_SAMPLES', `maximum number of series (${ctx.maxSeries}) reached for a single query`);
         series.set(key, (ser = { labels, key, hasError: all.has(ERROR_LABEL), ts: [], vals: [] }));
       }
-      ser.ts.push(Number(entry.tsNs - base));
+      const t = Number(entry.tsNs - base);
+      if (fold) {
+        const edge = fold.edgeOf(t);
+        const last = ser.ts.length - 1;
+        if (last >= 0 && ser.ts[last] === edge) ser.vals[last]! += value;
+        else {
+          ser.ts.push(edge);
+          ser.vals.push(value);
+        }
+        continue;
+      }
+      if (++kept > ctx.maxEntries) throw new IchigenError('TOO_MANY_SAMPLES', `the query would hold more than ${ctx.maxEntries} samples; narrow the selector or the time range`);
+      ser.ts.push(t);
       ser.vals.push(value);
     }
   }
+  ctx.stats.streamsScanned += streamsSeen.size;
+  if (fold) for (const s of series.values()) mergeEqualTimes(s);
   // Entries of one stream are in time order, but one series can merge several streams.
   for (const s of series.values()) sortSeries(s);
   const out = new Map<number, Sample[]>();
@@ -101,7 +121,7 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
         throw new IchigenError('BAD_REQUEST', `pipeline error: '${err}' for series: '{${s.labels.map((l) => `${l.name}="${l.value}"`).join(', ')}}'. Use a label filter to intentionally skip this error. (e.g | __error__!="${err}"). To skip all potential errors you can match empty errors.(e.g __error__="") The label filter can also be specified after unwrap. (e.g | unwrap latency | __error__="" )`);
       }
       if (e.op === 'absent_over_time') continue;
-      const v = windowValue(e, s.ts, s.vals, c.lo, c.hi, rangeSec);
+      const v = windowValue(e, s.ts, s.vals, c.lo, c.hi, rangeSec, fold !== undefined);
       samples.push({ labels: s.labels, key: s.key, value: v });
     }
     if (e.op === 'absent_over_time') {
@@ -115,6 +135,67 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
   return out;
 }
 
+/** Range functions whose window value is a count or a sum of whole numbers: safe to fold. */
+const FOLDABLE = new Set<RangeExpr['op']>(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'absent_over_time']);
+
+/**
+ * The edges of every window, (hi - range, hi] per step, in ns relative to the read's start.
+ * An entry belongs to a window exactly when the first edge at or after it does, so counting
+ * entries per edge loses nothing.
+ */
+class EdgeFolder {
+  private readonly edges: Float64Array;
+  private at = 0;
+
+  constructor(steps: readonly number[], offNs: bigint, rangeNs: bigint, base: bigint) {
+    const all = new Set<number>();
+    for (const step of steps) {
+      const hi = Number(BigInt(step) * 1_000_000n - offNs - base);
+      all.add(hi);
+      all.add(hi - Number(rangeNs));
+    }
+    this.edges = Float64Array.from([...all].sort((a, b) => a - b));
+  }
+
+  /** The first edge at or after t (entries arrive mostly in time order: try the last one first). */
+  edgeOf(t: number): number {
+    const e = this.edges;
+    if (!(this.at < e.length && e[this.at]! >= t && (this.at === 0 || e[this.at - 1]! < t))) {
+      let lo = 0;
+      let hi = e.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (e[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      this.at = lo;
+    }
+    return this.at < e.length ? e[this.at]! : Infinity;
+  }
+}
+
+/** After folding: one sample per edge, in time order (runs of a series may interleave). */
+function mergeEqualTimes(s: SeriesSamples): void {
+  sortSeries(s);
+  const ts: number[] = [];
+  const vals: number[] = [];
+  for (let i = 0; i < s.ts.length; i++) {
+    if (ts.length > 0 && ts[ts.length - 1] === s.ts[i]) vals[vals.length - 1]! += s.vals[i]!;
+    else {
+      ts.push(s.ts[i]!);
+      vals.push(s.vals[i]!);
+    }
+  }
+  s.ts = ts;
+  s.vals = vals;
+}
+
+function sumRange(vals: number[], lo: number, hi: number): number {
+  let t = 0;
+  for (let i = lo; i < hi; i++) t += vals[i]!;
+  return t;
+}
+
 function sortSeries(s: SeriesSamples): void {
   let sorted = true;
   for (let i = 1; i < s.ts.length; i++) if (s.ts[i]! < s.ts[i - 1]!) sorted = false;
@@ -124,8 +205,8 @@ function sortSeries(s: SeriesSamples): void {
   s.vals = idx.map((i) => s.vals[i]!);
 }
 
-function windowValue(e: RangeExpr, ts: number[], vals: number[], lo: number, hi: number, rangeSec: number): number {
-  const n = hi - lo;
+function windowValue(e: RangeExpr, ts: number[], vals: number[], lo: number, hi: number, rangeSec: number, folded: boolean): number {
+  const n = folded ? sumRange(vals, lo, hi) : hi - lo;
   const sum = (): number => {
     let t = 0;
     for (let i = lo; i < hi; i++) t += vals[i]!;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { IchigenError, formatLabels, type LabelMatcher, type Labels } from '../../model/index.js';
+import { IchigenError, formatLabels, type LabelMatcher } from '../../model/index.js';
 import type { Logger } from '../../self/index.js';
 import type { LogEntry, PushBatch } from '../../receive/loki-push/index.js';
 import { Wal, type Lsn } from '../wal/index.js';
@@ -11,7 +11,8 @@ import { RateLimiter } from './rate-limiter.js';
 import { StreamIndex, type StreamState } from './stream-index.js';
 import { rateLimitError, streamLimitError, validatePush } from './validate-push.js';
 import { decodeWalRecord, encodeWalRecord } from './wal-record.js';
-import { Partitions, partitionOf } from './partitions.js';
+import { DAY_NS, Partitions, partitionOf } from './partitions.js';
+import { readRuns, usageRows } from './partition-read.js';
 import { Mutex } from './mutex.js';
 
 export interface DuckDbLogStoreOptions {
@@ -164,33 +165,40 @@ export class DuckDbLogStore implements LogStore {
 
   private async writeSnapshot(lsn: Lsn): Promise<void> {
     const snap = this.flushingSnap ?? [];
-    const byPartition = new Map<number, Array<{ id: number; e: LogEntry }>>();
+    // Rows go in stream by stream (arrival order within a stream), so a row group holds few
+    // streams and a read's stream-id range skips the others by zone map.
+    const byPartition = new Map<number, Array<{ id: number; entries: LogEntry[] }>>();
     for (const { stream, entries } of snap) {
-      for (const e of entries) {
-        const p = partitionOf(e.tsNs);
-        let list = byPartition.get(p);
-        if (!list) byPartition.set(p, (list = []));
-        list.push({ id: stream.id, e });
+      for (const [day, list] of splitByDay(entries)) {
+        let runs = byPartition.get(day);
+        if (!runs) byPartition.set(day, (runs = []));
+        runs.push({ id: stream.id, entries: list });
       }
     }
     const dirty = [...this.index.byId.values()].filter((s) => s.dirty);
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      for (const [p, rows] of byPartition) {
+      for (const [p, runs] of [...byPartition].sort((a, b) => a[0] - b[0])) {
         await this.partitions.ensure(this.conn, p);
         const app = await this.conn.createAppender(this.partitions.table(p));
         let bytes = 0;
-        for (const { id, e } of rows) {
-          app.appendInteger(id);
-          app.appendBigInt(e.tsNs);
-          app.appendVarchar(e.line);
-          if (e.metadata.length === 0) app.appendNull();
-          else app.appendVarchar(JSON.stringify(e.metadata.map((m) => [m.name, m.value])));
-          app.endRow();
-          bytes += entryBytes(e);
+        let rows = 0;
+        for (const { id, entries } of runs) {
+          for (const e of entries) {
+            const b = entryBytes(e);
+            app.appendInteger(id);
+            app.appendBigInt(e.tsNs);
+            app.appendVarchar(e.line);
+            if (e.metadata.length === 0) app.appendNull();
+            else app.appendVarchar(JSON.stringify(e.metadata.map((m) => [m.name, m.value])));
+            app.appendInteger(b);
+            app.endRow();
+            bytes += b;
+          }
+          rows += entries.length;
         }
         app.closeSync();
-        await this.partitions.addUsage(this.conn, p, rows.length, bytes);
+        await this.partitions.addUsage(this.conn, p, rows, bytes);
       }
       if (dirty.length > 0) {
         await this.conn.run(`DELETE FROM streams WHERE id IN (${dirty.map((s) => s.id).join(',')})`);
@@ -211,8 +219,10 @@ export class DuckDbLogStore implements LogStore {
       await this.conn.run('COMMIT');
     } catch (e) {
       await this.conn.run('ROLLBACK');
+      this.partitions.rollback();
       throw e;
     }
+    this.partitions.commit();
     for (const s of dirty) s.dirty = false;
     this.flushingSnap = undefined;
   }
@@ -222,75 +232,127 @@ export class DuckDbLogStore implements LogStore {
   }
 
   series(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint): Promise<StoredStream[]> {
-    // Like Loki's index: a stream counts when its time span overlaps the range.
-    return Promise.resolve(this.index.match(tenant, matchers).filter((s) => s.entries > 0 && s.minTs < endNs && s.maxTs >= startNs));
+    return Promise.resolve(this.matching(tenant, matchers, startNs, endNs));
+  }
+
+  /** Streams of the selector whose time span overlaps the range (as Loki's index answers), by id. */
+  private matching(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint): StreamState[] {
+    return this.index
+      .match(tenant, matchers)
+      .filter((s) => s.entries > 0 && s.minTs < endNs && s.maxTs >= startNs)
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Opens a read: a DuckDB transaction on its own connection plus the entries still in memory,
+   * both taken under the flush mutex so an entry is seen exactly once, however long the read
+   * runs (flushes and pushes go on meanwhile; the read sees neither).
+   */
+  private async openRead(streams: StreamState[], startNs: bigint, endNs: bigint): Promise<ReadView> {
+    const conn = await this.db.connect();
+    try {
+      return await this.mutex.run(async () => {
+        await conn.run('BEGIN TRANSACTION');
+        await conn.run('SELECT count(*) FROM partitions'); // the first read fixes the snapshot
+        const ids = new Set(streams.map((s) => s.id));
+        const memory: Array<{ stream: StreamState; entries: LogEntry[]; n: number }> = [];
+        for (const m of this.flushingSnap ?? []) if (ids.has(m.stream.id)) memory.push({ stream: m.stream, entries: m.entries, n: m.entries.length });
+        for (const s of streams) if (s.head.length > 0) memory.push({ stream: s, entries: s.head, n: s.head.length });
+        return { conn, days: this.partitions.overlapping(startNs, endNs), memory };
+      });
+    } catch (e) {
+      conn.closeSync();
+      throw e;
+    }
+  }
+
+  async *scan(req: SelectRequest): AsyncGenerator<StreamEntries> {
+    const streams = this.matching(req.tenant, req.matchers, req.startNs, req.endNs);
+    if (streams.length === 0) return;
+    const byId = new Map(streams.map((s) => [s.id, s]));
+    const must = req.mustContain ?? [];
+    const view = await this.openRead(streams, req.startNs, req.endNs);
+    try {
+      const filter = { ids: streams.map((s) => s.id), startNs: req.startNs, endNs: req.endNs, mustContain: must };
+      for (const day of view.days) {
+        for await (const run of readRuns(view.conn, this.partitions.table(day), filter)) yield { stream: byId.get(run.streamId)!, entries: run.entries };
+      }
+      for (const m of view.memory) {
+        const entries: LogEntry[] = [];
+        for (let i = 0; i < m.n; i++) {
+          const e = m.entries[i]!;
+          if (e.tsNs >= req.startNs && e.tsNs < req.endNs && must.every((x) => e.line.includes(x))) entries.push(e);
+        }
+        if (entries.length > 0) yield { stream: m.stream, entries };
+      }
+    } finally {
+      view.conn.closeSync();
+    }
   }
 
   async select(req: SelectRequest): Promise<StreamEntries[]> {
-    const streams = this.index.match(req.tenant, req.matchers).filter((s) => s.entries > 0 && s.minTs < req.endNs && s.maxTs >= req.startNs);
-    if (streams.length === 0) return [];
-    const must = req.mustContain ?? [];
-    const keep = (e: LogEntry): boolean => e.tsNs >= req.startNs && e.tsNs < req.endNs && must.every((m) => e.line.includes(m));
-    return this.mutex.run(async () => {
-      const out = new Map<number, LogEntry[]>();
-      const add = (id: number, e: LogEntry): void => {
-        let l = out.get(id);
-        if (!l) out.set(id, (l = []));
-        l.push(e);
-      };
-      let scanned = 0;
-      for (const p of this.partitions.overlapping(req.startNs, req.endNs)) {
-        const conds = [`stream_id IN (${streams.map((s) => s.id).join(',')})`, `ts >= ${req.startNs}`, `ts < ${req.endNs}`];
-        must.forEach((_, i) => conds.push(`contains(line, $${i + 1})`));
-        const reader = await this.conn.runAndReadAll(`SELECT stream_id, ts, line, meta FROM ${this.partitions.table(p)} WHERE ${conds.join(' AND ')} ORDER BY stream_id, ts`, [...must]);
-        const cols = reader.getColumns();
-        const ids = (cols[0] ?? []) as number[];
-        const tss = (cols[1] ?? []) as bigint[];
-        const lines = (cols[2] ?? []) as string[];
-        const metas = (cols[3] ?? []) as Array<string | null>;
-        scanned += ids.length;
-        if (scanned > this.options.limits.maxEntriesPerQuery) throw tooMany(this.options.limits.maxEntriesPerQuery);
-        for (let i = 0; i < ids.length; i++) add(ids[i]!, { tsNs: tss[i]!, line: lines[i]!, metadata: parseMeta(metas[i] ?? null) });
-      }
-      for (const snapEntry of this.flushingSnap ?? []) for (const e of snapEntry.entries) if (keep(e)) add(snapEntry.stream.id, e);
-      for (const s of streams) for (const e of s.head) if (keep(e)) add(s.id, e);
-      const result: StreamEntries[] = [];
-      for (const s of streams) {
-        const entries = out.get(s.id);
-        if (!entries) continue;
-        entries.sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
-        result.push({ stream: s, entries });
-      }
-      return result;
-    });
+    const max = this.options.limits.maxEntriesPerQuery;
+    const out = new Map<number, StreamEntries>();
+    let read = 0;
+    for await (const run of this.scan(req)) {
+      read += run.entries.length;
+      if (read > max) throw tooMany(max);
+      const cur = out.get(run.stream.id);
+      if (cur) cur.entries.push(...run.entries);
+      else out.set(run.stream.id, { stream: run.stream, entries: [...run.entries] });
+    }
+    const result = [...out.values()].sort((a, b) => a.stream.id - b.stream.id);
+    for (const r of result) r.entries.sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
+    return result;
   }
 
   async stats(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint): Promise<StreamStats> {
-    const sel = await this.select({ tenant, matchers, startNs, endNs });
+    const rows = await this.usage(tenant, matchers, startNs, endNs, undefined);
+    const streams = new Set(rows.map((r) => r.stream.id)).size;
     let entries = 0;
     let bytes = 0;
-    for (const s of sel) for (const e of s.entries) {
-      entries++;
-      bytes += entryBytes(e);
+    for (const r of rows) {
+      entries += r.entries;
+      bytes += r.bytes;
     }
-    return { streams: sel.length, chunks: sel.length, bytes, entries };
+    return { streams, chunks: streams, bytes, entries };
   }
 
-  async volume(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint, stepNs?: bigint): Promise<Array<{ stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }>> {
-    const sel = await this.select({ tenant, matchers, startNs, endNs });
-    const out: Array<{ stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }> = [];
-    for (const s of sel) {
-      const buckets = new Map<bigint, { bytes: number; entries: number }>();
-      for (const e of s.entries) {
-        const b = stepNs ? startNs + ((e.tsNs - startNs) / stepNs) * stepNs : startNs;
-        const v = buckets.get(b) ?? { bytes: 0, entries: 0 };
-        v.bytes += entryBytes(e);
-        v.entries++;
-        buckets.set(b, v);
+  volume(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint, stepNs?: bigint): Promise<Array<{ stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }>> {
+    return this.usage(tenant, matchers, startNs, endNs, stepNs);
+  }
+
+  /** Entries and bytes per stream and time bucket, summed in DuckDB (no line leaves it) and over memory. */
+  private async usage(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint, stepNs: bigint | undefined): Promise<Array<{ stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }>> {
+    const streams = this.matching(tenant, matchers, startNs, endNs);
+    if (streams.length === 0) return [];
+    const byId = new Map(streams.map((s) => [s.id, s]));
+    const sums = new Map<string, { stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }>();
+    const add = (stream: StoredStream, bucket: bigint, entries: number, bytes: number): void => {
+      const key = `${stream.id}/${bucket}`;
+      const cur = sums.get(key);
+      if (cur) {
+        cur.entries += entries;
+        cur.bytes += bytes;
+      } else sums.set(key, { stream, bucketNs: startNs + bucket * (stepNs ?? 0n), bytes, entries });
+    };
+    const view = await this.openRead(streams, startNs, endNs);
+    try {
+      const filter = { ids: streams.map((s) => s.id), startNs, endNs, mustContain: [] };
+      for (const day of view.days) {
+        for (const r of await usageRows(view.conn, this.partitions.table(day), filter, stepNs)) add(byId.get(r.streamId)!, r.bucket, r.entries, r.bytes);
       }
-      for (const [bucketNs, v] of buckets) out.push({ stream: s.stream, bucketNs, ...v });
+    } finally {
+      view.conn.closeSync();
     }
-    return out;
+    for (const m of view.memory) {
+      for (let i = 0; i < m.n; i++) {
+        const e = m.entries[i]!;
+        if (e.tsNs < startNs || e.tsNs >= endNs) continue;
+        add(m.stream, stepNs ? (e.tsNs - startNs) / stepNs : 0n, 1, entryBytes(e));
+      }
+    }
+    return [...sums.values()];
   }
 
   subscribe(tenant: string, listener: (events: TailEvent[]) => void): () => void {
@@ -333,9 +395,31 @@ export function entryBytes(e: LogEntry): number {
   return n;
 }
 
-function parseMeta(text: string | null): Labels {
-  if (text === null) return [];
-  return (JSON.parse(text) as Array<[string, string]>).map(([name, value]) => ({ name, value }));
+/** A stream's flushed entries by UTC day (almost always one day). */
+function splitByDay(entries: LogEntry[]): Map<number, LogEntry[]> {
+  const out = new Map<number, LogEntry[]>();
+  let lo = 0n;
+  let hi = -1n;
+  let list: LogEntry[] = [];
+  for (const e of entries) {
+    if (e.tsNs < lo || e.tsNs >= hi) {
+      const day = partitionOf(e.tsNs);
+      lo = BigInt(day) * DAY_NS;
+      hi = lo + DAY_NS;
+      const known = out.get(day);
+      if (known) list = known;
+      else out.set(day, (list = []));
+    }
+    list.push(e);
+  }
+  return out;
+}
+
+/** What a read works on: its DuckDB snapshot, the day tables, and the entries still in memory. */
+interface ReadView {
+  readonly conn: DuckDBConnection;
+  readonly days: number[];
+  readonly memory: Array<{ stream: StreamState; entries: LogEntry[]; n: number }>;
 }
 
 function tooMany(limit: number): IchigenError {

@@ -53,7 +53,14 @@ export interface LogStore {
   series(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint): Promise<StoredStream[]>;
   /** Every stream matching the selector, whatever the time (Loki's labels endpoints do this). */
   allStreams(tenant: string, matchers: readonly LabelMatcher[]): StoredStream[];
+  /** Every matching entry, grouped by stream (streams by id, entries in time order); bounded by the store's entry limit. */
   select(req: SelectRequest): Promise<StreamEntries[]>;
+  /**
+   * The matching entries as a stream of runs, for reads of any size (memory stays at a run).
+   * A stream may come in several runs; within a stream, runs and entries follow arrival order,
+   * which is time order unless entries arrived out of order. Readers that need time order sort.
+   */
+  scan(req: SelectRequest): AsyncIterable<StreamEntries>;
   stats(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint): Promise<StreamStats>;
   /** Bytes of line data per stream in [startNs, endNs), for index/volume. */
   volume(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint, stepNs?: bigint): Promise<Array<{ stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }>>;

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-const DAY_NS = 86_400_000_000_000n;
+export const DAY_NS = 86_400_000_000_000n;
 
 /** The UTC day number of a timestamp: entries live in one table per day. */
 export function partitionOf(tsNs: bigint): number {
@@ -9,30 +9,49 @@ export function partitionOf(tsNs: bigint): number {
 
 /** The day tables and their usage (entries, bytes), kept in the `partitions` table. */
 export class Partitions {
+  /** Tables and usage written by the flush in progress, not committed yet. */
+  private readonly pending = new Map<number, { entries: number; bytes: number }>();
+
   private constructor(private readonly days: Map<number, { entries: number; bytes: number }>) {}
 
   static async load(conn: DuckDBConnection): Promise<Partitions> {
     await conn.run('CREATE TABLE IF NOT EXISTS partitions (day INTEGER PRIMARY KEY, entries BIGINT, bytes BIGINT)');
     const rows = (await conn.runAndReadAll('SELECT day, entries, bytes FROM partitions')).getRows();
-    return new Partitions(new Map(rows.map((r) => [Number(r[0]), { entries: Number(r[1]), bytes: Number(r[2]) }])));
+    const p = new Partitions(new Map(rows.map((r) => [Number(r[0]), { entries: Number(r[1]), bytes: Number(r[2]) }])));
+    // Tables written before the per-entry byte count existed get the column (NULL: readers
+    // fall back to the line's length).
+    for (const day of p.days.keys()) await conn.run(`ALTER TABLE ${p.table(day)} ADD COLUMN IF NOT EXISTS bytes INTEGER`);
+    return p;
   }
 
   table(day: number): string {
     return `entries_d${day}`;
   }
 
+  /** Creates the day's table inside the caller's transaction; `commit` makes it known to readers. */
   async ensure(conn: DuckDBConnection, day: number): Promise<void> {
-    if (this.days.has(day)) return;
-    await conn.run(`CREATE TABLE IF NOT EXISTS ${this.table(day)} (stream_id INTEGER, ts BIGINT, line VARCHAR, meta VARCHAR)`);
+    if (this.days.has(day) || this.pending.has(day)) return;
+    await conn.run(`CREATE TABLE IF NOT EXISTS ${this.table(day)} (stream_id INTEGER, ts BIGINT, line VARCHAR, meta VARCHAR, bytes INTEGER)`);
     await conn.run(`INSERT OR IGNORE INTO partitions VALUES (${day}, 0, 0)`);
-    this.days.set(day, { entries: 0, bytes: 0 });
+    this.pending.set(day, { entries: 0, bytes: 0 });
   }
 
   async addUsage(conn: DuckDBConnection, day: number, entries: number, bytes: number): Promise<void> {
-    const u = this.days.get(day)!;
-    u.entries += entries;
-    u.bytes += bytes;
-    await conn.run(`UPDATE partitions SET entries = ${u.entries}, bytes = ${u.bytes} WHERE day = ${day}`);
+    const cur = this.days.get(day) ?? this.pending.get(day)!;
+    const next = { entries: cur.entries + entries, bytes: cur.bytes + bytes };
+    this.pending.set(day, next);
+    await conn.run(`UPDATE partitions SET entries = ${next.entries}, bytes = ${next.bytes} WHERE day = ${day}`);
+  }
+
+  /** After the flush transaction committed: its tables and usage become visible. */
+  commit(): void {
+    for (const [day, u] of this.pending) this.days.set(day, u);
+    this.pending.clear();
+  }
+
+  /** After it rolled back: forget what it created. */
+  rollback(): void {
+    this.pending.clear();
   }
 
   /** Days whose tables may hold entries in [startNs, endNs). */
