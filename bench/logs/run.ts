@@ -70,7 +70,24 @@ class Bench {
   proc!: ChildProcess;
   exited!: Promise<void>;
   base = '';
-  readonly rss: Array<{ s: number; mib: number }> = [];
+  readonly rss: Array<{ s: number; mib: number; heap?: number; external?: number }> = [];
+
+  /** RSS now, and the V8 heap and external (Buffer) memory from the server's own /metrics. */
+  sample(s: number): void {
+    const row: { s: number; mib: number; heap?: number; external?: number } = { s, mib: rssMiB(this.pid) };
+    this.rss.push(row);
+    void fetch(`${this.base}/metrics`, { headers: { authorization: AUTH } })
+      .then((r) => r.text())
+      .then((text) => {
+        const get = (name: string): number | undefined => {
+          const m = new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text);
+          return m ? Number(m[1]) / 1048576 : undefined;
+        };
+        row.heap = get('nodejs_heap_size_used_bytes');
+        row.external = get('nodejs_external_memory_bytes');
+      })
+      .catch(() => undefined);
+  }
 
   async start(port: number): Promise<void> {
     this.base = `http://127.0.0.1:${port}`;
@@ -105,7 +122,7 @@ class Bench {
         for (;;) {
           const next = it.next();
           if (next.done) return;
-          const b = makeBatch(next.value);
+          const b = makeBatch(next.value, raw !== undefined);
           if (raw !== undefined) writeSync(raw, b.raw);
           const r = await fetch(`${this.base}/loki/api/v1/push`, { method: 'POST', headers: { authorization: AUTH, 'content-type': 'application/json' }, body: b.body });
           if (r.status !== 204) throw new Error(`push answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
@@ -160,7 +177,7 @@ async function main(): Promise<void> {
   let sampler: NodeJS.Timeout | undefined;
   try {
     const t0 = performance.now();
-    sampler = setInterval(() => bench.rss.push({ s: (performance.now() - t0) / 1000, mib: rssMiB(bench.pid) }), 5000);
+    sampler = setInterval(() => bench.sample((performance.now() - t0) / 1000), 5000);
     const nowNs = BigInt(Date.now()) * 1_000_000n;
 
     // 1. Throughput: 200 B, then 1 KB lines, each in its own app.
@@ -191,12 +208,14 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     sampler = undefined;
     console.log(`soak: ${soak} more lines; ingest ran ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
-    const minute = (m: number): string => {
-      const xs = bench.rss.filter((r) => r.s > (m - 1) * 60 && r.s <= m * 60).map((r) => r.mib);
+    const minute = (m: number, f: (r: (typeof bench.rss)[number]) => number | undefined): string => {
+      const xs = bench.rss.filter((r) => r.s > (m - 1) * 60 && r.s <= m * 60).map(f).filter((x): x is number => x !== undefined);
       return xs.length === 0 ? '-' : Math.max(...xs).toFixed(0);
     };
-    const mins = Math.ceil(bench.rss.at(-1)?.s ?? 0) / 60;
-    console.log(`RSS MiB, max per minute: ${Array.from({ length: Math.ceil(mins) }, (_, m) => minute(m + 1)).join(' ')}`);
+    const mins = Math.ceil(Math.ceil(bench.rss.at(-1)?.s ?? 0) / 60);
+    const perMinute = (f: (r: (typeof bench.rss)[number]) => number | undefined): string => Array.from({ length: mins }, (_, m) => minute(m + 1, f)).join(' ');
+    console.log(`RSS MiB, max per minute: ${perMinute((r) => r.mib)}`);
+    console.log(`V8 heap used MiB, max per minute: ${perMinute((r) => r.heap)}; external (Buffers) MiB: ${perMinute((r) => r.external)}`);
 
     // 4. Restart: queries read DuckDB, not the in-memory head.
     let t = performance.now();

@@ -98,9 +98,11 @@ export class LogQLEngine {
    */
   async logQuery(e: LogExpr, tenant: string, startNs: bigint, endNs: bigint, limit: number, direction: Direction, stats: QueryStats): Promise<QueryResult> {
     const pipeline = compilePipeline(e);
-    let rows: Array<{ ts: bigint; line: string; key: string; labels: Sample['labels'] }> = [];
+    let rows: Array<{ ts: bigint; sid: number; line: string; key: string; labels: Sample['labels'] }> = [];
     const fwd = direction === 'forward';
-    const order = (a: { ts: bigint }, b: { ts: bigint }): number => (a.ts === b.ts ? 0 : (a.ts < b.ts) === fwd ? -1 : 1);
+    // Equal times: by stream, then as read (a stream's entries come in arrival order). How the
+    // store's runs interleave streams depends on when flushes happened; this order does not.
+    const order = (a: { ts: bigint; sid: number }, b: { ts: bigint; sid: number }): number => (a.ts === b.ts ? a.sid - b.sid : (a.ts < b.ts) === fwd ? -1 : 1);
     const maxEntries = this.limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
     const cutAt = limit > 0 ? Math.max(2 * limit, 10_000) : maxEntries;
     const streamsSeen = new Set<number>();
@@ -112,7 +114,7 @@ export class LogQLEngine {
         const r = pipeline.run(entry.line, entry.tsNs, s.stream.labels, entry.metadata);
         if (!r) continue;
         const labels = sortedLabels(r.lb.all());
-        rows.push({ ts: entry.tsNs, line: r.line, key: keyOf(labels), labels });
+        rows.push({ ts: entry.tsNs, sid: s.stream.id, line: r.line, key: keyOf(labels), labels });
         if (rows.length > cutAt) {
           if (limit === 0) throw new IchigenError('TOO_MANY_SAMPLES', `the query would return more than ${maxEntries} entries; set a limit, or narrow the selector or the time range`);
           rows.sort(order);

@@ -15,6 +15,9 @@ export class JsonSyntaxError extends Error {}
 
 export class JsonReader {
   pos = 0;
+  /** The first backslash at or after `bsFrom` (-1: none); `bsFrom` past the end: not looked up yet. */
+  private bs = -1;
+  private bsFrom = Number.MAX_SAFE_INTEGER;
   constructor(readonly s: string) {}
 
   ws(): void {
@@ -63,10 +66,11 @@ export class JsonReader {
       this.pos += 4;
       return { t: 'null' };
     }
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(this.s.slice(this.pos, this.pos + 400));
-    if (m && m[0].length > 0) {
-      this.pos += m[0].length;
-      return { t: 'num', v: m[0] };
+    const end = numberEnd(this.s, this.pos);
+    if (end > this.pos) {
+      const v = this.s.slice(this.pos, end);
+      this.pos = end;
+      return { t: 'num', v };
     }
     throw new JsonSyntaxError(c === undefined ? 'Unexpected end of input' : 'Unknown value type');
   }
@@ -104,6 +108,19 @@ export class JsonReader {
 
   string(): string {
     const start = this.pos;
+    // Fast path: no backslash before the closing quote (the usual case) is a plain slice.
+    const close = this.s.indexOf('"', start + 1);
+    if (close >= 0) {
+      // The next backslash is looked up once per stretch of the line, not once per string.
+      if (this.bsFrom > start + 1 || (this.bs >= 0 && this.bs <= start)) {
+        this.bsFrom = start + 1;
+        this.bs = this.s.indexOf('\\', start + 1);
+      }
+      if (this.bs < 0 || this.bs > close) {
+        this.pos = close + 1;
+        return this.s.slice(start + 1, close);
+      }
+    }
     this.pos++;
     let simple = true;
     while (this.pos < this.s.length) {
@@ -125,6 +142,41 @@ export class JsonReader {
     }
     throw new JsonSyntaxError("Value looks like object, but can't find closing '}' symbol");
   }
+}
+
+/**
+ * Where the JSON number starting at `i` ends (`i` when none does): `-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?`,
+ * matched by hand (a regular expression over a slice of the line cost more than the rest of the parse).
+ */
+function numberEnd(s: string, i: number): number {
+  const start = i;
+  if (s.charCodeAt(i) === 45) i++;
+  const c0 = s.charCodeAt(i);
+  if (c0 === 48) i++;
+  else if (c0 >= 49 && c0 <= 57) {
+    i++;
+    while (isDigit(s.charCodeAt(i))) i++;
+  } else return start;
+  if (s.charCodeAt(i) === 46 && isDigit(s.charCodeAt(i + 1))) {
+    i += 2;
+    while (isDigit(s.charCodeAt(i))) i++;
+  }
+  const e = s.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    let j = i + 1;
+    const sign = s.charCodeAt(j);
+    if (sign === 43 || sign === 45) j++;
+    if (isDigit(s.charCodeAt(j))) {
+      j++;
+      while (isDigit(s.charCodeAt(j))) j++;
+      i = j;
+    }
+  }
+  return i;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** The text Loki uses for a JSON value extracted as a label. */

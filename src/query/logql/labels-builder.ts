@@ -16,8 +16,10 @@ export class LabelsBuilder {
   errDetails = '';
 
   constructor(stream: Labels, metadata: Labels) {
-    this.base = new Map(stream.map((l) => [l.name, l.value]));
-    this.meta = new Map(metadata.map((l) => [l.name, l.value]));
+    // A builder per entry: the stream's map is shared (never written: deletes go to
+    // `deleted`, sets to `parsed`), built once per stream label array.
+    this.base = streamMap(stream);
+    this.meta = metadata.length === 0 ? EMPTY : new Map(metadata.map((l) => [l.name, l.value]));
   }
 
   /** A stream label name (parsers add `_extracted` to keys that repeat one). */
@@ -79,6 +81,16 @@ export class LabelsBuilder {
     if (this.errDetails !== '') out.set(ERROR_DETAILS_LABEL, this.errDetails);
     return out;
   }
+}
+
+const maps = new WeakMap<Labels, Map<string, string>>();
+const EMPTY = new Map<string, string>();
+
+function streamMap(labels: Labels): Map<string, string> {
+  if (labels.length === 0) return EMPTY;
+  let m = maps.get(labels);
+  if (!m) maps.set(labels, (m = new Map(labels.map((l) => [l.name, l.value]))));
+  return m;
 }
 
 /** Sorted label pairs from a map (values may be empty: parsed labels can be). */

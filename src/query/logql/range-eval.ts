@@ -15,6 +15,8 @@ interface SeriesSamples {
   hasError: boolean;
   ts: number[];
   vals: number[];
+  /** Stream of each sample (kept samples only): equal times order by stream, as stored order varies with flushes. */
+  sid: number[];
 }
 
 export interface EvalContext {
@@ -78,7 +80,7 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
       let ser = series.get(key);
       if (!ser) {
         if (series.size >= ctx.maxSeries) throw new IchigenError('TOO_MANY_SAMPLES', `maximum number of series (${ctx.maxSeries}) reached for a single query`);
-        series.set(key, (ser = { labels, key, hasError: all.has(ERROR_LABEL), ts: [], vals: [] }));
+        series.set(key, (ser = { labels, key, hasError: all.has(ERROR_LABEL), ts: [], vals: [], sid: [] }));
       }
       const t = Number(entry.tsNs - base);
       if (fold) {
@@ -94,6 +96,7 @@ export async function evalRange(e: RangeExpr, ctx: EvalContext, allowErrors: boo
       if (++kept > ctx.maxEntries) throw new IchigenError('TOO_MANY_SAMPLES', `the query would hold more than ${ctx.maxEntries} samples; narrow the selector or the time range`);
       ser.ts.push(t);
       ser.vals.push(value);
+      ser.sid.push(s.stream.id);
     }
   }
   ctx.stats.streamsScanned += streamsSeen.size;
@@ -177,6 +180,7 @@ class EdgeFolder {
 /** After folding: one sample per edge, in time order (runs of a series may interleave). */
 function mergeEqualTimes(s: SeriesSamples): void {
   sortSeries(s);
+  s.sid = [];
   const ts: number[] = [];
   const vals: number[] = [];
   for (let i = 0; i < s.ts.length; i++) {
@@ -196,13 +200,18 @@ function sumRange(vals: number[], lo: number, hi: number): number {
   return t;
 }
 
+/** Time order; equal times by stream, then as read (a stream's entries in arrival order). */
 function sortSeries(s: SeriesSamples): void {
+  const bySid = s.sid.length === s.ts.length;
   let sorted = true;
-  for (let i = 1; i < s.ts.length; i++) if (s.ts[i]! < s.ts[i - 1]!) sorted = false;
+  for (let i = 1; i < s.ts.length && sorted; i++) {
+    if (s.ts[i]! < s.ts[i - 1]! || (bySid && s.ts[i] === s.ts[i - 1] && s.sid[i]! < s.sid[i - 1]!)) sorted = false;
+  }
   if (sorted) return;
-  const idx = s.ts.map((_, i) => i).sort((a, b) => s.ts[a]! - s.ts[b]!);
+  const idx = s.ts.map((_, i) => i).sort((a, b) => s.ts[a]! - s.ts[b]! || (bySid ? s.sid[a]! - s.sid[b]! : 0) || a - b);
   s.ts = idx.map((i) => s.ts[i]!);
   s.vals = idx.map((i) => s.vals[i]!);
+  if (bySid) s.sid = idx.map((i) => s.sid[i]!);
 }
 
 function windowValue(e: RangeExpr, ts: number[], vals: number[], lo: number, hi: number, rangeSec: number, folded: boolean): number {

@@ -14,8 +14,21 @@ export interface Stage {
   process(line: string, tsNs: bigint, lb: LabelsBuilder): string | null;
 }
 
+/** Parsed keys repeat line after line: their sanitised form is remembered (bounded). */
+const sanitized = [new Map<string, string>(), new Map<string, string>()] as const;
+
 /** Loki's label-name sanitising for parsed keys. */
 export function sanitizeKey(key: string, isPrefix: boolean): string {
+  const memo = sanitized[isPrefix ? 1 : 0];
+  let k = memo.get(key);
+  if (k === undefined) {
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(key, (k = sanitize(key, isPrefix)));
+  }
+  return k;
+}
+
+function sanitize(key: string, isPrefix: boolean): string {
   let k = key.trim();
   if (k === '') return k;
   if (isPrefix && k[0]! >= '0' && k[0]! <= '9') k = '_' + k;

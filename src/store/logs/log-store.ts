@@ -1,5 +1,6 @@
 import type { Labels, LabelMatcher } from '../../model/index.js';
 import type { LogEntry, PushBatch } from '../../receive/loki-push/index.js';
+import type { PushSource } from './wal-record.js';
 
 /** A stream as the store knows it. */
 export interface StoredStream {
@@ -48,7 +49,8 @@ export interface TailEvent {
  * push() resolves only once the entries are durable.
  */
 export interface LogStore {
-  push(tenant: string, batch: PushBatch): Promise<PushOutcome>;
+  /** `source`: the body the batch was decoded from, when the caller has it (a store may log it as is). */
+  push(tenant: string, batch: PushBatch, source?: PushSource): Promise<PushOutcome>;
   /** Streams matching the selector that have entries in [startNs, endNs). */
   series(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint): Promise<StoredStream[]>;
   /** Every stream matching the selector, whatever the time (Loki's labels endpoints do this). */

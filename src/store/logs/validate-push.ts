@@ -14,27 +14,36 @@ export function validatePush(batch: PushBatch, limits: LogLimits, nowMs: number)
   const oldest = limits.rejectOlderThanMs > 0 ? BigInt(nowMs - limits.rejectOlderThanMs) * 1_000_000n : undefined;
   const newest = BigInt(nowMs + limits.creationGraceMs) * 1_000_000n;
   for (const s of batch.streams) {
-    const name = formatLabels(s.labels);
+    let formatted: string | undefined;
+    const name = (): string => (formatted ??= formatLabels(s.labels));
     if (s.labels.length === 0) {
       rejected.push('error at least one label pair is required per stream');
       continue;
     }
-    const entries = [];
-    for (const e of s.entries) {
+    // Copied only once an entry is refused: a clean stream goes on as it came.
+    let kept: PushStream['entries'] | undefined;
+    for (let i = 0; i < s.entries.length; i++) {
+      const e = s.entries[i]!;
       const len = Buffer.byteLength(e.line);
+      let why: string | undefined;
       if (oldest !== undefined && e.tsNs < oldest) {
-        rejected.push(`entry for stream '${name}' has timestamp too old: ${iso(e.tsNs)}, oldest acceptable timestamp is: ${iso(oldest)}`);
+        why = `entry for stream '${name()}' has timestamp too old: ${iso(e.tsNs)}, oldest acceptable timestamp is: ${iso(oldest)}`;
       } else if (e.tsNs > newest) {
-        rejected.push(`entry for stream '${name}' has timestamp too new: ${iso(e.tsNs)}`);
+        why = `entry for stream '${name()}' has timestamp too new: ${iso(e.tsNs)}`;
       } else if (limits.maxLineBytes > 0 && len > limits.maxLineBytes) {
-        rejected.push(`Max entry size '${limits.maxLineBytes}' bytes exceeded for stream '${name}' while adding an entry with length '${len}' bytes`);
-      } else {
-        entries.push(e);
-        bytes += len;
-        lines++;
+        why = `Max entry size '${limits.maxLineBytes}' bytes exceeded for stream '${name()}' while adding an entry with length '${len}' bytes`;
       }
+      if (why !== undefined) {
+        rejected.push(why);
+        kept ??= s.entries.slice(0, i);
+        continue;
+      }
+      kept?.push(e);
+      bytes += len;
+      lines++;
     }
-    if (entries.length > 0) streams.push({ labels: s.labels, entries });
+    if (kept === undefined) streams.push(s);
+    else if (kept.length > 0) streams.push({ labels: s.labels, entries: kept });
   }
   return { batch: { streams }, rejected, bytes, lines };
 }

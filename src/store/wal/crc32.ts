@@ -11,16 +11,17 @@ const TABLE = (() => {
   return t;
 })();
 
-function tableCrc32(buf: Uint8Array, start: number, end: number): number {
-  let c = -1;
+function tableCrc32(buf: Uint8Array, start: number, end: number, seed: number): number {
+  let c = ~seed;
   for (let i = start; i < end; i++) c = TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
 
 // zlib's native CRC-32 (same polynomial) is ~20× faster than the table loop on log records.
-const native = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+const native = (zlib as unknown as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
-export function crc32(buf: Uint8Array, start = 0, end = buf.length): number {
-  if (native) return native(start === 0 && end === buf.length ? buf : buf.subarray(start, end)) >>> 0;
-  return tableCrc32(buf, start, end);
+/** `seed`: the CRC of the bytes before these (0 to start), so parts can be summed without a copy. */
+export function crc32(buf: Uint8Array, start = 0, end = buf.length, seed = 0): number {
+  if (native) return native(start === 0 && end === buf.length ? buf : buf.subarray(start, end), seed) >>> 0;
+  return tableCrc32(buf, start, end, seed);
 }

@@ -26,6 +26,12 @@ describe('crc32', () => {
   it('matches the IEEE check value', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
   });
+
+  it('sums parts with a seed as if they were one buffer', () => {
+    const whole = Buffer.from('the quick brown fox jumps over the lazy dog');
+    const seeded = crc32(whole, 20, whole.length, crc32(whole, 0, 20));
+    expect(seeded).toBe(crc32(whole));
+  });
 });
 
 describe('Wal', () => {

@@ -138,7 +138,9 @@ export class Wal {
     if (len > this.maxRecordBytes) return Promise.reject(new IchigenError('BODY_TOO_LARGE', `record of ${len} bytes exceeds the log's limit`));
     const header = Buffer.allocUnsafe(HEADER);
     header.writeUInt32LE(len, 0);
-    header.writeUInt32LE(parts.length === 1 ? crc32(parts[0]!) : crc32(Buffer.concat(parts)), 4);
+    let sum = 0;
+    for (const p of parts) sum = crc32(p, 0, p.length, sum);
+    header.writeUInt32LE(sum, 4);
     return new Promise<Lsn>((resolve, reject) => {
       this.queue.push({ kind: 'record', frame: [header, ...parts], bytes: HEADER + len, apply, resolve, reject });
       this.queuedBytes += HEADER + len;
