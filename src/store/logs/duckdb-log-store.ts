@@ -10,10 +10,11 @@ import type { LogStore, PushOutcome, SelectRequest, StoredStream, StreamEntries,
 import { RateLimiter } from './rate-limiter.js';
 import { StreamIndex, type StreamState } from './stream-index.js';
 import { rateLimitError, streamLimitError, validatePush } from './validate-push.js';
-import { decodeWalRecord, encodeWalRecord } from './wal-record.js';
+import { decodeWalRecord, encodeRawWalRecord, encodeWalRecord, type PushSource } from './wal-record.js';
 import { DAY_NS, Partitions, partitionOf } from './partitions.js';
 import { readRuns, usageRows } from './partition-read.js';
 import { Mutex } from './mutex.js';
+import { MemoryEntries, keyAtTime, metaText, storedDuplicates, type Candidates } from './duplicates.js';
 
 export interface DuckDbLogStoreOptions {
   readonly dir: string;
@@ -83,6 +84,7 @@ export class DuckDbLogStore implements LogStore {
       s.minTs = r[3] as bigint;
       s.maxTs = r[4] as bigint;
       s.lastTs = s.maxTs;
+      s.flushedMaxTs = s.maxTs;
       s.entries = Number(r[5]);
       s.bytes = Number(r[6]);
       s.dirty = false;
@@ -97,7 +99,7 @@ export class DuckDbLogStore implements LogStore {
     this.options.log.info({ streams: this.index.size, walRecords: stats.records, head: this.headEntries }, 'log store recovered');
   }
 
-  async push(tenant: string, input: PushBatch): Promise<PushOutcome> {
+  async push(tenant: string, input: PushBatch, source?: PushSource): Promise<PushOutcome> {
     const { batch, rejected, bytes, lines } = validatePush(input, this.options.limits, Date.now());
     if (lines === 0) return { accepted: 0, rejected };
     const max = this.options.limits.maxStreamsPerTenant;
@@ -108,36 +110,58 @@ export class DuckDbLogStore implements LogStore {
       }
     }
     if (!this.rate.take(tenant, bytes)) throw rateLimitError(tenant, this.options.limits, lines, bytes);
-    await this.wal.append(encodeWalRecord(tenant, batch), () => this.apply(tenant, batch, true));
+    // All accepted: the body as it came is the record (replay decodes it to the same batch).
+    const record = source && rejected.length === 0 ? encodeRawWalRecord(tenant, source) : encodeWalRecord(tenant, batch);
+    await this.wal.append(record, () => this.apply(tenant, batch, true));
     if (this.headEntries >= this.options.flushEntries) void this.flush().catch((e: unknown) => this.options.log.error({ err: e }, 'log store flush failed'));
     return { accepted: lines, rejected };
   }
 
   /** Adds durable entries to the head (in log order). */
   private apply(tenant: string, batch: PushBatch, live: boolean): void {
-    const events: TailEvent[] = [];
+    const listeners = live ? this.listeners.get(tenant) : undefined;
+    const events: TailEvent[] | undefined = listeners !== undefined && listeners.size > 0 ? [] : undefined;
     for (const ps of batch.streams) {
       const s = this.index.get(tenant, ps.labels) ?? this.index.create(tenant, ps.labels);
+      let lastHead = s.head.length > 0 ? s.head[s.head.length - 1]!.tsNs : undefined;
+      let added = 0;
+      let bytes = 0;
       for (const e of ps.entries) {
-        if (e.tsNs === s.lastTs) {
-          if (s.lastLines.has(e.line)) continue;
-          s.lastLines.add(e.line);
-        } else if (e.tsNs > s.lastTs) {
-          s.lastTs = e.tsNs;
-          s.lastLines = new Set([e.line]);
-        } else s.sorted = false;
-        if (s.head.length > 0 && e.tsNs < s.head[s.head.length - 1]!.tsNs) s.sorted = false;
+        const ts = e.tsNs;
+        // An exact duplicate (time, line, metadata) of an entry in memory is dropped here; one
+        // of an entry already in DuckDB by reads and the next flush (see duplicates.ts).
+        if (ts > s.lastTs) {
+          s.lastTs = ts;
+          s.lastKey = keyAtTime(e);
+          s.lastKeys = undefined;
+        } else if (ts === s.lastTs) {
+          const k = keyAtTime(e);
+          if (k === s.lastKey || s.lastKeys?.has(k) === true) continue;
+          s.lastKeys ??= new Set(s.lastKey === undefined ? [] : [s.lastKey]);
+          s.lastKeys.add(k);
+        } else {
+          s.sorted = false;
+          s.memory ??= new MemoryEntries(s.flushing ?? [], s.head);
+          if (s.memory.has(e)) continue;
+        }
+        if (lastHead !== undefined && ts < lastHead) s.sorted = false;
+        lastHead = ts;
         s.head.push(e);
-        this.headEntries++;
-        if (e.tsNs < s.minTs) s.minTs = e.tsNs;
-        if (e.tsNs > s.maxTs) s.maxTs = e.tsNs;
-        s.entries++;
-        s.bytes += entryBytes(e);
+        s.memory?.add(e);
+        if (ts < s.minTs) s.minTs = ts;
+        if (ts > s.maxTs) s.maxTs = ts;
+        added++;
+        bytes += entryBytes(e);
+        if (events) events.push({ stream: s, entry: e });
+      }
+      if (added > 0) {
+        this.headEntries += added;
+        s.entries += added;
+        s.bytes += bytes;
         s.dirty = true;
-        if (live) events.push({ stream: s, entry: e });
       }
     }
-    if (events.length > 0) for (const l of this.listeners.get(tenant) ?? []) l(events);
+    if (events && events.length > 0) for (const l of listeners!) l(events);
   }
 
   /** Moves the head into DuckDB in one transaction, then drops the log segments it covered. */
@@ -153,53 +177,36 @@ export class DuckDbLogStore implements LogStore {
       for (const s of this.index.byId.values()) {
         if (s.head.length === 0) continue;
         snap.push({ stream: s, entries: s.head });
+        s.flushing = s.head;
         s.head = [];
         s.sorted = true;
       }
       this.flushingSnap = snap;
       this.headEntries = 0;
     });
-    await this.mutex.run(() => this.writeSnapshot(lsn));
+    try {
+      await this.mutex.run(() => this.writeSnapshot(lsn));
+    } catch (e) {
+      // The entries go back to the head (still in the log): the next flush writes them.
+      for (const { stream, entries } of this.flushingSnap ?? []) {
+        stream.head = entries.concat(stream.head);
+        stream.flushing = undefined;
+        stream.sorted = false;
+        this.headEntries += entries.length;
+      }
+      this.flushingSnap = undefined;
+      throw e;
+    }
     await this.wal.truncateBefore(lsn);
   }
 
   private async writeSnapshot(lsn: Lsn): Promise<void> {
     const snap = this.flushingSnap ?? [];
-    // Rows go in stream by stream (arrival order within a stream), so a row group holds few
-    // streams and a read's stream-id range skips the others by zone map.
-    const byPartition = new Map<number, Array<{ id: number; entries: LogEntry[] }>>();
-    for (const { stream, entries } of snap) {
-      for (const [day, list] of splitByDay(entries)) {
-        let runs = byPartition.get(day);
-        if (!runs) byPartition.set(day, (runs = []));
-        runs.push({ id: stream.id, entries: list });
-      }
-    }
     const dirty = [...this.index.byId.values()].filter((s) => s.dirty);
+    let written: Array<{ stream: StreamState; maxTs: bigint }>;
     await this.conn.run('BEGIN TRANSACTION');
     try {
-      for (const [p, runs] of [...byPartition].sort((a, b) => a[0] - b[0])) {
-        await this.partitions.ensure(this.conn, p);
-        const app = await this.conn.createAppender(this.partitions.table(p));
-        let bytes = 0;
-        let rows = 0;
-        for (const { id, entries } of runs) {
-          for (const e of entries) {
-            const b = entryBytes(e);
-            app.appendInteger(id);
-            app.appendBigInt(e.tsNs);
-            app.appendVarchar(e.line);
-            if (e.metadata.length === 0) app.appendNull();
-            else app.appendVarchar(JSON.stringify(e.metadata.map((m) => [m.name, m.value])));
-            app.appendInteger(b);
-            app.endRow();
-            bytes += b;
-          }
-          rows += entries.length;
-        }
-        app.closeSync();
-        await this.partitions.addUsage(this.conn, p, rows, bytes);
-      }
+      written = await this.appendSnapshot(snap);
       if (dirty.length > 0) {
         await this.conn.run(`DELETE FROM streams WHERE id IN (${dirty.map((s) => s.id).join(',')})`);
         const app = await this.conn.createAppender('streams');
@@ -224,7 +231,70 @@ export class DuckDbLogStore implements LogStore {
     }
     this.partitions.commit();
     for (const s of dirty) s.dirty = false;
+    for (const { stream, maxTs } of written) {
+      if (maxTs > stream.flushedMaxTs) stream.flushedMaxTs = maxTs;
+      stream.flushing = undefined;
+      // Its flushed entries are DuckDB's to check now; rebuilt from the head when needed.
+      stream.memory = undefined;
+    }
     this.flushingSnap = undefined;
+  }
+
+  /**
+   * Appends the snapshot's entries (inside the flush transaction), less those DuckDB already
+   * holds: entries at or before a stream's newest flushed time are looked up first.
+   */
+  private async appendSnapshot(snap: ReadonlyArray<{ stream: StreamState; entries: LogEntry[] }>): Promise<Array<{ stream: StreamState; maxTs: bigint }>> {
+    const candidates: Candidates[] = [];
+    for (const { stream, entries } of snap) {
+      const old = entries.filter((e) => e.tsNs <= stream.flushedMaxTs);
+      if (old.length > 0) candidates.push({ streamId: stream.id, entries: old });
+    }
+    const stored = candidates.length === 0 ? undefined : await storedDuplicates(this.conn, (d) => this.partitions.table(d), this.partitions.known(), candidates);
+    // Rows go in stream by stream (arrival order within a stream), so a row group holds few
+    // streams and a read's stream-id range skips the others by zone map.
+    const byPartition = new Map<number, Array<{ id: number; entries: LogEntry[] }>>();
+    const written: Array<{ stream: StreamState; maxTs: bigint }> = [];
+    for (const { stream, entries: all } of snap) {
+      let entries = all;
+      if (stored !== undefined && stored.size > 0) {
+        entries = all.filter((e) => !stored.has(e));
+        stream.entries -= all.length - entries.length;
+        for (const e of all) if (stored.has(e)) stream.bytes -= entryBytes(e);
+      }
+      let maxTs = -1n;
+      for (const e of entries) if (e.tsNs > maxTs) maxTs = e.tsNs;
+      written.push({ stream, maxTs });
+      for (const [day, list] of splitByDay(entries)) {
+        let runs = byPartition.get(day);
+        if (!runs) byPartition.set(day, (runs = []));
+        runs.push({ id: stream.id, entries: list });
+      }
+    }
+    for (const [p, runs] of [...byPartition].sort((a, b) => a[0] - b[0])) {
+      await this.partitions.ensure(this.conn, p);
+      const app = await this.conn.createAppender(this.partitions.table(p));
+      let bytes = 0;
+      let rows = 0;
+      for (const { id, entries } of runs) {
+        for (const e of entries) {
+          const b = entryBytes(e);
+          app.appendInteger(id);
+          app.appendBigInt(e.tsNs);
+          app.appendVarchar(e.line);
+          const meta = metaText(e);
+          if (meta === null) app.appendNull();
+          else app.appendVarchar(meta);
+          app.appendInteger(b);
+          app.endRow();
+          bytes += b;
+        }
+        rows += entries.length;
+      }
+      app.closeSync();
+      await this.partitions.addUsage(this.conn, p, rows, bytes);
+    }
+    return written;
   }
 
   allStreams(tenant: string, matchers: readonly LabelMatcher[]): StoredStream[] {
@@ -251,19 +321,47 @@ export class DuckDbLogStore implements LogStore {
   private async openRead(streams: StreamState[], startNs: bigint, endNs: bigint): Promise<ReadView> {
     const conn = await this.db.connect();
     try {
-      return await this.mutex.run(async () => {
+      const view = await this.mutex.run(async () => {
         await conn.run('BEGIN TRANSACTION');
         await conn.run('SELECT count(*) FROM partitions'); // the first read fixes the snapshot
         const ids = new Set(streams.map((s) => s.id));
-        const memory: Array<{ stream: StreamState; entries: LogEntry[]; n: number }> = [];
+        const memory: MemoryRun[] = [];
+        const flushed = new Map(streams.map((s) => [s.id, s.flushedMaxTs]));
         for (const m of this.flushingSnap ?? []) if (ids.has(m.stream.id)) memory.push({ stream: m.stream, entries: m.entries, n: m.entries.length });
         for (const s of streams) if (s.head.length > 0) memory.push({ stream: s, entries: s.head, n: s.head.length });
-        return { conn, days: this.partitions.overlapping(startNs, endNs), memory };
+        return { conn, days: this.partitions.overlapping(startNs, endNs), memory, flushed };
       });
+      view.memory = await this.withoutStored(view, startNs, endNs);
+      return view;
     } catch (e) {
       conn.closeSync();
       throw e;
     }
+  }
+
+  /**
+   * The read's entries in memory less those its DuckDB snapshot already holds (a duplicate
+   * pushed after its original was flushed, until the next flush drops it). Only entries at or
+   * before a stream's newest flushed time are looked up; usually there are none.
+   */
+  private async withoutStored(view: ReadView, startNs: bigint, endNs: bigint): Promise<MemoryRun[]> {
+    const candidates: Candidates[] = [];
+    for (const m of view.memory) {
+      const limit = view.flushed.get(m.stream.id) ?? -1n;
+      const old: LogEntry[] = [];
+      for (let i = 0; i < m.n; i++) {
+        const e = m.entries[i]!;
+        if (e.tsNs <= limit && e.tsNs >= startNs && e.tsNs < endNs) old.push(e);
+      }
+      if (old.length > 0) candidates.push({ streamId: m.stream.id, entries: old });
+    }
+    if (candidates.length === 0) return view.memory;
+    const stored = await storedDuplicates(view.conn, (d) => this.partitions.table(d), new Set(view.days), candidates);
+    if (stored.size === 0) return view.memory;
+    return view.memory.map((m) => {
+      const entries = m.entries.slice(0, m.n).filter((e) => !stored.has(e));
+      return { stream: m.stream, entries, n: entries.length };
+    });
   }
 
   async *scan(req: SelectRequest): AsyncGenerator<StreamEntries> {
@@ -419,7 +517,16 @@ function splitByDay(entries: LogEntry[]): Map<number, LogEntry[]> {
 interface ReadView {
   readonly conn: DuckDBConnection;
   readonly days: number[];
-  readonly memory: Array<{ stream: StreamState; entries: LogEntry[]; n: number }>;
+  /** Entries in memory: the first `n` of `entries` (a head array goes on growing). */
+  memory: MemoryRun[];
+  /** Each stream's newest flushed time when the read began. */
+  readonly flushed: ReadonlyMap<number, bigint>;
+}
+
+interface MemoryRun {
+  readonly stream: StreamState;
+  readonly entries: LogEntry[];
+  readonly n: number;
 }
 
 function tooMany(limit: number): IchigenError {

@@ -54,6 +54,11 @@ export class Partitions {
     this.pending.clear();
   }
 
+  /** The committed day tables. */
+  known(): ReadonlySet<number> {
+    return new Set(this.days.keys());
+  }
+
   /** Days whose tables may hold entries in [startNs, endNs). */
   overlapping(startNs: bigint, endNs: bigint): number[] {
     const lo = partitionOf(startNs);

@@ -1,5 +1,6 @@
 import { compileMatcher, labelsKey, type LabelMatcher, type Labels } from '../../model/index.js';
 import type { LogEntry } from '../../receive/loki-push/index.js';
+import type { MemoryEntries } from './duplicates.js';
 import type { StoredStream } from './log-store.js';
 
 /** What the store keeps in memory about each stream: labels, time bounds, the unflushed head. */
@@ -10,11 +11,21 @@ export interface StreamState extends StoredStream {
   maxTs: bigint;
   entries: number;
   bytes: number;
-  /** The last timestamp seen and the lines at it: exact duplicates are dropped (as Loki does). */
+  /**
+   * The newest timestamp seen and the entries at it (`keyAtTime`): exact duplicates are dropped
+   * (as Loki does). One entry is the rule; the set exists only once a second one shares the time.
+   */
   lastTs: bigint;
-  lastLines: Set<string>;
+  lastKey: string | undefined;
+  lastKeys: Set<string> | undefined;
+  /** The newest timestamp the stream has in DuckDB: only entries at or before it can be there twice. */
+  flushedMaxTs: bigint;
   /** Entries not yet flushed to DuckDB, in arrival order; `sorted` says if that is time order. */
   head: LogEntry[];
+  /** The entries a flush in progress is writing (still in memory until it commits). */
+  flushing: LogEntry[] | undefined;
+  /** The entries in memory (flushing and head) by time, once an out-of-order entry needed it. */
+  memory: MemoryEntries | undefined;
   sorted: boolean;
   dirty: boolean;
 }
@@ -34,11 +45,20 @@ export class StreamIndex {
   }
 
   get(tenant: string, labels: Labels): StreamState | undefined {
-    return this.byTenant.get(tenant)?.get(labelsKey(labels));
+    return this.byTenant.get(tenant)?.get(this.keyOf(labels));
+  }
+
+  /** Receivers share label arrays between requests (decode caches them): key them once. */
+  private readonly keys = new WeakMap<Labels, string>();
+
+  private keyOf(labels: Labels): string {
+    let k = this.keys.get(labels);
+    if (k === undefined) this.keys.set(labels, (k = labelsKey(labels)));
+    return k;
   }
 
   create(tenant: string, labels: Labels, id = this.nextId): StreamState {
-    const key = labelsKey(labels);
+    const key = this.keyOf(labels);
     const s: StreamState = {
       id,
       tenant,
@@ -49,8 +69,12 @@ export class StreamIndex {
       entries: 0,
       bytes: 0,
       lastTs: -1n,
-      lastLines: new Set(),
+      lastKey: undefined,
+      lastKeys: undefined,
+      flushedMaxTs: -1n,
       head: [],
+      flushing: undefined,
+      memory: undefined,
       sorted: true,
       dirty: true,
     };
