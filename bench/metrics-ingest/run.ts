@@ -25,9 +25,12 @@ const SERIES = Number(positional[0] ?? 100_000);
 const ROUNDS = Number(positional[1] ?? 10);
 const ONLY = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'prometheus,vm,ichigen').split(',');
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const PER_REQUEST = 2000;
-const CAPTURE_SCRAPES = 240;
 const CONCURRENCY = 4;
+/** Series per request: 2,000, fewer when there are not enough series for every sender. */
+const PER_REQUEST = Math.min(2000, Math.ceil(SERIES / CONCURRENCY));
+/** Requests per round: each covers its own slice of the series. */
+const SLOTS = Math.ceil(SERIES / PER_REQUEST);
+const CAPTURE_SCRAPES = 240;
 
 function dirBytes(dir: string): number {
   let total = 0;
@@ -76,21 +79,28 @@ async function buildRequests(): Promise<Buffer[]> {
   return out;
 }
 
+/**
+ * Each sender owns some slices of the series and sends their rounds in order, as
+ * Prometheus' remote-write shards do (a series always goes through one shard): no sample
+ * arrives before an older one of its series, which Prometheus (no out-of-order window)
+ * would refuse. `bodies` is round-major: bodies[round * SLOTS + slice].
+ */
 async function drive(url: string, headers: Record<string, string>, bodies: Buffer[]): Promise<number> {
-  let next = 0;
   let failures = 0;
-  const worker = async (): Promise<void> => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', ...headers }, body });
-      if (res.status >= 300) {
-        failures++;
-        if (failures < 3) console.error(url, res.status, (await res.text()).slice(0, 300));
-      } else await res.arrayBuffer();
+  const worker = async (w: number): Promise<void> => {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let slot = w; slot < SLOTS; slot += CONCURRENCY) {
+        const body = bodies[r * SLOTS + slot]!;
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', ...headers }, body });
+        if (res.status >= 300) {
+          failures++;
+          if (failures < 3) console.error(url, res.status, (await res.text()).slice(0, 300));
+        } else await res.arrayBuffer();
+      }
     }
   };
   const start = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
   if (failures > 0) throw new Error(`${failures} requests failed`);
   return (performance.now() - start) / 1000;
 }
