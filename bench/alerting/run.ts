@@ -2,9 +2,9 @@
  * Alerting benchmark, side by side with Alertmanager 0.25: (1) alert intake through
  * `POST /api/v2/alerts`, every alert its own group (alerts/s); (2) with those groups still
  * active, new alerts sent at a steady rate and the delay until the first notification for
- * each reaches a local webhook (p50/p99). Ichigen: built CLI, SQLite state, a default route
- * to a webhook channel. Alertmanager: group_by [alertname, group], group_wait 0s. Not part
- * of `npm test`.
+ * each reaches a local webhook (p50/p99). Ichigen: built CLI, SQLite state, default settings,
+ * a default route to a webhook channel. Alertmanager: group_by [alertname, group], group_wait
+ * 0s. Not part of `npm test`.
  *
  *   npm run build && npx tsx bench/alerting/run.ts [--groups 10000] [--rate 200] [--probe 400]
  *
@@ -148,7 +148,8 @@ async function main(): Promise<void> {
     procs.push(spawn('prometheus-alertmanager', [`--config.file=${dir}/am.yml`, `--storage.path=${dir}/am`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=error'], { stdio: 'ignore' }));
     const amUrl = `http://127.0.0.1:${amPort}`;
     const igPort = await freePort();
-    const env = { ...process.env, ICHIGEN_ADMIN_PASSWORD: 'bench-password', ICHIGEN_OTLP_HTTP_LISTEN: '', ICHIGEN_OTLP_GRPC_LISTEN: '', ICHIGEN_LOG_LEVEL: 'error', ICHIGEN_INCIDENTS_ESCALATION_INTERVAL: '100ms' };
+    const env = { ...process.env, ICHIGEN_ADMIN_PASSWORD: 'bench-password', ICHIGEN_OTLP_HTTP_LISTEN: '', ICHIGEN_OTLP_GRPC_LISTEN: '', ICHIGEN_LOG_LEVEL: 'error' };
+    // The default escalation interval (1s): a new group's first step runs when it opens, not at a tick.
     procs.push(spawn(process.execPath, [...NODE_ARGS, CLI, 'start', '--listen', `127.0.0.1:${igPort}`, '--data-dir', `${dir}/ichigen`], { env, stdio: 'ignore' }));
     const igUrl = `http://127.0.0.1:${igPort}`;
     await waitFor(async () => ((await fetch(`${igUrl}/-/ready`)).ok && (await fetch(`${amUrl}/-/ready`)).ok ? true : undefined), 'both ready', 60_000);
