@@ -35,6 +35,9 @@ interface IntakeEntry {
   readonly actor: string;
 }
 
+/** How long the next batch waits for the previous one's flush at most (see apply). */
+const FLUSH_OVERLAP_MS = 20;
+
 /** Most alerts applied in one transaction; more wait for the next one. */
 const MAX_BATCH_ALERTS = 5000;
 
@@ -99,7 +102,9 @@ export class AlertIntake {
     return this.state.db;
   }
 
-  private readonly batcher = new Batcher<IntakeEntry, IntakeResult>((entries) => this.apply(entries), MAX_BATCH_ALERTS);
+  private readonly batcher = new Batcher<IntakeEntry, IntakeResult & { durable: Promise<void> }>((entries) => this.apply(entries), MAX_BATCH_ALERTS);
+  /** Committed batches whose flush to disk is still running. */
+  private readonly flushing = new Set<Promise<void>>();
 
   /**
    * Accepts one request's alerts. Concurrent requests are applied together in one transaction
@@ -109,10 +114,12 @@ export class AlertIntake {
     if (alerts.length > this.options.maxAlertsPerRequest) {
       throw new IchigenError('LIMIT_EXCEEDED', `${alerts.length} alerts in one request; the limit is ${this.options.maxAlertsPerRequest}`);
     }
-    return this.batcher.submit({ integration, alerts, actor }, Math.max(1, alerts.length));
+    const { durable, ...result } = await this.batcher.submit({ integration, alerts, actor }, Math.max(1, alerts.length));
+    await durable;
+    return result;
   }
 
-  private async apply(entries: readonly IntakeEntry[]): Promise<IntakeResult[]> {
+  private async apply(entries: readonly IntakeEntry[]): Promise<(IntakeResult & { durable: Promise<void> })[]> {
     const now = this.clock();
     // Silences, inhibition and routes per tenant, read once for the whole batch.
     const perTenant = new Map<string, { silences: ActiveSilences; inhibitor: Inhibitor; route: (integrationId: string, a: IncomingAlert) => Route }>();
@@ -165,10 +172,19 @@ export class AlertIntake {
     // cache), and if the machine loses power first, the alerts were never acknowledged, so
     // their sender sends them again: a second page for the same alert, never a missed one.
     afterCommit?.();
-    // Acknowledge only what is on disk: one flush for the whole batch.
-    await this.state.durable();
-    for (const c of changes) this.notify(c.group, c.change, c.actor);
-    return results;
+    // Acknowledge only what is on disk: one flush for the whole batch. The next batch waits for
+    // it (requests arriving meanwhile join that batch: fewer, larger transactions), but not
+    // longer than FLUSH_OVERLAP_MS: under a busy disk an fsync took up to a second, and the
+    // new groups of the next batch would wait for it before their first notification.
+    const durable = this.state.durable().then(() => {
+      for (const c of changes) this.notify(c.group, c.change, c.actor);
+    });
+    this.flushing.add(durable);
+    void durable.finally(() => this.flushing.delete(durable)).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([durable.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, FLUSH_OVERLAP_MS)))]);
+    clearTimeout(timer);
+    return results.map((r) => ({ ...r, durable }));
   }
 
   /** Runs one of the per-alert statements above in the transaction. */
@@ -177,8 +193,9 @@ export class AlertIntake {
   }
 
   /** Settles once every accepted request has been applied (tests, shutdown). */
-  idle(): Promise<void> {
-    return this.batcher.idle();
+  async idle(): Promise<void> {
+    await this.batcher.idle();
+    await Promise.allSettled([...this.flushing]);
   }
 
   private async one(
