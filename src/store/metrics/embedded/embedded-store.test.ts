@@ -155,6 +155,51 @@ describe('embedded metric store', () => {
     expect(await store.querier('default').series({ selectors: [], start: 0, end: now })).toEqual([]);
   });
 
+  it('takes a backfill of old history and, over metrics.retention_size, drops the oldest chunks first', async () => {
+    const H = 3_600_000;
+    const start = T0 - 30 * 24 * H;
+    const { store, dir } = await open({ now: () => T0 });
+    // Six hours of 15 s samples, a month old, sent hour by hour as a backfill would.
+    const names = ['a', 'b', 'c'];
+    for (let h = 0; h < 6; h++) {
+      const ts = Array.from({ length: 240 }, (_, k) => start + h * H + k * 15_000);
+      await store.append('default', { series: names.map((n, j) => series({ __name__: n }, ts, ts.map((t) => (t - start) / 1000 + j))) });
+    }
+    await store.flush();
+    const all = await collect(store.querier('default').select([], 0, T0));
+    expect(all.map((x) => x.timestamps.length)).toEqual([1440, 1440, 1440]);
+    // Size per hour of the newest sample, as retention counts it.
+    const sizeByHour = async (): Promise<number[]> =>
+      (await store.duck.read.runAndReadAll('SELECT sum(octet_length(data) + 40)::DOUBLE FROM metric_chunks GROUP BY max_t // 3600000 ORDER BY max_t // 3600000 DESC'))
+        .getRows()
+        .map((r) => Number(r[0]));
+    // The flush compacted the closed 2-hour windows: a few long chunks per series.
+    const hours = await sizeByHour();
+    expect(hours.length).toBeGreaterThan(2);
+    const limit = hours[0]! + hours[1]! + 1;
+    await store.close();
+    stores.length = 0;
+    const again = (await open({ now: () => T0, retentionBytes: limit }, dir)).store;
+    await again.enforceRetention();
+    const left = await collect(again.querier('default').select([], 0, T0));
+    expect(left).toHaveLength(3);
+    for (const [j, x] of left.entries()) {
+      const n = x.timestamps.length;
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThan(1440);
+      // What is left is the newest part, unchanged.
+      expect(x.timestamps[n - 1]).toBe(start + 6 * H - 15_000);
+      let wrong = 0;
+      for (let k = 0; k < n; k++) {
+        const t = start + 6 * H - (n - k) * 15_000;
+        if (x.timestamps[k] !== t || x.values[k] !== (t - start) / 1000 + j) wrong++;
+      }
+      expect(wrong).toBe(0);
+    }
+    const sizes = (await (again.duck.read.runAndReadAll('SELECT sum(octet_length(data) + 40)::DOUBLE FROM metric_chunks'))).getRows();
+    expect(Number(sizes[0]![0])).toBeLessThanOrEqual(limit);
+  });
+
   it('keeps exemplars through flushes and restarts, once each, within retention and limits', async () => {
     let now = T0;
     const { store, dir } = await open({ retentionMs: 3_600_000, now: () => now });
