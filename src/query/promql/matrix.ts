@@ -71,7 +71,6 @@ function makeArg(ev: Evaluator, batches: () => AsyncIterable<MatrixSeries[]>, re
     },
     boundsAll(s, loOut, hiOut) {
       const ts = s.timestamps;
-      const n = ts.length;
       let lo = 0;
       let hi = 0;
       for (let i = 0; i < refs.length; i++) {
@@ -81,13 +80,8 @@ function makeArg(ev: Evaluator, batches: () => AsyncIterable<MatrixSeries[]>, re
           lo = firstAfter(ts, from, inclusive);
           hi = lastAtOrBefore(ts, ref) + 1;
         } else {
-          // Steps far apart (a 24h graph at 5m) jump by binary search; close ones walk.
-          if (lo + 8 < n && (inclusive ? ts[lo + 8]! < from : ts[lo + 8]! <= from)) lo = searchFrom(ts, lo, from, inclusive);
-          else if (inclusive) while (lo < n && ts[lo]! < from) lo++;
-          else while (lo < n && ts[lo]! <= from) lo++;
-          if (hi < lo) hi = lo;
-          if (hi + 8 < n && ts[hi + 8]! <= ref) hi = searchFrom(ts, hi, ref, false);
-          else while (hi < n && ts[hi]! <= ref) hi++;
+          lo = advance(ts, lo, from, inclusive);
+          hi = advance(ts, hi < lo ? lo : hi, ref, false);
         }
         loOut[i] = lo;
         hiOut[i] = hi;
@@ -178,10 +172,33 @@ async function subquery(ev: Evaluator, sq: SubqueryExpr): Promise<MatrixArg> {
   );
 }
 
-/** Index of the first timestamp at or after `start` that is > t (>= t when `inclusive`). */
-function searchFrom(ts: Float64Array, start: number, t: number, inclusive: boolean): number {
+/** Samples a window edge moves by walking; further, it gallops then bisects. */
+const WALK = 32;
+
+/**
+ * Index of the first timestamp at or after `start` that is > t (>= t when `inclusive`).
+ * Moving a window edge: a few samples (a graph's step over a scrape interval) walk, with
+ * branches a CPU predicts; far (a 1 h step) gallops in doubling strides, then bisects.
+ */
+export function advance(ts: Float64Array, start: number, t: number, inclusive: boolean): number {
+  const n = ts.length;
   let lo = start;
-  let hi = ts.length;
+  if (lo + WALK >= n || (inclusive ? ts[lo + WALK]! >= t : ts[lo + WALK]! > t)) {
+    if (inclusive) while (lo < n && ts[lo]! < t) lo++;
+    else while (lo < n && ts[lo]! <= t) lo++;
+    return lo;
+  }
+  // ts[lo + WALK] is before t: gallop until a probe is not (or the end), then bisect between.
+  lo += WALK;
+  let stride = WALK * 2;
+  let hi = lo + stride;
+  while (hi < n && (inclusive ? ts[hi]! < t : ts[hi]! <= t)) {
+    lo = hi;
+    stride *= 2;
+    hi = lo + stride;
+  }
+  if (hi > n) hi = n;
+  lo++;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (inclusive ? ts[mid]! < t : ts[mid]! <= t) lo = mid + 1;
