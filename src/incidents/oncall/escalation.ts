@@ -37,6 +37,8 @@ interface Pass {
   readonly timeline: TimelineBuffer;
   /** Chains read once per pass (many groups share one). */
   readonly chains: Map<string, Promise<Chain>>;
+  /** Channels of notify steps, read once per pass (every group of a chain notifies the same one). */
+  readonly channels: Map<string, Promise<{ id: string; name: string; kind: string } | undefined>>;
   /** Notifications due now, queued claimed by this replica: sent once the pass commits. */
   readonly claimed: ClaimedJob[];
   readonly resolved: AlertGroup[];
@@ -76,7 +78,7 @@ export class EscalationEngine {
     const n = await this.state.db.transaction().execute(async (trx) => {
       const rows = await sql.all<GroupRow>(trx, this.state.dialect === 'postgres' ? `${DUE_GROUPS} for update skip locked` : DUE_GROUPS, [now, limit]);
       // Every step's timeline entry, written once at the end of the pass in the order they happened.
-      pass = { trx, now, timeline: new TimelineBuffer(), chains: new Map(), claimed: [], resolved: [] };
+      pass = { trx, now, timeline: new TimelineBuffer(), chains: new Map(), channels: new Map(), claimed: [], resolved: [] };
       await this.advanceAll(pass, rows);
       await pass.timeline.flush(trx, sql);
       return rows.length;
@@ -91,7 +93,7 @@ export class EscalationEngine {
    */
   async startOpened(trx: Trx, timeline: TimelineBuffer, rows: readonly GroupRow[], now: number): Promise<OpenedEscalation> {
     const due = rows.filter((r) => r.esc_next_at !== null && Number(r.esc_next_at) <= now && r.suppressed === null && r.silenced_until === null && r.status === 'firing');
-    const pass: Pass = { trx, now, timeline, chains: new Map(), claimed: [], resolved: [] };
+    const pass: Pass = { trx, now, timeline, chains: new Map(), channels: new Map(), claimed: [], resolved: [] };
     await this.advanceAll(pass, due);
     return pass;
   }
@@ -189,7 +191,10 @@ export class EscalationEngine {
       }
       case 'notify_channel':
       case 'trigger_webhook': {
-        const [ch] = await this.state.sql.all<{ id: string; name: string; kind: string }>(trx, CHANNEL, [g.tenant, s.channel]);
+        const key = `${g.tenant}\u0000${s.channel}`;
+        let chP = pass.channels.get(key);
+        if (chP === undefined) pass.channels.set(key, (chP = this.state.sql.all<{ id: string; name: string; kind: string }>(trx, CHANNEL, [g.tenant, s.channel]).then((r) => r[0])));
+        const ch = await chP;
         if (!ch) return cont(`channel ${s.channel} not found`);
         if (s.type === 'trigger_webhook' && ch.kind !== 'webhook') return cont(`channel ${ch.name} is not a webhook`);
         await this.enqueue(pass, g.tenant, [{ job: { groupId: g.id, event: 'firing', channelId: ch.id, requireOpen: true, reason: `escalation step ${i + 1}` }, runAt: now }]);
