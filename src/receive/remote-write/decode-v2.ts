@@ -139,7 +139,8 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number, symbols: Symb
   let problem = labels.problem ?? seriesLabelsProblem(labels.labels);
   if (problem === undefined && count > 0 && histograms > 0) problem = 'has both samples and histograms (the spec requires separate series)';
   if (problem !== undefined) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels.labels)}: ${problem}`);
-  const series: DecodedSeries = ex === undefined ? { labels: labels.labels, timestamps, values } : { labels: labels.labels, timestamps, values, exemplars: ex };
+  const set = labels.take();
+  const series: DecodedSeries = ex === undefined ? { labels: set, timestamps, values } : { labels: set, timestamps, values, exemplars: ex };
   return { series, histograms, metadata: meta && metadataOf(labels.labels, meta, symbols) };
 }
 

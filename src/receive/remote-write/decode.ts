@@ -109,7 +109,7 @@ function decodeTimeSeries(buf: Buffer, start: number, end: number, cols: SampleC
         collected.add(l.name, l.value);
       } else lr.skip(tag & 7);
     }
-    labels = collected.labels;
+    labels = collected.take();
     const problem = collected.problem ?? seriesLabelsProblem(labels);
     if (problem !== undefined) throw new IchigenError('INVALID_BODY', `series ${formatLabels(labels)}: ${problem}`);
     if (cacheable) interner.set(buf, labelsStart, labelsEnd, labels);

@@ -22,6 +22,15 @@ export class LabelCollector {
     // Pooled: series of one sender share a few thousand distinct pairs.
     if (value !== '') this.labels.push(internLabel(name, value));
   }
+
+  /**
+   * The labels in an array of exactly their length. Why: an array grown by push keeps spare
+   * room (152 bytes for a handful of labels instead of ~60), and the store keeps one per
+   * series: 10 MB at 100k series.
+   */
+  take(): Label[] {
+    return this.labels.slice();
+  }
 }
 
 /** What makes a complete label set unusable as a series (undefined: fine). */

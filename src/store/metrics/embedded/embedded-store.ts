@@ -358,8 +358,9 @@ function pooled(labels: Labels): Labels {
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     const p = internLabel(l.name, l.value);
-    if (p !== l && out === undefined) out = labels.slice(0, i);
-    out?.push(p);
+    // A copy of exactly the right length (grown by push, an array keeps spare room).
+    if (p !== l && out === undefined) out = labels.slice();
+    if (out !== undefined) out[i] = p;
   }
   return out ?? labels;
 }
