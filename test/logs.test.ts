@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from './support/server.js';
 
 let ts: TestServer;
 beforeAll(async () => {
-  ts = await startTestServer({ config: { logs: { ingestion_rate: '1GiB', ingestion_burst: '2GiB' } } });
+  ts = await startTestServer({ config: { logs: { ingestion_rate: '1GiB', ingestion_burst: '2GiB', max_query_series: 100 } } });
 });
 afterAll(async () => {
   await ts?.stop();
@@ -68,4 +68,32 @@ describe('logs: Loki push and query', () => {
     const parse = await ts.fetch('/loki/api/v1/query_range?query=' + encodeURIComponent('{app="bad"'));
     expect(parse.status).toBe(400);
   });
+
+  it('sums per group as it extracts, as Loki does: `| json` lines that are each their own series stay under the series limit', async () => {
+    const t = nowNs() - 60_000_000_000n;
+    const levels = ['info', 'warn', 'error'];
+    const values = Array.from({ length: 300 }, (_, i) => [String(t + BigInt(i) * 1_000_000n), JSON.stringify({ seq: i, level: levels[i % 3], status: i % 10 === 0 ? 500 : 200 })]);
+    const push = await ts.fetch('/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ streams: [{ stream: { app: 'sums' }, values }] }) });
+    expect(push.status).toBe(204);
+    const instant = async (q: string): Promise<{ status: number; body: string }> => {
+      const res = await ts.fetch(`/loki/api/v1/query?query=${encodeURIComponent(q)}&time=${t + 60_000_000_000n}`);
+      return { status: res.status, body: await res.text() };
+    };
+    // Without a sum, 300 series (one per seq) exceed the limit of 100.
+    const each = await instant('count_over_time({app="sums"} | json [5m])');
+    expect(each.status).toBe(422);
+    expect(each.body).toMatch(/maximum number of series \(100\)/);
+    const total = await instant('sum(count_over_time({app="sums"} | json | status >= 500 [5m]))');
+    expect(total.status, total.body).toBe(200);
+    expect((JSON.parse(total.body) as { data: { result: Array<{ value: [number, string] }> } }).data.result.map((r) => r.value[1])).toEqual(['30']);
+    const byLevel = await instant('sum by (level) (rate({app="sums"} | json [5m]))');
+    expect(byLevel.status, byLevel.body).toBe(200);
+    const rates = (JSON.parse(byLevel.body) as { data: { result: Array<{ metric: { level: string }; value: [number, string] }> } }).data.result.map((r) => [r.metric.level, Number(r.value[1]) * 300]);
+    expect(rates.sort()).toEqual([
+      ['error', 100],
+      ['info', 100],
+      ['warn', 100],
+    ]);
+  });
 });
+

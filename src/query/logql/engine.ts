@@ -150,7 +150,7 @@ export class LogQLEngine {
       }
       case 'vectorAgg': {
         const keepErrors = allowErrors || (e.grouping !== undefined && !e.grouping.without && e.grouping.labels.includes('__error__'));
-        const inner = await this.evalMetric(e.expr, ctx, keepErrors);
+        const inner = await this.evalMetric(withSumGrouping(e), ctx, keepErrors);
         for (const t of ctx.steps) {
           const v = inner.get(t)!;
           out.set(t, { kind: 'vector', samples: aggregate(e.op, e.param, e.grouping, v.kind === 'vector' ? v.samples : []) });
@@ -181,4 +181,19 @@ export class LogQLEngine {
       }
     }
   }
+}
+
+/** Range functions whose values add up across the series a `sum` merges. */
+const SUMMABLE = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'sum_over_time']);
+
+/**
+ * The operand of a vector aggregation. Under `sum [by|without (…)]`, a summable range function
+ * without its own grouping takes the sum's grouping as it extracts samples (as Loki does):
+ * the same numbers, but one series per group instead of one per label set, which after
+ * `| json` can be one per line and hit the series limit.
+ */
+function withSumGrouping(e: Extract<MetricExpr, { kind: 'vectorAgg' }>): MetricExpr {
+  const r = e.expr;
+  if (e.op !== 'sum' || r.kind !== 'range' || r.grouping !== undefined || !SUMMABLE.has(r.op)) return r;
+  return { ...r, grouping: e.grouping ?? { without: false, labels: [] } };
 }
