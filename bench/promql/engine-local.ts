@@ -4,7 +4,7 @@
  * Prints wall time, CPU time and garbage-collection time per query. Not part of `npm test`;
  * the side-by-side figures come from run.ts.
  *
- *   npx tsx bench/promql/engine-local.ts [--series 2000] [--hours 24] [--runs 3]
+ *   npx tsx bench/promql/engine-local.ts [--series 2000] [--hours 24] [--runs 3] [--only NAME-PART]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,9 +53,12 @@ try {
   const queries: Array<[string, string, number?, number?]> = [
     ['sum by (status) rate, 24h @ 5m', 'sum by (status) (rate(bench_requests_total[5m]))', HOURS * 3_600_000, 300_000],
     ['sum by (job) rate, 1h @ 15s', 'sum by (job) (rate(bench_requests_total[5m]))', 3_600_000, 15_000],
+    ['sum rate, 7d @ 1h', 'sum(rate(bench_requests_total[1h]))', 7 * 24 * 3_600_000, 3_600_000],
     ['instant sum(rate[5m])', 'sum(rate(bench_requests_total[5m]))'],
   ];
+  const only = process.argv.indexOf('--only');
   for (const [name, query, range, step] of queries) {
+    if (only >= 0 && !name.includes(process.argv[only + 1]!)) continue;
     for (let r = 0; r < RUNS; r++) {
       const g0 = gcMs;
       const c0 = process.cpuUsage();

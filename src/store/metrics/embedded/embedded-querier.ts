@@ -87,6 +87,17 @@ function readInOrder(datas: readonly Uint8Array[], memory: readonly SampleRun[],
   return { t: t.subarray(from, to), v: v.subarray(from, to) };
 }
 
+/** One series' samples in [mint, maxt]: into `shared` at `at` (room for `size`) when given, else fresh arrays. */
+function readSeries(datas: readonly Uint8Array[], mem: readonly SampleRun[], mint: number, maxt: number, shared: Columns | undefined, at: number, size: number): { t: Float64Array; v: Float64Array } {
+  const filled = mem.filter((r) => r.n > 0);
+  if (datas.length === 0 && filled.length === 1 && !filled[0]!.unsorted) {
+    // Head only (memoryRuns copied just the samples in range): no copy at all.
+    return { t: filled[0]!.t.subarray(0, filled[0]!.n), v: filled[0]!.v.subarray(0, filled[0]!.n) };
+  }
+  const merged = shared ? readInOrder(datas, mem, mint, maxt, shared, at) : readInOrder(datas, mem, mint, maxt, columns(size), 0);
+  return merged ?? mergeRuns([...datas.map(chunkRun), ...mem], mint, maxt);
+}
+
 /** Index of the first of ts[start, end) that is >= x (`inclusive`) or > x. */
 function firstIndex(ts: Float64Array, start: number, end: number, x: number, inclusive: boolean): number {
   let lo = start;
@@ -101,6 +112,8 @@ function firstIndex(ts: Float64Array, start: number, end: number, x: number, inc
 
 /** Series read from DuckDB per query round trip. */
 const READ_BATCH = 1000;
+/** Series decoded into reused memory at a time (hints.reuse). */
+const DECODE_BATCH = 250;
 /** Most exemplars one query returns before it fails with a clear error. */
 const MAX_EXEMPLARS_PER_QUERY = 100_000;
 
@@ -156,28 +169,25 @@ export class EmbeddedQuerier implements MetricQuerier {
       const chunks = await this.readChunks(onDisk, mint, maxt);
       const datas = batch.map((s, k) => recent[k] ?? chunks.get(s.id) ?? []);
       const sizes = batch.map((_, k) => sizeOf(datas[k]!, memory[k]!));
-      if (hints?.reuse) {
-        const total = sizes.reduce((a, b) => a + b, 0);
-        if (!shared || shared.t.length < total) shared = columns(total);
-      }
-      const out: SeriesSamples[] = [];
-      let at = 0;
-      for (let k = 0; k < batch.length; k++) {
-        const s = batch[k]!;
-        const mem = memory[k]!;
-        let merged: { t: Float64Array; v: Float64Array } | undefined;
-        const filled = mem.filter((r) => r.n > 0);
-        if (datas[k]!.length === 0 && filled.length === 1 && !filled[0]!.unsorted) {
-          // Head only (memoryRuns copied just the samples in range): no copy at all.
-          merged = { t: filled[0]!.t.subarray(0, filled[0]!.n), v: filled[0]!.v.subarray(0, filled[0]!.n) };
-        } else if (shared) {
-          merged = readInOrder(datas[k]!, mem, mint, maxt, shared, at);
+      // Reused memory is filled a quarter of a read at a time: a quarter the size (fewer
+      // fresh pages, warmer caches) for the same DuckDB round trips.
+      const step = hints?.reuse ? DECODE_BATCH : batch.length;
+      for (let j = 0; j < batch.length; j += step) {
+        const end = Math.min(batch.length, j + step);
+        if (hints?.reuse) {
+          let total = 0;
+          for (let k = j; k < end; k++) total += sizes[k]!;
+          if (!shared || shared.t.length < total) shared = columns(total);
+        }
+        const out: SeriesSamples[] = [];
+        let at = 0;
+        for (let k = j; k < end; k++) {
+          const merged = readSeries(datas[k]!, memory[k]!, mint, maxt, shared, at, sizes[k]!);
           at += sizes[k]!;
-        } else merged = readInOrder(datas[k]!, mem, mint, maxt, columns(sizes[k]!), 0);
-        merged ??= mergeRuns([...datas[k]!.map(chunkRun), ...mem], mint, maxt);
-        if (merged.t.length > 0) out.push({ labels: s.labels, timestamps: merged.t, values: merged.v });
+          if (merged.t.length > 0) out.push({ labels: batch[k]!.labels, timestamps: merged.t, values: merged.v });
+        }
+        if (out.length > 0) yield out;
       }
-      if (out.length > 0) yield out;
     }
   }
 
