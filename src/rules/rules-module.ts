@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { IchigenError, labelsFromRecord, type Labels } from '../model/index.js';
 import type { Logger } from '../self/index.js';
 import type { PromqlEngine } from '../query/index.js';
 import { LogQLEngine } from '../query/logql/index.js';
@@ -75,12 +76,24 @@ export function createRulesModule(deps: RulesModuleDeps): RulesModule {
   };
 }
 
-/** Instant LogQL queries as Loki's ruler runs them; one engine per opened log store. */
+/** A LogQL rule's query on a remote Loki (its own engine), answered as a vector. */
+async function remoteInstant(forward: NonNullable<LogStore['forward']>, tenant: string, expr: string, t: number): Promise<Array<{ labels: Labels; value: number }>> {
+  const a = await forward(tenant, '/loki/api/v1/query', { query: expr, time: (t / 1000).toFixed(3), limit: '0' });
+  const text = a.body.toString('utf8');
+  if (a.status !== 200) throw new IchigenError(a.status === 400 ? 'BAD_REQUEST' : 'UNAVAILABLE', `log backend answered ${a.status} to a rule's query: ${text.slice(0, 500)}`);
+  const data = (JSON.parse(text) as { data?: { resultType?: string; result?: unknown } }).data;
+  if (data?.resultType === 'scalar') return [{ labels: [], value: Number((data.result as [number, string])[1]) }];
+  if (data?.resultType !== 'vector') return [];
+  return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((x) => ({ labels: labelsFromRecord(x.metric), value: Number(x.value[1]) }));
+}
+
+/** Instant LogQL queries as Loki's ruler runs them; one engine per opened log store (a remote Loki runs them itself). */
 function logqlInstant(store: () => LogStore, maxSeries: number): LogqlInstant {
   let engine: LogQLEngine | undefined;
   let engineStore: LogStore | undefined;
   return async (tenant, expr, t) => {
     const s = store();
+    if (s.forward !== undefined) return remoteInstant(s.forward.bind(s), tenant, expr, t);
     if (engine === undefined || engineStore !== s) {
       engine = new LogQLEngine(s, { maxSeries, maxSteps: 1 });
       engineStore = s;

@@ -54,7 +54,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.get(`${APP_API_PREFIX}/status/storage`, async () => {
     const embedded = async (name: string): Promise<{ bytes: number; complete: boolean }> => sizeOf(path.join(ctx.dataDir, name));
     const metricsSize = c.metrics.backend === 'embedded' ? await embedded('metrics') : undefined;
-    const logsSize = await embedded('logs');
+    const logsSize = c.logs.backend === 'embedded' ? await embedded('logs') : undefined;
     const tracesSize = c.traces.backend === 'embedded' ? await embedded('traces') : undefined;
     const stateFile = c.state.url === '' ? path.join(ctx.dataDir, 'state.sqlite') : c.state.url.startsWith('sqlite:') ? path.resolve(c.state.url.slice('sqlite:'.length)) : undefined;
     const stateBytes = stateFile === undefined ? undefined : (await stat(stateFile).catch(() => ({ size: 0 }))).size;
@@ -63,7 +63,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ServerContext): 
       data: {
         dataDir: ctx.dataDir,
         metrics: { backend: c.metrics.backend, bytes: metricsSize?.bytes ?? null, complete: metricsSize?.complete ?? true, retentionMs: c.metrics.retention, retentionBytes: c.metrics.retention_size },
-        logs: { backend: 'embedded', bytes: logsSize.bytes, complete: logsSize.complete, retentionMs: c.logs.retention, retentionBytes: c.logs.retention_bytes },
+        logs: { backend: c.logs.backend, bytes: logsSize?.bytes ?? null, complete: logsSize?.complete ?? true, retentionMs: c.logs.retention, retentionBytes: c.logs.retention_bytes },
         traces: { backend: c.traces.backend, bytes: tracesSize?.bytes ?? null, complete: tracesSize?.complete ?? true, retentionMs: c.traces.retention, retentionBytes: c.traces.max_bytes },
         events: { retentionMs: c.events.retention },
         state: { backend: stateFile === undefined ? 'postgres' : 'sqlite', bytes: stateBytes ?? null },
@@ -84,7 +84,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: ServerContext): 
         selfScrapeIntervalMs: c.metrics.self_scrape_interval,
         scrapeJobs: c.metrics.scrape_configs.length,
       },
-      logs: { backend: 'embedded', dir: path.join(ctx.dataDir, 'logs') },
+      logs: store('logs', c.logs, c.logs.remote_push_url),
       traces: {
         ...store('traces', c.traces, c.traces.remote_otlp_url),
         spanMetrics: c.traces.span_metrics,

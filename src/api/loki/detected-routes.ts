@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IchigenError } from '../../model/index.js';
 import { detectFields, detectLabels, detectPatterns, detectedFieldValues, type DetectedFieldsRequest } from '../../query/logql/index.js';
 import type { LogStore } from '../../store/logs/index.js';
+import { forwardedToLoki } from './query-routes.js';
 import { parseStep, parseTime, selectorOf } from './params.js';
 
 const HOUR_NS = 3_600_000_000_000n;
@@ -47,7 +48,8 @@ function detectionRequest(request: FastifyRequest): DetectedFieldsRequest {
  * structured metadata).
  */
 export function registerDetectedRoutes(app: FastifyInstance, store: () => LogStore): void {
-  const both = (url: string, handler: (request: FastifyRequest) => Promise<unknown>): void => {
+  const both = (url: string, local: (request: FastifyRequest) => Promise<unknown>): void => {
+    const handler = forwardedToLoki(store, local);
     app.get(url, { config: { scope: 'read' } }, handler);
     app.post(url, { config: { scope: 'read' } }, handler);
   };

@@ -24,6 +24,12 @@ export interface LokiContext {
       readonly syslog_tcp_listen: string;
       readonly syslog_udp_listen: string;
       readonly syslog_tenant: string;
+      readonly backend: 'embedded' | 'remote';
+      readonly remote_push_url: string;
+      readonly remote_query_url: string;
+      readonly remote_bearer_token: string;
+      readonly remote_tenant_header: boolean;
+      readonly remote_timeout: number;
     };
   };
 }

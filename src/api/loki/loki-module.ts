@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../auth/index.js';
 import { ingestCounter, type Registry } from '../../self/index.js';
 import { IchigenError } from '../../model/index.js';
-import { DuckDbLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
+import { DuckDbLogStore, RemoteLogStore, type LogLimits, type LogStore } from '../../store/logs/index.js';
 import type { LokiContext } from './loki-context.js';
 import { registerDetectedRoutes } from './detected-routes.js';
 import { SyslogListener } from '../syslog/index.js';
@@ -22,12 +22,25 @@ export interface LogsModuleContext extends LokiContext {
   readonly registry?: Registry;
 }
 
+/** The remote (Loki) store of `logs.backend: remote`, its URLs checked at start-up. */
+function remoteLogStore(c: LogsModuleContext['config']['logs']): RemoteLogStore {
+  if (c.remote_push_url === '' || c.remote_query_url === '') throw new IchigenError('INVALID_PARAMETER', 'logs.backend is remote: set logs.remote_push_url and logs.remote_query_url');
+  return new RemoteLogStore({
+    pushUrl: c.remote_push_url,
+    queryUrl: c.remote_query_url,
+    ...(c.remote_bearer_token ? { authorization: `Bearer ${c.remote_bearer_token}` } : {}),
+    sendTenantHeader: c.remote_tenant_header,
+    timeoutMs: c.remote_timeout,
+  });
+}
+
 /**
- * The logs pillar: the embedded log store, Loki push and the Loki query API.
- * OTLP logs reach the store through `otlpSink`.
+ * The logs pillar: the log store (embedded DuckDB, or a remote Loki), Loki push and the Loki
+ * query API. OTLP logs reach the store through `otlpSink`.
  */
 export function createLogsModule(ctx: LogsModuleContext) {
-  let store: DuckDbLogStore | undefined;
+  const remote = ctx.config.logs.backend === 'remote' ? remoteLogStore(ctx.config.logs) : undefined;
+  let store: DuckDbLogStore | RemoteLogStore | undefined;
   let counted: LogStore | undefined;
   const lines = ctx.registry ? ingestCounter(ctx.registry) : undefined;
   const get = (): LogStore => {
@@ -81,7 +94,7 @@ export function createLogsModule(ctx: LogsModuleContext) {
       await app.register(async (scope) => registerJsonRecordsRoute(scope, get, { detectLevels: cfg.discover_log_levels === 'all' }));
     },
     async start(): Promise<void> {
-      store = await DuckDbLogStore.open({
+      store = remote ?? await DuckDbLogStore.open({
         dir: path.join(ctx.dataDir, 'logs'),
         limits,
         log: ctx.log,
@@ -96,7 +109,7 @@ export function createLogsModule(ctx: LogsModuleContext) {
     },
     async stop(): Promise<void> {
       await syslog?.stop();
-      await store?.close();
+      if (store instanceof DuckDbLogStore) await store.close();
       store = undefined;
       counted = undefined;
     },

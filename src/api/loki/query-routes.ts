@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IchigenError, getLabel } from '../../model/index.js';
 import { LogQLEngine } from '../../query/logql/index.js';
 import type { LogStore } from '../../store/logs/index.js';
@@ -36,6 +36,21 @@ function defaultStepMs(startNs: bigint, endNs: bigint): number {
   return Math.max(1000, Math.floor(Number((endNs - startNs) / 1_000_000n) / 250 / 1000) * 1000);
 }
 
+/**
+ * With a remote Loki as the store, the request (query string and form merged, as GET) goes
+ * to the backend and its answer back unchanged; otherwise the local handler answers.
+ */
+export function forwardedToLoki(store: () => LogStore, local: (request: FastifyRequest) => Promise<unknown>) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const s = store();
+    if (s.forward === undefined) return local(request);
+    const q = (request.query ?? {}) as Record<string, string | string[] | undefined>;
+    const b = typeof request.body === 'object' && request.body !== null && !Buffer.isBuffer(request.body) ? (request.body as Record<string, string | string[] | undefined>) : {};
+    const a = await s.forward(request.tenant, request.url.split('?')[0]!, { ...q, ...b });
+    return reply.code(a.status).type(a.contentType).send(a.body);
+  };
+}
+
 export function registerQueryRoutes(app: FastifyInstance, store: () => LogStore, ctx: LokiContext): void {
   let engine: LogQLEngine | undefined;
   let engineStore: LogStore | undefined;
@@ -47,7 +62,8 @@ export function registerQueryRoutes(app: FastifyInstance, store: () => LogStore,
     }
     return engine;
   };
-  const both = (url: string, handler: (request: FastifyRequest) => Promise<unknown>): void => {
+  const both = (url: string, local: (request: FastifyRequest) => Promise<unknown>): void => {
+    const handler = forwardedToLoki(store, local);
     app.get(url, { config: { scope: 'read' } }, handler);
     app.post(url, { config: { scope: 'read' } }, handler);
   };

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { resolveTenant, type Authenticator } from '../../auth/index.js';
 import { IchigenError, TENANT_HEADER, hasScope, type Labels } from '../../model/index.js';
 import { compilePipeline, parseLogQL } from '../../query/logql/index.js';
-import type { LogStore } from '../../store/logs/index.js';
+import { RemoteLogStore, type LogStore } from '../../store/logs/index.js';
 import { parseLimit, parseTime } from './params.js';
 
 const TAIL_PATH = '/loki/api/v1/tail';
@@ -29,7 +29,11 @@ export function registerTailRoute(app: FastifyInstance, store: () => LogStore, a
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== TAIL_PATH) return;
     void authorize(req, authenticator).then(
-      (tenant) => wss.handleUpgrade(req, socket, head, (ws) => startTail(ws, url.searchParams, tenant, store)),
+      (tenant) => wss.handleUpgrade(req, socket, head, (ws) => {
+          const s = store();
+          if (s instanceof RemoteLogStore) proxyTail(ws, s.tailTarget(tenant, url.searchParams));
+          else startTail(ws, url.searchParams, tenant, store);
+        }),
       (e: unknown) => {
         const err = e instanceof IchigenError ? e : new IchigenError('UNAUTHENTICATED', 'authentication failed');
         socket.end(`HTTP/1.1 ${err.status} ${err.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${err.message}\n`);
@@ -44,6 +48,24 @@ export function registerTailRoute(app: FastifyInstance, store: () => LogStore, a
   app.get(TAIL_PATH, { config: { scope: 'read' } }, async () => {
     throw new IchigenError('BAD_REQUEST', 'the tail endpoint needs a WebSocket upgrade');
   });
+}
+
+/**
+ * With a remote Loki, the tail is the backend's own: a WebSocket to it whose messages are
+ * relayed as they come; either side closing closes the other.
+ */
+function proxyTail(client: WebSocket, target: { url: string; headers: Record<string, string> }): void {
+  const backend = new WebSocket(target.url, { headers: target.headers, handshakeTimeout: 10_000 });
+  backend.on('message', (data, isBinary) => {
+    if (client.readyState === WebSocket.OPEN) client.send(data, { binary: isBinary });
+  });
+  backend.on('close', (code, reason) => {
+    if (client.readyState === WebSocket.OPEN) client.close(code === 1005 || code === 1006 ? 1011 : code, reason);
+  });
+  backend.on('error', (e) => {
+    if (client.readyState === WebSocket.OPEN) client.close(1011, `log backend tail: ${e.message}`.slice(0, 120));
+  });
+  client.on('close', () => backend.terminate());
 }
 
 async function authorize(req: IncomingMessage, authenticator: Authenticator): Promise<string> {

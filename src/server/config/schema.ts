@@ -139,6 +139,12 @@ const logs = section({
   syslog_tcp_listen: str('', 'Address of a syslog listener over TCP (RFC 5424 or RFC 3164; octet-counted or newline-framed), e.g. `0.0.0.0:1514`. Syslog has no authentication: bind it where only trusted senders reach it. Empty disables it.'),
   syslog_udp_listen: str('', 'Address of a syslog listener over UDP (one message per datagram), e.g. `0.0.0.0:1514`. Same caveat as TCP. Empty disables it.'),
   syslog_tenant: str('default', 'Tenant that syslog messages are stored under (syslog carries no tenant).'),
+  backend: oneOf(['embedded', 'remote'], 'embedded', 'Where log lines are stored: `embedded` (DuckDB under the data directory) or `remote` (a Loki: pushed to its push API, the Loki query API passed to it).'),
+  remote_push_url: str('', 'With `backend: remote`: Loki\'s push URL, e.g. `http://loki:3100/loki/api/v1/push`.'),
+  remote_query_url: str('', 'With `backend: remote`: base URL of the Loki HTTP API (before `/loki`), e.g. `http://loki:3100`; every Loki query endpoint is passed there.'),
+  remote_bearer_token: secret('With `backend: remote`: bearer token sent to the backend (both URLs).'),
+  remote_tenant_header: bool(false, 'With `backend: remote`: send the tenant as `X-Scope-OrgID` (Loki multi-tenancy).'),
+  remote_timeout: duration('30s', 'With `backend: remote`: time limit of each backend call.'),
 });
 
 const automation = section({

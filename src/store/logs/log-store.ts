@@ -44,6 +44,13 @@ export interface TailEvent {
   readonly entry: LogEntry;
 }
 
+/** A backend's answer passed through unchanged (remote stores). */
+export interface LogBackendAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
 /**
  * The log store contract: the embedded DuckDB store implements it, a remote (Loki) store can.
  * push() resolves only once the entries are durable.
@@ -67,4 +74,9 @@ export interface LogStore {
   /** Bytes of line data per stream in [startNs, endNs), for index/volume. */
   volume(tenant: string, matchers: readonly LabelMatcher[], startNs: bigint, endNs: bigint, stepNs?: bigint): Promise<Array<{ stream: StoredStream; bucketNs: bigint; bytes: number; entries: number }>>;
   subscribe(tenant: string, listener: (events: TailEvent[]) => void): () => void;
+  /**
+   * Set when the store is a remote Loki: a Loki query API GET (path and query string) passed
+   * to the backend, whose answer goes back unchanged (its engine runs the query).
+   */
+  forward?(tenant: string, path: string, query: Record<string, string | string[] | undefined>): Promise<LogBackendAnswer>;
 }
