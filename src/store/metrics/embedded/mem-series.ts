@@ -62,8 +62,14 @@ export class MemSeries {
   active = false;
   /** Dropped by retention (a stale entry in TenantHead.byLabels must not be used). */
   removed = false;
-  /** The chunks recent flushes wrote, still in memory (see RECENT_CHUNKS_MS). */
-  recent: RecentChunk[] = [];
+  /**
+   * The chunks recent flushes wrote (see RECENT_CHUNKS_MS), packed: their bytes end to end,
+   * and [minT, maxT, end offset] per chunk. Why packed: an object and a typed array per
+   * chunk cost ~300 bytes each, against ~45 bytes of data for 10 minutes at 15 s; 18 flushes
+   * in 3 hours made that ~6 KB per series (650 MB at 100k series).
+   */
+  private recentBytes: Uint8Array | undefined;
+  private recentIndex: Float64Array | undefined;
   /**
    * Every sample at or after this time is in memory (recent chunks or head), so a read
    * starting there skips DuckDB. After a restart: just past what DuckDB holds.
@@ -164,22 +170,60 @@ export class MemSeries {
     Object.assign(this, { lastT, lastLo, lastHi, lastKnown });
   }
 
+  /** The chunks recent flushes wrote, still in memory, oldest first (objects built per call). */
+  get recent(): RecentChunk[] {
+    const idx = this.recentIndex;
+    const bytes = this.recentBytes;
+    if (idx === undefined || bytes === undefined) return [];
+    const out = new Array<RecentChunk>(idx.length / 3);
+    for (let k = 0, start = 0; k < out.length; k++) {
+      const end = idx[k * 3 + 2]!;
+      out[k] = { minT: idx[k * 3]!, maxT: idx[k * 3 + 1]!, data: bytes.subarray(start, end) };
+      start = end;
+    }
+    return out;
+  }
+
   /** A flush committed these chunks: keep them readable in memory, dropping those past the window. */
   retain(chunks: readonly RecentChunk[]): void {
     if (chunks.length === 0) return;
     const all = this.recent.concat(chunks);
     let newest = -Infinity;
     for (const c of all) if (c.maxT > newest) newest = c.maxT;
-    this.recent = this.keepAfter(all, newest - RECENT_CHUNKS_MS);
+    this.pack(this.keepAfter(all, newest - RECENT_CHUNKS_MS));
   }
 
   /** Retention deleted what ends before `cutoff` from DuckDB: memory must not serve it either. */
   dropRecentBefore(cutoff: number): void {
-    if (this.recent.length > 0) this.recent = this.keepAfter(this.recent, cutoff);
+    if (this.recentIndex !== undefined) this.pack(this.keepAfter(this.recent, cutoff));
     if (cutoff > this.memFrom) this.memFrom = cutoff;
   }
 
-  private keepAfter(chunks: RecentChunk[], cutoff: number): RecentChunk[] {
+  /** Replaces the packed chunks (never changed in place: readers may hold views of them). */
+  private pack(chunks: readonly RecentChunk[]): void {
+    if (chunks.length === 0) {
+      this.recentBytes = undefined;
+      this.recentIndex = undefined;
+      return;
+    }
+    let size = 0;
+    for (const c of chunks) size += c.data.length;
+    const bytes = new Uint8Array(size);
+    const idx = new Float64Array(chunks.length * 3);
+    let at = 0;
+    for (let k = 0; k < chunks.length; k++) {
+      const c = chunks[k]!;
+      bytes.set(c.data, at);
+      at += c.data.length;
+      idx[k * 3] = c.minT;
+      idx[k * 3 + 1] = c.maxT;
+      idx[k * 3 + 2] = at;
+    }
+    this.recentBytes = bytes;
+    this.recentIndex = idx;
+  }
+
+  private keepAfter(chunks: readonly RecentChunk[], cutoff: number): RecentChunk[] {
     const kept: RecentChunk[] = [];
     for (const c of chunks) {
       if (c.maxT >= cutoff) kept.push(c);
