@@ -224,7 +224,7 @@ describe('DuckDbTraceStore', () => {
     // Flushes written before token filters existed (NULL) are always read.
     const db = await DuckDBInstance.create(path.join(dir, 'traces.duckdb'));
     const c = await db.connect();
-    await c.run('UPDATE span_flushes SET tokens = NULL, min_duration = NULL, max_duration = NULL');
+    await c.run('UPDATE span_flushes SET token_filter = NULL, min_duration = NULL, max_duration = NULL');
     c.closeSync();
     db.closeSync();
     const old = await open({}, dir);

@@ -145,7 +145,10 @@ export class DuckDbTraceStore implements TraceStore {
     await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS tokens BLOB');
     await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS min_duration BIGINT');
     await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS max_duration BIGINT');
-    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom, tokens, min_duration, max_duration FROM span_flushes')).getRows()) {
+    // `tokens` held the attribute filter with an earlier hash (2026-12-07, never read now: its
+    // flushes are simply always read); `token_filter` holds it with the current one.
+    await this.writer.run('ALTER TABLE span_flushes ADD COLUMN IF NOT EXISTS token_filter BLOB');
+    for (const r of (await this.writer.runAndReadAll('SELECT day, flush_no, min_start, max_start, rows, bloom, token_filter, min_duration, max_duration FROM span_flushes')).getRows()) {
       this.flushIndex.add({
         day: Number(r[0]),
         no: Number(r[1]),
@@ -328,9 +331,10 @@ export class DuckDbTraceStore implements TraceStore {
         a.appendBigInt(toI64(f.maxStart));
         a.appendUBigInt(BigInt(f.rows));
         a.appendBlob(Buffer.from(f.bloom));
-        a.appendBlob(tokens.get(f.day)!);
+        a.appendNull();
         a.appendBigInt(f.minDurationNs!);
         a.appendBigInt(f.maxDurationNs!);
+        a.appendBlob(tokens.get(f.day)!);
         a.endRow();
       }
       a.closeSync();

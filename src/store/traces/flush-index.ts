@@ -36,16 +36,17 @@ function hashes(id: string): [number, number] {
 const SEP = 0x1f;
 
 /**
- * A token's 32-bit key (FNV-1a, one multiply per character: this runs over every attribute
+ * A token's 30-bit key (FNV-1a, one multiply per character: this runs over every attribute
  * of every span flushed). The filter's bits are a function of the key alone, so tokens are
  * deduplicated by key (a number, no string built per attribute) and two tokens sharing a key
- * share their bits: no false negative, and a 32-bit key collision adds far fewer false
+ * share their bits: no false negative, and a 30-bit key collision adds far fewer false
  * positives than the filter's own 1%.
  */
 function tokenKey(s: string, from: number, to: number): number {
   let h = Math.imul(0x811c9dc5 ^ SEP, 0x01000193);
   for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix32(Math.imul(h ^ SEP, 0x01000193));
+  // 30 bits: a small integer to V8 (the Set of a flush's keys holds no heap numbers).
+  return fmix32(Math.imul(h ^ SEP, 0x01000193)) >>> 2;
 }
 
 function keyHashes(key: number): [number, number] {
