@@ -42,6 +42,9 @@ describe('alerting rule state across a restart', () => {
   });
 
   it('keeps a pending alert’s activeAt and a firing alert firing', async () => {
+    // A retry starts over: the first attempt's server holds the data directory.
+    await ts?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
     ts = await start();
     const first = await waitFor(async () => {
       const a = await alerts(ts!);
