@@ -312,7 +312,9 @@ describe('DuckDbTraceStore size retention within one day', () => {
     await store.close();
     stores.pop();
     const { store: limited } = await open({ maxBytes: Math.floor(before * 0.6) }, dir);
-    await limited.applyRetention();
+    // Retention runs periodically; a run whose deletion DuckDB has not yet given back as free
+    // blocks stops rather than delete more, and the next run finds the space freed.
+    for (let run = 0; run < 3 && (run === 0 || (await limited.usedBytes()) > Math.floor(before * 0.6)); run++) await limited.applyRetention();
     expect(await limited.usedBytes()).toBeLessThanOrEqual(Math.floor(before * 0.6));
     expect(await limited.getTrace('t', tid(70_001))).toHaveLength(1);
     expect(await limited.getTrace('t', tid(1))).toEqual([]);

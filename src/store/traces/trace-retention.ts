@@ -78,8 +78,10 @@ export class TraceRetention {
         }
         await w.run('CHECKPOINT');
         let after = await this.usedBytes(w);
-        if (after >= used) {
-          // A checkpoint sometimes writes the new table before it frees the old one's blocks.
+        // A checkpoint sometimes writes the new table before it frees the old one's blocks,
+        // and under load the old blocks may stay in use a moment longer: a few more tries.
+        for (let k = 0; k < 4 && after >= used; k++) {
+          if (k > 0) await new Promise((r) => setTimeout(r, 100));
           await w.run('CHECKPOINT');
           after = await this.usedBytes(w);
         }
