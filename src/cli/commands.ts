@@ -72,6 +72,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       signalled = true;
       const conflict = describePortConflict(err, config);
       process.stderr.write(`ichigen: cannot start: ${conflict ?? (err instanceof Error ? err.message : String(err))}\n`);
+      // Exit 1 even when stopping a half-started server leaves nothing for the event loop to
+      // wait on before stop() settles (Node then ends the process with process.exitCode).
+      process.exitCode = 1;
       void server.stop().then(
         () => resolve(1),
         () => resolve(1),
