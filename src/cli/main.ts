@@ -54,6 +54,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Until the command settles, an exit is a failure: were the event loop ever to empty while a
+// command still waits (a cleanup whose promise nothing keeps alive), Node would end the
+// process with 0 and a failed start would look like success.
+process.exitCode = 1;
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

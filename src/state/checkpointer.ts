@@ -115,6 +115,10 @@ export class Checkpointer {
     const w = this.worker;
     this.worker = undefined;
     if (w === undefined) return;
+    // Referenced again while it stops: an unreferenced worker's exit does not keep the
+    // process alive, and with nothing else to wait on Node ended the process before this
+    // promise settled (a failed start then exited 0 without its message).
+    w.ref();
     w.postMessage('stop');
     await this.exited;
   }
