@@ -1,5 +1,6 @@
 import type { Labels, LabelMatcher } from '../../model/index.js';
 import type { LogEntry, PushBatch } from '../../receive/loki-push/index.js';
+import type { BackendAnswer } from '../remote-backend/index.js';
 import type { PushSource } from './wal-record.js';
 
 /** A stream as the store knows it. */
@@ -45,11 +46,7 @@ export interface TailEvent {
 }
 
 /** A backend's answer passed through unchanged (remote stores). */
-export interface LogBackendAnswer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: Buffer;
-}
+export type LogBackendAnswer = BackendAnswer;
 
 /**
  * The log store contract: the embedded DuckDB store implements it, a remote (Loki) store can.

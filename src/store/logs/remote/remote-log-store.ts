@@ -1,8 +1,10 @@
 import { IchigenError, type LabelMatcher } from '../../../model/index.js';
 import type { PushBatch } from '../../../receive/loki-push/index.js';
 import type { LogBackendAnswer, LogStore, PushOutcome, SelectRequest, StoredStream, StreamEntries, StreamStats, TailEvent } from '../log-store.js';
-import { logBackendCall, logBackendError } from './remote-log-http.js';
+import { backendCall, backendError, queryString } from '../../remote-backend/index.js';
 import type { RemoteLogStoreOptions } from './remote-log-options.js';
+
+const BACKEND = 'log backend';
 
 /** Loki push JSON of a batch: `[ts, line]`, or `[ts, line, {metadata}]` when the entry has structured metadata. */
 export function lokiPushJson(batch: PushBatch): string {
@@ -28,20 +30,14 @@ export class RemoteLogStore implements LogStore {
     let n = 0;
     for (const s of batch.streams) n += s.entries.length;
     if (n === 0) return { accepted: 0, rejected: [] };
-    const res = await logBackendCall(this.options, tenant, this.options.pushUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: lokiPushJson(batch) });
-    if (!res.ok) throw await logBackendError(res, 'a push');
+    const res = await backendCall(this.options, BACKEND, tenant, this.options.pushUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: lokiPushJson(batch) });
+    if (!res.ok) throw await backendError(res, BACKEND, 'a push');
     return { accepted: n, rejected: [] };
   }
 
   /** A Loki query API request passed to the backend and its answer returned unchanged. */
   async forward(tenant: string, path: string, query: Record<string, string | string[] | undefined>): Promise<LogBackendAnswer> {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) {
-      if (v === undefined) continue;
-      for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-    }
-    const q = [...p.keys()].length === 0 ? '' : `?${p.toString()}`;
-    const res = await logBackendCall(this.options, tenant, `${this.options.queryUrl.replace(/\/$/, '')}${path}${q}`, { headers: { accept: 'application/json' } });
+    const res = await backendCall(this.options, BACKEND, tenant, `${this.options.queryUrl.replace(/\/$/, '')}${path}${queryString(query)}`, { headers: { accept: 'application/json' } });
     return { status: res.status, contentType: res.headers.get('content-type') ?? 'application/json', body: Buffer.from(await res.arrayBuffer()) };
   }
 

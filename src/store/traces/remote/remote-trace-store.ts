@@ -1,8 +1,10 @@
 import { decodeOtlpRequest, encodeTracesProto, otlpTypes, type OtlpRawBody, type OtlpTraces } from '../../../receive/otlp/index.js';
 import { flattenTraces, type StoredSpan } from '../stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from '../trace-store.js';
-import { backendCall, backendError, type BackendAnswer } from './remote-trace-http.js';
+import { backendCall, backendError, queryString, type BackendAnswer } from '../../remote-backend/index.js';
 import type { RemoteTraceStoreOptions } from './remote-trace-options.js';
+
+const BACKEND = 'trace backend';
 
 const seconds = (ns: bigint, up: boolean): string => String((ns + (up ? 999_999_999n : 0n)) / 1_000_000_000n);
 
@@ -20,6 +22,10 @@ export class RemoteTraceStore implements TraceStore {
   async open(): Promise<void> {}
   async close(): Promise<void> {}
 
+  private call(tenant: string, url: string, init?: RequestInit): Promise<Response> {
+    return backendCall(this.options, BACKEND, tenant, url, init);
+  }
+
   private url(path: string, params?: URLSearchParams): string {
     const q = params === undefined || [...params.keys()].length === 0 ? '' : `?${params.toString()}`;
     return `${this.options.queryUrl.replace(/\/$/, '')}${path}${q}`;
@@ -27,12 +33,12 @@ export class RemoteTraceStore implements TraceStore {
 
   async append(tenant: string, traces: OtlpTraces, raw?: OtlpRawBody): Promise<{ rejected: number; message?: string }> {
     // A protobuf body goes out as it came in; anything else is encoded once.
-    const res = await backendCall(this.options, tenant, this.options.otlpUrl, {
+    const res = await this.call(tenant, this.options.otlpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf' },
       body: raw?.encoding === 'protobuf' ? raw.body : encodeTracesProto(traces),
     });
-    if (!res.ok) throw await backendError(res, 'the OTLP export');
+    if (!res.ok) throw await backendError(res, BACKEND, 'the OTLP export');
     const body = Buffer.from(await res.arrayBuffer());
     // OTLP partial success: the backend kept all but `rejectedSpans`.
     let partial: { rejectedSpans?: unknown; errorMessage?: unknown } | undefined;
@@ -52,9 +58,9 @@ export class RemoteTraceStore implements TraceStore {
       p.set('end', seconds(range.endNs, true));
     }
     // v1 with protobuf: a TracesData on every Tempo version, 404 when absent.
-    const res = await backendCall(this.options, tenant, this.url(`/api/traces/${traceId}`, p), { headers: { accept: 'application/protobuf' } });
+    const res = await this.call(tenant, this.url(`/api/traces/${traceId}`, p), { headers: { accept: 'application/protobuf' } });
     if (res.status === 404) return [];
-    if (!res.ok) throw await backendError(res, 'a trace by id');
+    if (!res.ok) throw await backendError(res, BACKEND, 'a trace by id');
     return flattenTraces(decodeOtlpRequest('traces', Buffer.from(await res.arrayBuffer()), 'protobuf'));
   }
 
@@ -78,20 +84,15 @@ export class RemoteTraceStore implements TraceStore {
    */
   async *candidates(tenant: string, o: TraceCandidatesOptions): AsyncGenerator<string[]> {
     const p = new URLSearchParams({ q: '{}', start: seconds(o.range.startNs, false), end: seconds(o.range.endNs, true), limit: '1000', spss: '1' });
-    const res = await backendCall(this.options, tenant, this.url('/api/search', p));
-    if (!res.ok) throw await backendError(res, 'a search');
+    const res = await this.call(tenant, this.url('/api/search', p));
+    if (!res.ok) throw await backendError(res, BACKEND, 'a search');
     const body = (await res.json()) as { traces?: Array<{ traceID: string }> };
     yield (body.traces ?? []).map((t) => t.traceID.toLowerCase().padStart(32, '0'));
   }
 
   /** A Tempo API GET passed to the backend and its answer returned unchanged. */
   async forward(tenant: string, path: string, query: Record<string, string | string[] | undefined>): Promise<BackendAnswer> {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) {
-      if (v === undefined) continue;
-      for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
-    }
-    const res = await backendCall(this.options, tenant, this.url(path, p), { headers: { accept: 'application/json' } });
+    const res = await this.call(tenant, `${this.options.queryUrl.replace(/\/$/, '')}${path}${queryString(query)}`, { headers: { accept: 'application/json' } });
     return { status: res.status, contentType: res.headers.get('content-type') ?? 'application/json', body: Buffer.from(await res.arrayBuffer()) };
   }
 }
