@@ -40,6 +40,7 @@ om_size_bytes 42
 
 let app: Server;
 let appPort: number;
+let closedPort: number;
 let node: Peer;
 let prom: Peer | undefined;
 let ich: TestServer | undefined;
@@ -51,7 +52,11 @@ function scrapeConfigs(): unknown[] {
       job_name: 'node',
       scrape_interval: '1s',
       scrape_timeout: '1s',
-      static_configs: [{ targets: [`127.0.0.1:${node.port}`], labels: { __tmp_team: 'Ops', env: 'test' } }],
+      static_configs: [
+        { targets: [`127.0.0.1:${node.port}`], labels: { __tmp_team: 'Ops', env: 'test' } },
+        // Dropped by relabelling: listed under droppedTargets, never scraped.
+        { targets: [`127.0.0.1:${closedPort}`], labels: { env: 'prod' } },
+      ],
       relabel_configs: [
         { source_labels: ['__address__'], regex: '(.*):\\d+', target_label: 'host', replacement: '$1' },
         { source_labels: ['__address__'], modulus: 7, target_label: 'shard', action: 'hashmod' },
@@ -78,6 +83,8 @@ function scrapeConfigs(): unknown[] {
         { source_labels: ['a'], target_label: 'b', action: 'dropequal' },
       ],
     },
+    // Nothing listens there: a target that is down.
+    { job_name: 'down', scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets: [`127.0.0.1:${closedPort}`] }] },
     {
       job_name: 'app_honor',
       scrape_interval: '1s',
@@ -94,6 +101,7 @@ function scrapeConfigs(): unknown[] {
 
 beforeAll(async () => {
   appPort = await freePort();
+  closedPort = await freePort();
   app = createServer((req, res) => {
     if (req.url?.startsWith('/om')) {
       if (req.headers.authorization !== `Basic ${Buffer.from('scraper:pw').toString('base64')}` || !req.url.includes('x=1')) {
@@ -113,6 +121,17 @@ afterAll(async () => {
   await new Promise((r) => app.close(r));
   rmSync(sdDir, { recursive: true, force: true });
 });
+
+interface TargetsAnswer {
+  activeTargets: Array<Record<string, unknown> & { scrapePool: string; scrapeUrl: string; lastScrape: string; lastError: string }>;
+  droppedTargets: Array<{ discoveredLabels: Record<string, string> }>;
+}
+
+async function targets(base: string, query: string, token?: string): Promise<TargetsAnswer> {
+  const res = await fetch(`${base}/api/v1/targets${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: TargetsAnswer }).data;
+}
 
 async function series(base: string, match: string, token?: string): Promise<string[]> {
   const res = await fetch(`${base}/api/v1/series?match[]=${encodeURIComponent(match)}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
@@ -159,4 +178,33 @@ describe('scraping with Prometheus scrape_configs', () => {
       return s.length > 0 && s.every((x) => isStaleAt(x.values, x.values.length - 1)) ? true : undefined;
     }, 'staleness markers after the target left the file', 10_000);
   }, 60_000);
+
+  it('lists targets on /api/v1/targets and /api/v1/scrape_pools as Prometheus 2.42 does', async () => {
+    // Runs after the test above: both processes are scraping the same jobs.
+    const ours = (t: { scrapePool: string }): boolean => t.scrapePool !== 'filesd' && t.scrapePool !== 'ichigen';
+    // Comparable fields: the times and the error texts differ by nature (Go's dial error vs Node's).
+    const shape = (t: TargetsAnswer['activeTargets'][number]): Record<string, unknown> => {
+      const { lastScrape, lastScrapeDuration, lastError, ...rest } = t;
+      return { ...rest, scraped: !Number.isNaN(Date.parse(lastScrape)) && lastScrape > '2000', durationIsNumber: typeof lastScrapeDuration === 'number', failed: lastError !== '' };
+    };
+    for (const query of ['', '?state=active', '?state=dropped', '?state=any', '?scrapePool=node', '?scrapePool=down&state=active', '?state=nonsense']) {
+      const want = await targets(prom!.url, query);
+      if (query === '') expect([want.activeTargets.length, want.droppedTargets.length]).toEqual([4, 1]);
+      const got = await targets(ich!.url, query, ich!.adminToken);
+      const key = (t: { scrapePool: string; scrapeUrl: string }): string => `${t.scrapePool} ${t.scrapeUrl}`;
+      expect(got.activeTargets.filter(ours).map(shape).sort((a, b) => key(a as never).localeCompare(key(b as never))), query).toEqual(want.activeTargets.map(shape).sort((a, b) => key(a as never).localeCompare(key(b as never))));
+      expect(got.droppedTargets, query).toEqual(want.droppedTargets);
+    }
+    const all = await targets(ich!.url, '', ich!.adminToken);
+    expect(all.activeTargets.find((t) => t.scrapePool === 'down')).toMatchObject({ health: 'down', labels: { job: 'down', instance: `127.0.0.1:${closedPort}` } });
+    expect(all.activeTargets.find((t) => t.scrapePool === 'down')!.lastError).toMatch(/ECONNREFUSED|refused/);
+    expect(all.activeTargets.find((t) => t.scrapePool === 'ichigen')).toMatchObject({ health: 'up', labels: { job: 'ichigen' } });
+    // Pools in name order, as Prometheus sorts them.
+    const pools = all.activeTargets.map((t) => t.scrapePool);
+    expect(pools).toEqual([...pools].sort());
+    const poolsAnswer = (await (await ich!.fetch('/api/v1/scrape_pools')).json()) as { data: { scrapePools: string[] } };
+    expect(poolsAnswer.data.scrapePools).toEqual(['app', 'app_honor', 'down', 'filesd', 'ichigen', 'node']);
+    // Like every API: no credentials, no answer.
+    expect((await fetch(`${ich!.url}/api/v1/targets`)).status).toBe(401);
+  }, 30_000);
 });

@@ -11,6 +11,7 @@ const PAGES: ReadonlyArray<readonly [path: string, expects?: string]> = [
   ['/explore/logs', '[OUTPUT]'],
   ['/explore/traces', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
   ['/explore/traces?view=graph', 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+  ['/explore/targets'],
   ['/alerts', 'alertmanagers'],
   ['/alerts/rules', 'groups:'],
   ['/alerts/silences'],

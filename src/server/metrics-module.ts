@@ -62,6 +62,7 @@ export function createMetricsModule(ctx: ServerContext): MetricsModule {
           ? [
               {
                 jobName: 'ichigen',
+                address: ctx.config.server.listen,
                 labels: [
                   { name: 'instance', value: ctx.config.server.listen },
                   { name: 'job', value: 'ichigen' },

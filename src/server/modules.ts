@@ -27,7 +27,7 @@ export function createModules(ctx: ServerContext): ServerModule[] {
   const incidents = incidentsModuleFor(ctx, events);
   return [
     metrics,
-    prometheusApiModule(ctx, metrics.store),
+    prometheusApiModule(ctx, metrics.store, metrics.scrape),
     logs,
     events,
     rulesModuleFor(ctx, metrics.store, logs.store, () => incidents),

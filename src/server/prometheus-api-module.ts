@@ -1,4 +1,5 @@
-import { registerPrometheusApi, type QueryForwarder } from '../api/prometheus/index.js';
+import { registerPrometheusApi, type QueryForwarder, type TargetsView } from '../api/prometheus/index.js';
+import type { ScrapeManager } from '../pipeline/index.js';
 import { Engine } from '../query/index.js';
 import { formatDuration } from '../model/index.js';
 import { packageVersion } from '../self/index.js';
@@ -11,7 +12,7 @@ import type { ServerContext, ServerModule } from './module.js';
  * The Prometheus HTTP API over the server's metric store, queried by Ichigen's PromQL
  * engine. Without a store only the status and formatting endpoints answer.
  */
-export function prometheusApiModule(ctx: ServerContext, store: MetricStore | undefined): ServerModule {
+export function prometheusApiModule(ctx: ServerContext, store: MetricStore | undefined, scrape: () => ScrapeManager | undefined = () => undefined): ServerModule {
   const startTime = new Date();
   const c = ctx.config.promql;
   const flags: Record<string, string> = {
@@ -29,10 +30,14 @@ export function prometheusApiModule(ctx: ServerContext, store: MetricStore | und
     defaultEvalInterval: c.default_evaluation_interval,
   });
   const forward = store instanceof RemoteMetricStore ? forwarderFor(store) : undefined;
+  const targets = (tenant: string): TargetsView | undefined => {
+    const m = scrape();
+    return m && m.tenant === tenant ? { active: m.activeTargets(), dropped: m.droppedTargets(), pools: m.scrapePools() } : undefined;
+  };
   return {
     name: 'prometheus-api',
     routes: (app) => {
-      registerPrometheusApi(app, { store, engine, ...(forward ? { forward } : {}), version: packageVersion(), startTime, flags, storageRetention: ctx.config.metrics.retention === 0 ? '0s' : formatDuration(ctx.config.metrics.retention) });
+      registerPrometheusApi(app, { store, engine, ...(forward ? { forward } : {}), targets, version: packageVersion(), startTime, flags, storageRetention: ctx.config.metrics.retention === 0 ? '0s' : formatDuration(ctx.config.metrics.retention) });
     },
   };
 }

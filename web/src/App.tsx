@@ -17,6 +17,7 @@ import { Users } from './pages/settings/Users.js';
 
 // Editors and charts (CodeMirror, uPlot) load only when an Explore page opens.
 const MetricsExplore = lazy(() => import('./pages/explore/MetricsExplore.js').then((m) => ({ default: m.MetricsExplore })));
+const Targets = lazy(() => import('./pages/explore/Targets.js').then((m) => ({ default: m.Targets })));
 
 const TracesExplore = lazy(() => import('./pages/traces/TracesExplore.js').then((m) => ({ default: m.TracesExplore })));
 const TraceView = lazy(() => import('./pages/traces/TraceView.js').then((m) => ({ default: m.TraceView })));
@@ -65,6 +66,8 @@ function Page({ path }: { path: string }): React.JSX.Element {
       return <Overview />;
     case '/explore/metrics':
       return <MetricsExplore />;
+    case '/explore/targets':
+      return <Targets />;
     case '/explore/logs':
       return <LogsExplore />;
     case '/explore/traces':

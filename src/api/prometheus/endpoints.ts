@@ -11,6 +11,7 @@ import { seriesEndpoint } from './endpoints/series.js';
 import { queryEndpoint } from './endpoints/query.js';
 import { queryRangeEndpoint } from './endpoints/query-range.js';
 import { queryExemplarsEndpoint } from './endpoints/query-exemplars.js';
+import { targetsEndpoint } from './endpoints/targets.js';
 
 /** Every endpoint of the Prometheus HTTP API we serve; a new endpoint is one file and one line here. */
 export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
@@ -26,4 +27,5 @@ export const PROMETHEUS_ENDPOINTS: readonly PrometheusEndpoint[] = [
   queryEndpoint,
   queryRangeEndpoint,
   queryExemplarsEndpoint,
+  targetsEndpoint,
 ];

@@ -9,12 +9,18 @@ export interface Target {
   readonly url: string;
 }
 
+/** One discovered address: its labels before relabelling, and the target unless relabelling dropped it. */
+export interface DiscoveredTarget {
+  readonly discoveredLabels: Labels;
+  readonly target: Target | undefined;
+}
+
 /**
  * Builds a target from one address of a target group, as Prometheus' populateLabels does:
  * job/scheme/path/interval/timeout/params as `__…__` labels, relabel_configs, a default port,
  * `instance` from `__address__`, then every `__`-prefixed label removed.
  */
-export function buildTarget(job: ScrapeJob, address: string, groupLabels: Readonly<Record<string, string>>): Target | undefined {
+export function buildTarget(job: ScrapeJob, address: string, groupLabels: Readonly<Record<string, string>>): DiscoveredTarget {
   const base = new Map<string, string>();
   for (const [k, v] of Object.entries(groupLabels)) base.set(k, v);
   base.set('__address__', address);
@@ -27,12 +33,12 @@ export function buildTarget(job: ScrapeJob, address: string, groupLabels: Readon
   ];
   for (const [k, v] of defaults) if (!base.has(k)) base.set(k, v);
   for (const [k, vs] of Object.entries(job.params)) if (!base.has(`__param_${k}`) && vs.length > 0) base.set(`__param_${k}`, vs[0]!);
-  const input: Label[] = [...base].map(([name, value]) => ({ name, value })).sort(compareLabelNames);
-  const out = relabel(input, job.relabel);
-  if (!out) return undefined;
+  const discoveredLabels: Label[] = [...base].map(([name, value]) => ({ name, value })).sort(compareLabelNames);
+  const out = relabel(discoveredLabels, job.relabel);
+  if (!out) return { discoveredLabels, target: undefined };
   const lb = new Map(out.map((l) => [l.name, l.value]));
   let addr = lb.get('__address__') ?? '';
-  if (addr === '') return undefined;
+  if (addr === '') return { discoveredLabels, target: undefined };
   const scheme = lb.get('__scheme__') ?? job.scheme;
   if (!/:\d+$/.test(addr) && !addr.endsWith(']')) addr = `${addr}:${scheme === 'https' ? 443 : 80}`;
   if (!lb.has('instance')) lb.set('instance', addr);
@@ -45,5 +51,5 @@ export function buildTarget(job: ScrapeJob, address: string, groupLabels: Readon
   const labels: Label[] = [];
   for (const [name, value] of lb) if (!name.startsWith('__') && value !== '') labels.push({ name, value });
   labels.sort(compareLabelNames);
-  return { key: `${url}\u0000${labelsKey(labels)}`, labels, url };
+  return { discoveredLabels, target: { key: `${url}\u0000${labelsKey(labels)}`, labels, url } };
 }

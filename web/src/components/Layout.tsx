@@ -34,6 +34,7 @@ const NAV: readonly NavGroup[] = [
       { to: '/explore/metrics', label: 'nav.metrics', icon: '∿', needs: 'metrics' },
       { to: '/explore/logs', label: 'nav.logs', icon: '☰', needs: 'logs' },
       { to: '/explore/traces', label: 'nav.traces', icon: '≡', needs: 'traces' },
+      { to: '/explore/targets', label: 'nav.targets', icon: '◉', needs: 'metrics' },
     ],
   },
   {
