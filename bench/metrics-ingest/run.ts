@@ -158,7 +158,16 @@ async function main(): Promise<void> {
     // BENCH_MONITOR=1: RSS every half second while the load runs.
     const monitor =
       process.env.BENCH_MONITOR === '1'
-        ? setInterval(() => console.log(`rss ${/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]} kB`), 500)
+        ? setInterval(() => {
+            const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+            const kb = (k: string): string => `${Math.round(Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1]) / 1024)}`;
+            void fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+              .then((r) => r.text())
+              .then((m) => {
+                const v = (name: string): string => `${Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m)?.[1]) / 1048576)}`;
+                console.log(`rss ${kb('VmRSS')} anon ${kb('RssAnon')} file ${kb('RssFile')} MiB; heap ${v('nodejs_heap_size_used_bytes')}/${v('nodejs_heap_size_total_bytes')} external ${v('nodejs_external_memory_bytes')}`);
+              });
+          }, 500)
         : undefined;
     // BENCH_MID_SNAPSHOT=s: SIGUSR2 (heap snapshot, see BENCH_NODE_ARGS) s seconds into the load.
     const mid = process.env.BENCH_MID_SNAPSHOT ? setTimeout(() => child.kill('SIGUSR2'), Number(process.env.BENCH_MID_SNAPSHOT) * 1000) : undefined;

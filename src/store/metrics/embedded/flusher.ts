@@ -204,7 +204,7 @@ export class Flusher {
           series.appendVarchar(ms.tenant);
           series.appendBigInt(BigInt(ms.id));
           series.appendVarchar('');
-          series.appendList(this.pairs.idsOf(ms.labels, newPairs));
+          series.appendVarchar(this.pairs.idsOf(ms.labels, newPairs));
           series.endRow();
         }
         series.closeSync();
