@@ -1,10 +1,11 @@
 import { IchigenError, compileRe2 } from '../../model/index.js';
 import { decimalFold } from './decimal.js';
 import { byteSlice, goFloat, goSprintf } from './go-format.js';
+import { GO_ZERO_TIME, GoTime, goTimeFormat, goTimeParse, inZone, knownZone } from './go-time.js';
 import { parseGoDuration, parseGoFloat, parseHumanBytes } from './units.js';
 
-/** Template values: Go strings, int64 (bigint), float64 (number), bool, time.Time (Date). */
-export type TValue = string | bigint | number | boolean | Date;
+/** Template values: Go strings, int64 (bigint), float64 (number), bool, time.Time (GoTime). */
+export type TValue = string | bigint | number | boolean | GoTime;
 
 function toStr(v: TValue | undefined): string {
   if (v === undefined) return '';
@@ -12,7 +13,7 @@ function toStr(v: TValue | undefined): string {
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'bigint') return String(v);
   if (typeof v === 'number') return goFloat(v);
-  return v.toISOString();
+  return v.toString();
 }
 
 /**
@@ -46,7 +47,7 @@ function toInt(v: TValue | undefined): bigint {
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
   if (typeof v === 'string') return parseGoInt(v);
   if (typeof v === 'boolean') return v ? 1n : 0n;
-  if (v instanceof Date) return BigInt(v.getTime()) / 1000n;
+  // cast.ToInt64 has no case for time.Time: 0.
   return 0n;
 }
 
@@ -59,69 +60,46 @@ function toFloat(v: TValue | undefined): number {
   return 0;
 }
 
-function toTime(v: TValue | undefined): Date {
-  if (v instanceof Date) return v;
-  return new Date(Number(toInt(v)) * 1000);
+/**
+ * Sprig's `date` argument: a time, or int seconds since the epoch; anything else is "now"
+ * (Sprig's default case), so a label holding a date string formats the current time, as in Loki.
+ */
+function dateArg(v: TValue | undefined): GoTime {
+  if (v instanceof GoTime) return v;
+  if (typeof v === 'bigint') return new GoTime(v * 1_000_000_000n);
+  return GoTime.fromMs(Date.now());
+}
+
+/** A `time.Time` parameter: text/template refuses any other type. */
+function timeArg(v: TValue | undefined, fn: string): GoTime {
+  if (!(v instanceof GoTime)) throw new Error(`template: error calling ${fn}: wrong type for value; expected time.Time; got ${goTypeName(v)}`);
+  return v;
 }
 
 function runes(s: string): string[] {
   return [...s];
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
-/** Go's time.Format for the layout elements people use, in UTC. */
-export function goTimeFormat(layout: string, d: Date): string {
-  const tokens: Array<[string, () => string]> = [
-    ['2006', () => String(d.getUTCFullYear())],
-    ['January', () => MONTHS[d.getUTCMonth()]!],
-    ['Jan', () => MONTHS[d.getUTCMonth()]!.slice(0, 3)],
-    ['Monday', () => DAYS[d.getUTCDay()]!],
-    ['Mon', () => DAYS[d.getUTCDay()]!.slice(0, 3)],
-    ['MST', () => 'UTC'],
-    ['Z07:00', () => 'Z'],
-    ['-07:00', () => '+00:00'],
-    ['-0700', () => '+0000'],
-    ['01', () => pad2(d.getUTCMonth() + 1)],
-    ['02', () => pad2(d.getUTCDate())],
-    ['_2', () => String(d.getUTCDate()).padStart(2, ' ')],
-    ['06', () => pad2(d.getUTCFullYear() % 100)],
-    ['15', () => pad2(d.getUTCHours())],
-    ['03', () => pad2(d.getUTCHours() % 12 || 12)],
-    ['04', () => pad2(d.getUTCMinutes())],
-    ['05', () => pad2(d.getUTCSeconds())],
-    ['PM', () => (d.getUTCHours() >= 12 ? 'PM' : 'AM')],
-    ['.000000000', () => '.' + String(d.getUTCMilliseconds()).padStart(3, '0') + '000000'],
-    ['.000000', () => '.' + String(d.getUTCMilliseconds()).padStart(3, '0') + '000'],
-    ['.000', () => '.' + String(d.getUTCMilliseconds()).padStart(3, '0')],
-    ['.999999999', () => frac9(d)],
-    ['.999', () => frac9(d)],
-    ['1', () => String(d.getUTCMonth() + 1)],
-    ['2', () => String(d.getUTCDate())],
-    ['3', () => String(d.getUTCHours() % 12 || 12)],
-    ['4', () => String(d.getUTCMinutes())],
-    ['5', () => String(d.getUTCSeconds())],
-  ];
-  let out = '';
-  let i = 0;
-  outer: while (i < layout.length) {
-    for (const [tok, f] of tokens) {
-      if (layout.startsWith(tok, i)) {
-        out += f();
-        i += tok.length;
-        continue outer;
-      }
-    }
-    out += layout[i++];
-  }
-  return out;
+/** Go's strings.Trim family: the cutset is a set of characters (runes). */
+function trimCutset(s: string, cutset: string, left: boolean, right: boolean): string {
+  const set = new Set(runes(cutset));
+  const r = runes(s);
+  let a = 0;
+  let b = r.length;
+  while (left && a < b && set.has(r[a]!)) a++;
+  while (right && b > a && set.has(r[b - 1]!)) b--;
+  return r.slice(a, b).join('');
 }
 
-function frac9(d: Date): string {
-  const ms = d.getUTCMilliseconds();
-  return ms === 0 ? '' : '.' + String(ms).padStart(3, '0').replace(/0+$/, '');
+/** Loki's unixToTime: the unit comes from the digit count (days, s, ms, µs, ns). */
+function unixToTime(v: TValue | undefined): GoTime {
+  const str = toStr(v);
+  if (!/^[+-]?\d+$/.test(str)) throw new Error(`template: error calling unixToTime: unable to parse time '${str}': strconv.ParseInt: parsing ${JSON.stringify(str)}: invalid syntax`);
+  const n = BigInt(str);
+  const scale: Record<number, bigint> = { 5: 86_400n * 1_000_000_000n, 10: 1_000_000_000n, 13: 1_000_000n, 16: 1_000n, 19: 1n };
+  const f = scale[str.length];
+  if (f === undefined) throw new Error(`template: error calling unixToTime: unable to parse time '${str}': %!w(<nil>)`);
+  return new GoTime(n * f);
 }
 
 type Fn = (...args: TValue[]) => TValue;
@@ -248,9 +226,10 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   int: (a) => toInt(a),
   int64: (a) => toInt(a),
   float64: (a) => toFloat(a),
-  date: (layout, t) => goTimeFormat(toStr(layout), toTime(t)),
-  toDate: (_layout, s) => new Date(Date.parse(toStr(s)) || 0),
-  toDateInZone: (_layout, _zone, s) => new Date(Date.parse(toStr(s)) || 0),
+  // Sprig formats in the local zone (UTC for Loki); a failed parse is Go's zero time.
+  date: (layout, t) => goTimeFormat(toStr(layout), inZone(dateArg(t), 'UTC')),
+  toDate: (layout, s) => goTimeParse(toStr(layout), toStr(s), 'UTC') ?? GO_ZERO_TIME,
+  toDateInZone: (layout, zone, s) => goTimeParse(toStr(layout), toStr(s), knownZone(toStr(zone)) ? toStr(zone) : 'UTC') ?? GO_ZERO_TIME,
   // Loki's own conversions (go-humanize ParseBytes, time.ParseDuration); bad input is an error.
   bytes: (s) => {
     const n = parseHumanBytes(toStr(s));
@@ -259,19 +238,55 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   },
   duration: (s) => durationSeconds(s),
   duration_seconds: (s) => durationSeconds(s),
-  now: () => new Date(),
-  unixEpoch: (t) => BigInt(Math.floor(toTime(t).getTime() / 1000)),
-  unixEpochMillis: (t) => BigInt(toTime(t).getTime()),
-  unixEpochNanos: (t) => BigInt(toTime(t).getTime()) * 1_000_000n,
-  unixToTime: (s) => {
-    const v = toInt(s);
-    const str = toStr(s);
-    if (str.length <= 10) return new Date(Number(v) * 1000);
-    if (str.length <= 13) return new Date(Number(v));
-    if (str.length <= 16) return new Date(Number(v / 1000n));
-    return new Date(Number(v / 1_000_000n));
-  },
+  now: () => GoTime.fromMs(Date.now()),
+  // Go returns these as strings (strconv.FormatInt).
+  unixEpoch: (t) => String(timeArg(t, 'unixEpoch').unixSeconds()),
+  unixEpochMillis: (t) => String(floorDiv(timeArg(t, 'unixEpochMillis').ns, 1_000_000n)),
+  unixEpochNanos: (t) => String(timeArg(t, 'unixEpochNanos').ns),
+  unixToTime: (s) => unixToTime(s),
+  // Loki's older names, Go's strings package (the text comes first).
+  ToLower: (s) => toStr(s).toLowerCase(),
+  ToUpper: (s) => toStr(s).toUpperCase(),
+  Replace: (s, o, n, count) => goReplace(toStr(s), toStr(o), toStr(n), Number(toInt(count))),
+  Trim: (s, c) => trimCutset(toStr(s), toStr(c), true, true),
+  TrimLeft: (s, c) => trimCutset(toStr(s), toStr(c), true, false),
+  TrimRight: (s, c) => trimCutset(toStr(s), toStr(c), false, true),
+  TrimPrefix: (s, p) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)),
+  TrimSuffix: (s, p) => (toStr(p) !== '' && toStr(s).endsWith(toStr(p)) ? toStr(s).slice(0, -toStr(p).length) : toStr(s)),
+  TrimSpace: (s) => toStr(s).replace(/^[\t\n\v\f\r \u0085\u00a0]+|[\t\n\v\f\r \u0085\u00a0]+$/g, ''),
 };
+
+const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+
+/** Go's strings.Replace: n < 0 replaces all; an empty `old` inserts between runes. */
+function goReplace(s: string, o: string, n: string, count: number): string {
+  if (count === 0 || o === n) return s;
+  const max = count < 0 ? Infinity : count;
+  if (o === '') {
+    const r = runes(s);
+    let out = '';
+    let done = 0;
+    for (let i = 0; i <= r.length; i++) {
+      if (done < max) {
+        out += n;
+        done++;
+      }
+      if (i < r.length) out += r[i];
+    }
+    return out;
+  }
+  let out = '';
+  let i = 0;
+  let done = 0;
+  while (done < max) {
+    const j = s.indexOf(o, i);
+    if (j < 0) break;
+    out += s.slice(i, j) + n;
+    i = j + o.length;
+    done++;
+  }
+  return out + s.slice(i);
+}
 
 function durationSeconds(s: TValue): number {
   const v = parseGoDuration(toStr(s));

@@ -1,5 +1,6 @@
 import { IchigenError } from '../../model/index.js';
 import { TEMPLATE_BUILTINS, truth } from './template-builtins.js';
+import { GoTime } from './go-time.js';
 import { TEMPLATE_FUNCTIONS, type TValue } from './template-functions.js';
 import { goFloat } from './go-format.js';
 
@@ -263,6 +264,8 @@ function operand(t: string, src: string): Operand {
   if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return { kind: 'lit', value: Number(t) };
   if (t === 'true' || t === 'false') return { kind: 'lit', value: t === 'true' };
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(t)) throw fail(src, `unexpected "${t}"`);
+  // Loki has fromJson (Sprig), but its result needs map access, which this engine lacks.
+  if (t === 'fromJson') throw fail(src, `"fromJson" is not supported by Ichigen's line_format yet`);
   if (t !== 'and' && t !== 'or' && lookup(t) === undefined) throw fail(src, `function "${t}" not defined`);
   return { kind: 'func', name: t };
 }
@@ -309,7 +312,7 @@ function evalOperand(o: Operand, d: TemplateData): TValue {
     case 'line':
       return d.line;
     case 'ts':
-      return new Date(Number(d.tsNs / 1_000_000n));
+      return new GoTime(d.tsNs);
     case 'lit':
       return o.value;
     case 'func':
@@ -323,11 +326,5 @@ export function show(v: TValue): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return goFloat(v);
-  if (v instanceof Date) return goTimeString(v);
-  return String(v);
-}
-
-function goTimeString(d: Date): string {
-  const iso = d.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23).replace(/\.?0+$/, '')} +0000 UTC`;
+  return v.toString();
 }
