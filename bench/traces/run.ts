@@ -10,8 +10,7 @@
  *
  *   npx tsx bench/traces/run.ts [--spans 10000000] [--soak-minutes 10] [--soak-rate 5000]
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../test/support/postgres.js';
@@ -32,6 +31,21 @@ const TICK = 100; // clock ticks per second (Linux USER_HZ)
 function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / TICK;
+}
+/** CPU seconds per thread (the main thread, and DuckDB's, V8's and libuv's threads by id). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = Number(tid) === pid ? 'main' : `${st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'))}/${tid}`;
+      const f = st.slice(st.lastIndexOf(') ') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / TICK);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -76,6 +90,7 @@ async function main(): Promise<void> {
       sent += tpl.spans;
     };
     const cpu0 = cpuSeconds(pid);
+    const threads0 = threadCpu(pid);
     const t0 = performance.now();
     let lastReport = t0;
     await Promise.all(
@@ -91,8 +106,10 @@ async function main(): Promise<void> {
     );
     const wallS = (performance.now() - t0) / 1000;
     const cpuS = cpuSeconds(pid) - cpu0;
+    const threads = [...threadCpu(pid)].map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
     console.log(`ingest: ${sent} spans (${requests} requests of ~${perRequest.toFixed(0)} spans, ${SENDERS} senders) in ${wallS.toFixed(1)} s: ${(sent / wallS).toFixed(0)} spans/s wall; server CPU ${cpuS.toFixed(1)} s = ${(sent / cpuS).toFixed(0)} spans per CPU-second (per core); RSS ${rssMiB(pid).toFixed(0)} MiB`);
 
+    console.log(`  server CPU by thread (s): ${threads.sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')} (ended threads not counted)`);
     // Let the last flush land (flush interval 5 s).
     await new Promise((r) => setTimeout(r, 8000));
     const get = async (p: string): Promise<{ ms: number; body: string; status: number }> => {

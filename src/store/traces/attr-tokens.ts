@@ -39,19 +39,22 @@ const opaque = (v: AnyValue): string => `x${encodeValue(v).toString('base64')}`;
 
 export function attributeText(attrs: readonly KeyValue[]): string {
   if (attrs.length === 0) return '';
-  let out = '';
+  // Joined once rather than concatenated: `+=` builds a tree of string pieces, and the trace
+  // head keeps this text for seconds (a flat string is one object for the collector to keep).
+  const out: string[] = [];
   for (const kv of attrs) {
     const k = SEP + esc(kv.key) + KV;
     const v = kv.value;
     if (v.type === 'array') {
       const tokens = v.value.map(valueToken);
       if (tokens.every((t) => t !== undefined)) {
-        out += `${k}[${tokens.length}`;
-        for (const t of tokens) out += k + t;
-      } else out += k + opaque(v);
-    } else out += k + (valueToken(v) ?? opaque(v));
+        out.push(k, `[${tokens.length}`);
+        for (const t of tokens) out.push(k, t);
+      } else out.push(k, opaque(v));
+    } else out.push(k, valueToken(v) ?? opaque(v));
   }
-  return out + SEP;
+  out.push(SEP);
+  return out.join('');
 }
 
 function unesc(s: string): string {

@@ -7,9 +7,9 @@ import type { Logger } from '../../self/index.js';
 import { Wal } from '../wal/index.js';
 import { buildBloom, FlushIndex, TokenBloomBuilder, type Flush } from './flush-index.js';
 import { SpanCatalog } from './span-catalog.js';
-import { SpanHead } from './span-head.js';
+import { SpanHead, type HeadSpan } from './span-head.js';
 import { flushMayMatch, spanMatches, type SpanPredicate } from './span-predicate.js';
-import { appendSpanRow, dedupeSpans, serviceOf, spanFromRow, toI64 } from './span-rows.js';
+import { appendSpanRow, dedupeSpans, spanFromHead, spanFromRow, toHeadSpan, toI64 } from './span-rows.js';
 import { dayOf, dayOfTable, dayRange, predicateSql, READ_COLUMNS, SPAN_COLUMNS, SqlParams, tableOfDay, traceIdLiteral } from './span-sql.js';
 import { decodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';
@@ -84,6 +84,7 @@ function regex(pattern: string): RegExp {
 }
 
 const BATCH = 500;
+const NO_RESOURCE: OtlpResource = { attributes: [], droppedAttributesCount: 0 };
 
 /**
  * Embedded trace store. Appends go to the write-ahead log (group commit: acknowledged once
@@ -175,7 +176,7 @@ export class DuckDbTraceStore implements TraceStore {
     this.wal = await Wal.open({ dir: path.join(this.options.dir, 'wal') });
     const stats = await this.wal.replay((payload) => {
       const { tenant, traces } = decodeWalRecord(payload);
-      this.head.add(tenant, flattenTraces(traces));
+      this.head.add(tenant, this.toHead(flattenTraces(traces)));
     });
     if (stats.records > 0) this.options.log.info({ records: stats.records, spans: this.head.count }, 'trace store: replayed the write-ahead log');
     this.timer = setInterval(() => void this.flush().catch((err: unknown) => this.options.log.error({ err }, 'trace store flush failed')), this.options.flushIntervalMs);
@@ -191,7 +192,7 @@ export class DuckDbTraceStore implements TraceStore {
     for (let off = 0; off < total; off += 50_000) {
       const head = new SpanHead();
       const rows = (await w.runAndReadAll(`SELECT tenant, payload FROM spans ORDER BY rowid LIMIT 50000 OFFSET ${off}`)).getRows();
-      for (const r of rows) head.add(r[0] as string, [decodeStoredSpan((r[1] as { bytes: Uint8Array }).bytes)]);
+      for (const r of rows) head.add(r[0] as string, this.toHead([decodeStoredSpan((r[1] as { bytes: Uint8Array }).bytes)]));
       await this.writeHead(head);
     }
     await w.run('DROP TABLE spans');
@@ -204,11 +205,15 @@ export class DuckDbTraceStore implements TraceStore {
     if (wal.pendingBytes > (this.options.maxPendingWalBytes ?? 256 * 1024 * 1024) || this.head.count > this.options.maxHeadSpans * 4) {
       throw new IchigenError('RATE_LIMITED', 'the trace store is behind on writing: retry later', { retryAfterSeconds: 2 });
     }
-    const spans = flattenTraces(traces);
+    const spans = this.toHead(flattenTraces(traces));
     if (spans.length === 0) return { rejected: 0 };
     await wal.append(encodeWalRecord(tenant, traces, raw), () => this.head.add(tenant, spans));
     if (this.head.count >= this.options.maxHeadSpans) void this.flush().catch((err: unknown) => this.options.log.error({ err }, 'trace store flush failed'));
     return { rejected: 0 };
+  }
+
+  private toHead(spans: readonly StoredSpan[]): HeadSpan[] {
+    return spans.map((s) => toHeadSpan(s, this.resources, this.scopes));
   }
 
   /** Moves the head into DuckDB (one flush at a time). */
@@ -233,24 +238,22 @@ export class DuckDbTraceStore implements TraceStore {
 
   /** Writes a head: new resources and scopes first, then each day's spans by tenant and start time. */
   private async writeHead(head: SpanHead): Promise<void> {
-    const byDay = new Map<number, Array<{ tenant: string; spans: readonly StoredSpan[] }>>();
+    const byDay = new Map<number, Array<{ tenant: string; spans: readonly HeadSpan[] }>>();
     // Each day's spans in start order (per tenant): a search's time slice then reads only the
     // rows of its time, and FlushIndex finds a trace's flush without sorting by id.
     const tenants = [...head.tenants()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     for (const [tenant, traces] of tenants) {
-      const perDay = new Map<number, StoredSpan[]>();
+      const perDay = new Map<number, HeadSpan[]>();
       for (const spans of traces.values()) {
         for (const s of spans) {
-          this.resources.id(s.resource, s.resourceSchemaUrl);
-          this.scopes.id(s.scope, s.scopeSchemaUrl);
-          const day = dayOf(s.span.startTimeUnixNano);
+          const day = dayOf(s.startNs);
           const l = perDay.get(day);
           if (l) l.push(s);
           else perDay.set(day, [s]);
         }
       }
       for (const [day, daySpans] of perDay) {
-        daySpans.sort((a, b) => (a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : a.span.startTimeUnixNano > b.span.startTimeUnixNano ? 1 : 0));
+        daySpans.sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
         let list = byDay.get(day);
         if (!list) byDay.set(day, (list = []));
         list.push({ tenant, spans: daySpans });
@@ -271,7 +274,7 @@ export class DuckDbTraceStore implements TraceStore {
   private async writeCatalogsAndSpans(
     resources: ReadonlyArray<{ id: bigint; payload: Buffer }>,
     scopes: ReadonlyArray<{ id: bigint; payload: Buffer }>,
-    byDay: ReadonlyMap<number, ReadonlyArray<{ tenant: string; spans: readonly StoredSpan[] }>>,
+    byDay: ReadonlyMap<number, ReadonlyArray<{ tenant: string; spans: readonly HeadSpan[] }>>,
   ): Promise<void> {
     const flushNo = this.flushIndex.allocate();
     const flushes: Array<Omit<Flush, 'tokens'>> = [];
@@ -284,12 +287,12 @@ export class DuckDbTraceStore implements TraceStore {
       let rows = 0;
       for (const g of groups) {
         for (const s of g.spans) {
-          ids.add(s.span.traceId);
-          const st = s.span.startTimeUnixNano;
+          ids.add(s.traceId);
+          const st = s.startNs;
           if (minStart === undefined || st < minStart) minStart = st;
           if (st > maxStart) maxStart = st;
           // As the row stores it (end_ns - start_ns in SQL).
-          const d = toI64(s.span.endTimeUnixNano) - toI64(st);
+          const d = toI64(s.endNs) - toI64(st);
           if (minDur === undefined || d < minDur) minDur = d;
           if (maxDur === undefined || d > maxDur) maxDur = d;
           rows++;
@@ -318,7 +321,12 @@ export class DuckDbTraceStore implements TraceStore {
         }
         const a: DuckDBAppender = await w.createAppender(table);
         const t = new TokenBloomBuilder();
-        for (const g of groups) for (const s of g.spans) t.addText(appendSpanRow(a, g.tenant, s, this.resources, this.scopes, flushNo));
+        for (const g of groups) {
+          for (const s of g.spans) {
+            appendSpanRow(a, g.tenant, s, flushNo);
+            t.addText(s.attrs);
+          }
+        }
         a.closeSync();
         tokens.set(day, t.build());
       }
@@ -388,7 +396,7 @@ export class DuckDbTraceStore implements TraceStore {
         if (spans.length === 0) continue;
         let list = byTrace.get(id);
         if (!list) byTrace.set(id, (list = []));
-        list.push(...spans);
+        for (const s of spans) list.push(spanFromHead(s, this.resources, this.scopes));
       }
     }
     for (const [id, spans] of byTrace) byTrace.set(id, dedupeSpans(spans));
@@ -413,8 +421,8 @@ export class DuckDbTraceStore implements TraceStore {
     for (const h of this.heads()) {
       for (const [id, spans] of h.tracesOf(tenant)) {
         for (const s of spans) {
-          const st = s.span.startTimeUnixNano;
-          if (st < lo || st > top || !spanMatches(o.where, s, serviceOf(s), regex)) continue;
+          const st = s.startNs;
+          if (st < lo || st > top || !spanMatches(o.where, s, this.resources.get(s.resourceId)?.value ?? NO_RESOURCE, regex)) continue;
           if ((inMemory.get(id) ?? -1n) < st) inMemory.set(id, st);
         }
       }

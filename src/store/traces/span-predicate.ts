@@ -1,7 +1,7 @@
 import type { OtlpResource } from '../../receive/otlp/index.js';
-import { attributeText, keyToken, keyValueToken } from './attr-tokens.js';
+import { keyToken, keyValueToken } from './attr-tokens.js';
 import { tokenBloomHas, type Flush } from './flush-index.js';
-import type { StoredSpan } from './stored-span.js';
+import type { HeadSpan } from './span-head.js';
 
 /**
  * What a search needs from a candidate trace, pushed into the store so it reads only traces
@@ -59,40 +59,38 @@ function cmp(op: string, a: number, b: number): boolean {
   }
 }
 
-/** The predicate on a span still in memory (the same meaning as its SQL form). */
-export function spanMatches(p: SpanPredicate, s: StoredSpan, service: string, regex: (pattern: string) => RegExp): boolean {
+/** The predicate on a span still in memory (the same meaning as its SQL form); `resource` is the span's. */
+export function spanMatches(p: SpanPredicate, s: HeadSpan, resource: OtlpResource, regex: (pattern: string) => RegExp): boolean {
   switch (p.kind) {
     case 'true':
       return true;
     case 'false':
       return false;
     case 'and':
-      return p.items.every((x) => spanMatches(x, s, service, regex));
+      return p.items.every((x) => spanMatches(x, s, resource, regex));
     case 'or':
-      return p.items.some((x) => spanMatches(x, s, service, regex));
+      return p.items.some((x) => spanMatches(x, s, resource, regex));
     case 'text': {
-      const v = p.column === 'name' ? s.span.name : service;
+      const v = p.column === 'name' ? s.name : s.service;
       if (p.op === '=') return v === p.value;
       if (p.op === '!=') return v !== p.value;
       const m = regex(p.value).test(v);
       return p.op === '=~' ? m : !m;
     }
     case 'enum': {
-      const v = p.column === 'kind' ? s.span.kind : s.span.status.code;
+      const v = p.column === 'kind' ? s.kind : s.status;
       return p.op === '=' ? v === p.value : v !== p.value;
     }
     case 'duration':
-      return cmp(p.op, Number(s.span.endTimeUnixNano - s.span.startTimeUnixNano), p.ns);
-    case 'spanAttr': {
-      const text = attributeText(s.span.attributes);
-      return text.includes(p.value === undefined ? keyToken(p.key) : keyValueToken(p.key, p.value));
-    }
+      return cmp(p.op, Number(s.endNs - s.startNs), p.ns);
+    case 'spanAttr':
+      return s.attrs.includes(p.value === undefined ? keyToken(p.key) : keyValueToken(p.key, p.value));
     case 'resource':
-      return p.test(s.resource);
+      return p.test(resource);
     case 'root':
-      return s.span.parentSpanId === '';
+      return s.parentSpanId === '';
     case 'spanId':
-      return s.span.spanId === p.id;
+      return s.spanId === p.id;
   }
 }
 

@@ -2,6 +2,7 @@ import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import { getAttribute, type OtlpResource, type OtlpScope } from '../../receive/otlp/index.js';
 import { attributeText, parseAttributeText } from './attr-tokens.js';
 import type { SpanCatalog } from './span-catalog.js';
+import type { HeadSpan } from './span-head.js';
 import { decodeSpanPayload, encodeSpanPayload } from './span-codec.js';
 import type { StoredSpan } from './stored-span.js';
 
@@ -15,25 +16,33 @@ export function serviceOf(s: StoredSpan): string {
   return v?.type === 'string' ? v.value : '';
 }
 
-/** Appends one span as a row (column order: SPAN_COLUMNS); returns its attribute text. */
-export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>, flushNo: number): string {
+/** Span names repeat: one string per distinct name in the head, not one per span (bounded). */
+const names = new Map<string, string>();
+function intern(name: string): string {
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  if (names.size >= 10_000) names.clear();
+  names.set(name, name);
+  return name;
+}
+
+/** A span as the head keeps it (registers its resource and scope in the catalogs). */
+export function toHeadSpan(s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>): HeadSpan {
   const sp = s.span;
-  a.appendVarchar(tenant);
-  a.appendUHugeInt(BigInt(`0x${sp.traceId}`));
-  a.appendUBigInt(BigInt(`0x${sp.spanId}`));
-  a.appendUBigInt(sp.parentSpanId === '' ? 0n : BigInt(`0x${sp.parentSpanId}`));
-  a.appendBigInt(toI64(sp.startTimeUnixNano));
-  a.appendBigInt(toI64(sp.endTimeUnixNano));
-  a.appendVarchar(serviceOf(s));
-  a.appendVarchar(sp.name);
-  a.appendUTinyInt(sp.kind);
-  a.appendUTinyInt(sp.status.code);
-  a.appendUBigInt(resources.id(s.resource, s.resourceSchemaUrl));
-  a.appendUBigInt(scopes.id(s.scope, s.scopeSchemaUrl));
-  const attrs = attributeText(sp.attributes);
-  a.appendVarchar(attrs);
-  a.appendBlob(
-    encodeSpanPayload({
+  return {
+    traceId: sp.traceId,
+    spanId: sp.spanId,
+    parentSpanId: sp.parentSpanId,
+    startNs: sp.startTimeUnixNano,
+    endNs: sp.endTimeUnixNano,
+    service: serviceOf(s),
+    name: intern(sp.name),
+    kind: sp.kind,
+    status: sp.status.code,
+    resourceId: resources.id(s.resource, s.resourceSchemaUrl),
+    scopeId: scopes.id(s.scope, s.scopeSchemaUrl),
+    attrs: attributeText(sp.attributes),
+    payload: encodeSpanPayload({
       droppedAttributesCount: sp.droppedAttributesCount,
       events: sp.events,
       droppedEventsCount: sp.droppedEventsCount,
@@ -43,10 +52,27 @@ export function appendSpanRow(a: DuckDBAppender, tenant: string, s: StoredSpan, 
       traceState: sp.traceState,
       flags: sp.flags,
     }),
-  );
+  };
+}
+
+/** Appends one span as a row (column order: SPAN_COLUMNS). */
+export function appendSpanRow(a: DuckDBAppender, tenant: string, s: HeadSpan, flushNo: number): void {
+  a.appendVarchar(tenant);
+  a.appendUHugeInt(BigInt(`0x${s.traceId}`));
+  a.appendUBigInt(BigInt(`0x${s.spanId}`));
+  a.appendUBigInt(s.parentSpanId === '' ? 0n : BigInt(`0x${s.parentSpanId}`));
+  a.appendBigInt(toI64(s.startNs));
+  a.appendBigInt(toI64(s.endNs));
+  a.appendVarchar(s.service);
+  a.appendVarchar(s.name);
+  a.appendUTinyInt(s.kind);
+  a.appendUTinyInt(s.status);
+  a.appendUBigInt(s.resourceId);
+  a.appendUBigInt(s.scopeId);
+  a.appendVarchar(s.attrs);
+  a.appendBlob(s.payload);
   a.appendUInteger(flushNo);
   a.endRow();
-  return attrs;
 }
 
 const hex = (v: bigint, digits: number): string => v.toString(16).padStart(digits, '0');
@@ -80,6 +106,37 @@ export function spanFromRow(r: readonly DuckDBValue[], resources: SpanCatalog<Ot
       links: p.links,
       droppedLinksCount: p.droppedLinksCount,
       status: { code: Number(r[7]), message: p.statusMessage },
+    },
+  };
+}
+
+/** Rebuilds a span the head holds. */
+export function spanFromHead(h: HeadSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>): StoredSpan {
+  const p = decodeSpanPayload(h.payload);
+  const res = resources.get(h.resourceId);
+  const sc = scopes.get(h.scopeId);
+  return {
+    resource: res?.value ?? EMPTY_RESOURCE,
+    resourceSchemaUrl: res?.schemaUrl ?? '',
+    scope: sc?.value ?? EMPTY_SCOPE,
+    scopeSchemaUrl: sc?.schemaUrl ?? '',
+    span: {
+      traceId: h.traceId,
+      spanId: h.spanId,
+      parentSpanId: h.parentSpanId,
+      traceState: p.traceState,
+      flags: p.flags,
+      name: h.name,
+      kind: h.kind,
+      startTimeUnixNano: h.startNs,
+      endTimeUnixNano: h.endNs,
+      attributes: parseAttributeText(h.attrs),
+      droppedAttributesCount: p.droppedAttributesCount,
+      events: p.events,
+      droppedEventsCount: p.droppedEventsCount,
+      links: p.links,
+      droppedLinksCount: p.droppedLinksCount,
+      status: { code: h.status, message: p.statusMessage },
     },
   };
 }
