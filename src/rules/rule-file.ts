@@ -29,6 +29,8 @@ export interface GroupDef {
   readonly intervalMs: number;
   /** 0: no limit on alerts/series one rule may produce. */
   readonly limit: number;
+  /** Prometheus' `query_offset`; undefined: the configured default. */
+  readonly queryOffsetMs?: number;
   readonly rules: readonly RuleDef[];
 }
 
@@ -116,6 +118,13 @@ function parseGroup(g: Node, at: At, base: Pick<GroupDef, 'file' | 'language' | 
     if (d === undefined || d <= 0) at(gm.get('interval', true) as Node, `invalid interval "${iv}"`);
     else intervalMs = d;
   }
+  let queryOffsetMs: number | undefined;
+  const qo = str(gm, 'query_offset');
+  if (qo !== '') {
+    const d = tryParseDuration(qo);
+    if (d === undefined || d < 0) at(gm.get('query_offset', true) as Node, `invalid query_offset "${qo}"`);
+    else queryOffsetMs = d;
+  }
   const limit = Number(gm.get('limit') ?? 0);
   if (!Number.isInteger(limit) || limit < 0) at(gm.get('limit', true) as Node, 'limit must be a non-negative integer');
   const rulesNode = gm.get('rules', true) as Node | undefined;
@@ -125,7 +134,7 @@ function parseGroup(g: Node, at: At, base: Pick<GroupDef, 'file' | 'language' | 
     const rule = parseRule(r, at, base.language);
     if (rule) rules.push(rule);
   }
-  return { ...base, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, rules };
+  return { ...base, name, intervalMs, limit: Number.isInteger(limit) && limit > 0 ? limit : 0, ...(queryOffsetMs !== undefined ? { queryOffsetMs } : {}), rules };
 }
 
 function str(m: YAMLMap, key: string): string {

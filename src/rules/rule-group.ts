@@ -52,6 +52,8 @@ export class RuleGroup {
     readonly def: GroupDef,
     readonly intervalMs: number,
     externalLabels: Readonly<Record<string, string>>,
+    /** Queries at t look at t − offset, and their results are written there (Prometheus' query_offset). */
+    readonly queryOffsetMs = 0,
   ) {
     this.rules = def.rules.map((r) => (r.kind === 'alerting' ? new AlertingRule(r, externalLabels) : new RecordingRule(r)));
   }
@@ -76,8 +78,14 @@ export class RuleGroup {
     return v.resultType === 'vector' ? v.samples : v.resultType === 'scalar' ? [{ labels: [], value: v.value }] : [];
   }
 
+  /**
+   * One evaluation at t. With a query offset, queries run at t − offset and every series
+   * written (recording results, ALERTS, ALERTS_FOR_STATE, staleness markers) is stamped
+   * there; alert state (activeAt, for, resend) still follows t, as in Prometheus.
+   */
   async evaluate(t: number, ctx: GroupContext): Promise<void> {
     const t0 = performance.now();
+    const qt = t - this.queryOffsetMs;
     const querier = ctx.store.querier(ctx.tenant);
     const out: SeriesAppend[] = [];
     const now = new Map<string, Labels>();
@@ -85,12 +93,12 @@ export class RuleGroup {
     const add = (labels: Labels, value: number): void => {
       const key = labelsKey(labels);
       now.set(key, labels);
-      out.push({ labels, timestamps: Float64Array.of(t), values: Float64Array.of(value) });
+      out.push({ labels, timestamps: Float64Array.of(qt), values: Float64Array.of(value) });
     };
     for (const rule of this.rules) {
       const r0 = performance.now();
       try {
-        const samples = await this.query(rule.def.expr, t, ctx, querier);
+        const samples = await this.query(rule.def.expr, qt, ctx, querier);
         if (rule instanceof RecordingRule) {
           if (this.def.limit > 0 && samples.length > this.def.limit) throw new Error(`exceeded limit ${this.def.limit} with ${samples.length} series`);
           const seen = new Set<string>();
@@ -138,7 +146,7 @@ export class RuleGroup {
       rule.lastEvaluation = t;
       rule.evaluationMs = performance.now() - r0;
     }
-    for (const [key, labels] of this.written) if (!now.has(key)) out.push({ labels, timestamps: Float64Array.of(t), values: Float64Array.of(STALE_NAN) });
+    for (const [key, labels] of this.written) if (!now.has(key)) out.push({ labels, timestamps: Float64Array.of(qt), values: Float64Array.of(STALE_NAN) });
     this.written = now;
     if (out.length > 0) await ctx.store.append(ctx.tenant, { series: out });
     if (sent.length > 0 && ctx.sink) await ctx.sink.send(ctx.tenant, sent);

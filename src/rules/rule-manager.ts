@@ -21,6 +21,8 @@ export interface RuleManagerOptions {
   readonly outageToleranceMs: number;
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly externalUrl: string;
+  /** Query offset of groups that set none (Prometheus `global.rule_query_offset`). */
+  readonly queryOffsetMs?: number;
 }
 
 /** Expands the configured file list (a `*` wildcard in the last path element, or a directory). */
@@ -113,7 +115,7 @@ export class RuleManager {
 
   /** The evaluated groups from both sources; unchanged rules keep their alert state. */
   private rebuild(): void {
-    const groups = [...this.fileDefs, ...this.apiDefs].map((d) => new RuleGroup(d, d.intervalMs || this.opts.evaluationIntervalMs, this.opts.externalLabels));
+    const groups = [...this.fileDefs, ...this.apiDefs].map((d) => new RuleGroup(d, d.intervalMs || this.opts.evaluationIntervalMs, this.opts.externalLabels, d.queryOffsetMs ?? this.opts.queryOffsetMs ?? 0));
     for (const g of groups) {
       const old = this.groups.find((o) => o.def.origin === g.def.origin && o.def.tenant === g.def.tenant && o.def.file === g.def.file && o.def.name === g.def.name && o.def.language === g.def.language);
       if (old) g.adopt(old);

@@ -153,4 +153,48 @@ describe('rule files', () => {
     const alerts = await engine.instantQuery({ querier: store.querier('default'), query: 'ALERTS{alertstate="firing"}' }, 4 * MIN);
     expect(alerts.value.resultType === 'vector' && alerts.value.samples.length).toBe(firingAt[4]);
   });
+
+  it('query_offset: queries and written series look back by the offset; alert state follows the clock', async () => {
+    const store = new MemoryMetricStore();
+    // x is 1 at minutes 0-4 and 10 from minute 5 on.
+    const vals = [1, 1, 1, 1, 1, 10, 10, 10];
+    await store.append('default', { series: [{ labels: labelsFromRecord({ __name__: 'x', job: 'j' }), timestamps: vals.map((_, i) => i * MIN), values: Float64Array.from(vals) }] });
+    const file = `groups:
+  - name: late
+    interval: 1m
+    query_offset: 2m
+    rules:
+      - record: x:sum
+        expr: sum(x)
+      - alert: High
+        expr: x > 5
+        labels: { severity: page }
+`;
+    const parsed = parseRuleFile('late.yml', file);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.groups[0]!.queryOffsetMs).toBe(2 * MIN);
+    const group = new RuleGroup(parsed.groups[0]!, MIN, { cluster: 'eu' }, parsed.groups[0]!.queryOffsetMs);
+    const engine = new Engine({ ...DEFAULT_ENGINE_OPTIONS, compatibility: 'prometheus2' });
+    const sent: SentAlert[] = [];
+    const ctx = { tenant: 'default', engine, store, sink: { send: async (_t: string, a: readonly SentAlert[]) => void sent.push(...a) }, externalLabels: { cluster: 'eu', severity: 'external' }, resendDelayMs: MIN, externalUrl: 'http://x' };
+    // At 6m the query looks at 4m: x is still 1, nothing fires.
+    await group.evaluate(6 * MIN, ctx);
+    const alert = group.rules[1] as AlertingRule;
+    expect(alert.active.size).toBe(0);
+    // At 7m it looks at 5m: x is 10; the alert fires with activeAt = 7m (the clock).
+    await group.evaluate(7 * MIN, ctx);
+    expect([...alert.active.values()].map((a) => [a.state, a.activeAt])).toEqual([['firing', 7 * MIN]]);
+    // External labels are added to sent alerts, without overriding the alert's own.
+    expect(sent[0]!.labels).toMatchObject({ alertname: 'High', cluster: 'eu', severity: 'page' });
+    // Recording results and ALERTS are stamped at t - offset (4m and 5m).
+    const rec: Array<{ timestamps: ArrayLike<number>; values: ArrayLike<number> }> = [];
+    for await (const x of store.querier('default').select([{ name: '__name__', type: '=', value: 'x:sum' }], 0, 10 * MIN)) rec.push(x);
+    expect(rec.map((x) => [...Array.from(x.timestamps)])).toEqual([[4 * MIN, 5 * MIN]]);
+    expect(rec.map((x) => [...Array.from(x.values)])).toEqual([[1, 10]]);
+    const alerts = await engine.instantQuery({ querier: store.querier('default'), query: 'ALERTS' }, 5 * MIN);
+    expect(alerts.value.resultType === 'vector' && alerts.value.samples.map((x) => x.value)).toEqual([1]);
+    // A negative or unreadable offset is an error with its line.
+    const bad = parseRuleFile('bad.yml', file.replace('query_offset: 2m', 'query_offset: soon'));
+    expect(bad.errors.map((e) => [e.line, e.message])).toEqual([[4, 'invalid query_offset "soon"']]);
+  });
 });

@@ -73,6 +73,13 @@ const rules = section({
   files: stringList([], 'Prometheus rule files (paths, directories, or `*` patterns in the file name); reloaded when they change and on `POST /-/reload`.'),
   logql_files: stringList([], "Loki ruler rule files (same YAML, LogQL metric queries in `expr`), evaluated over the log store; listed and reloaded like `files`."),
   evaluation_interval: duration('1m', 'Default interval of rule groups that set none (Prometheus `global.evaluation_interval`).'),
+  query_offset: duration('0s', "How far back rule queries look, for groups that set no `query_offset` (Prometheus `global.rule_query_offset`): each evaluation at t queries at t − offset and writes its results there, so late samples (remote write, slow scrapes) are in."),
+  external_labels: structured(
+    z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name'), z.string()).default({}),
+    'map of label: value',
+    '{}',
+    "Labels added to every alert rules send (unless the alert has the label) and offered to templates as `$externalLabels` (Prometheus `global.external_labels`).",
+  ),
   resend_delay: duration('1m', 'How often a still-firing alert is sent again to the alert intake (Prometheus `--rules.alert.resend-delay`).'),
   outage_tolerance: duration('1h', 'How far back pending/firing state is restored from ALERTS_FOR_STATE after a restart.'),
   external_url: str('', 'Base of the generatorURL in alerts from rules; empty: server.public_url.'),
