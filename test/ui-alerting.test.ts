@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startPrometheus, type Peer } from './support/alerting-peers.js';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 /** Runs Alertmanager's own CLI against Ichigen; resolves with its stdout. */
 function amtool(args: string[]): Promise<string> {
@@ -64,9 +64,7 @@ describe('web UI: rules, silences, chains, integrations, notification rules', ()
       return r.data.groups[0]?.rules.find((x) => x.name === 'IchigenUp')?.state === 'firing' ? true : undefined;
     }, 'IchigenUp firing', 30_000);
     await ts.fetch('/api/ichigen/v1/schedules', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Primary', timeZone: 'UTC', layers: [{ kind: 'rotation', name: 'weekly', start: '2026-01-05T09:00', frequency: 'weekly', users: ['admin'] }] }) });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 90_000);
 
   afterAll(async () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 /** Sends one alert with Alertmanager's own CLI (a real Alertmanager API v2 client). */
 function amtoolAdd(base: string, httpConfig: string, labels: string[], summary: string): Promise<void> {
@@ -37,9 +37,7 @@ describe('web UI: alert groups (amtool → Ichigen → Chromium)', () => {
     writeFileSync(httpConfig, `authorization:\n  credentials: ${secret}\n`);
     await amtoolAdd(ts.url, httpConfig, ['alertname=HighErrorRate', 'service=checkout', 'severity=critical'], '5xx above 5% on checkout');
     await amtoolAdd(ts.url, httpConfig, ['alertname=DiskFull', 'instance=db-1', 'severity=warning'], 'Disk 92% full');
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { runCli, waitFor, type Proc } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 // Events and runbook runs in the UI: events posted to the API start runs on a real agent
 // process; a person approves one and rejects another in Chromium.
@@ -35,9 +35,7 @@ describe('web UI: events and runbook runs (events API → rule → approval in C
     await api('/automation/rules/deploy-failed', { pattern: { source: ['ops.deploy'], 'detail-type': ['Deploy Failed'] }, runbook: 'restart-web', input: { inputPathsMap: { h: '$.detail.host' }, inputTemplate: { host: '<h>' } } }, 'PUT');
     await api('/events', { entries: [{ source: 'ops.deploy', detailType: 'Deploy Failed', detail: { host: 'web-1', version: '2.4.1', errors: 12 } }, { source: 'ops.deploy', detailType: 'Deploy Succeeded', detail: { host: 'web-2', version: '2.4.1', errors: 0 } }] });
     await waitFor(async () => ((await runs()).some((r) => r.status === 'waiting_approval') ? true : undefined), 'a run waiting for approval');
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   });
 
   afterAll(async () => {

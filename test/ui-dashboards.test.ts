@@ -3,8 +3,8 @@ import { pinoLoki } from 'pino-loki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 type Vector = { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
 
@@ -35,9 +35,7 @@ describe('web UI: heatmap and logs panels', () => {
       const r = (await (await ts.fetch(`/loki/api/v1/query?query=${encodeURIComponent('sum(count_over_time({app="shop"}[10m]))')}`)).json()) as Vector;
       return Number(r.data.result[0]?.value[1] ?? 0) >= 40 ? true : undefined;
     }, 'log lines stored', 30_000);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 120_000);
 
   afterAll(async () => {

@@ -3,8 +3,8 @@ import { pinoLoki } from 'pino-loki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 const LINES = 5000;
 
@@ -37,9 +37,7 @@ describe('web UI: Explore logs (pino-loki)', () => {
       const r = (await (await ts.fetch(`/loki/api/v1/query?query=${encodeURIComponent('sum(count_over_time({app=~"checkout|billing"}[10m]))')}`)).json()) as { data?: { result?: Array<{ value: [number, string] }> } };
       return Number(r.data?.result?.[0]?.value[1] ?? 0) >= LINES + 200 ? true : undefined;
     }, 'lines stored', 40_000);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 90_000);
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startNodeExporter, startPrometheus, type Peer } from './support/peers.js';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 // Explore metrics end to end: node_exporter → Prometheus 2.42 remote write → Ichigen → Chromium.
 describe('web UI: Explore metrics (real remote write)', { retry: 2 }, () => {
@@ -36,9 +36,7 @@ remote_write:
       const r = (await (await ts.fetch('/api/v1/query?query=count_over_time(node_load1[1m])')).json()) as { data?: { result?: Array<{ value: [number, string] }> } };
       return Number(r.data?.result?.[0]?.value[1] ?? 0) >= 4 ? true : undefined;
     }, 'samples from Prometheus', 40_000);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 90_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startNodeExporter, startPrometheus, type Peer } from './support/peers.js';
 import { waitFor } from './support/process.js';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { openAsAdmin, screenshot, signIn } from './ui-support/browser.js';
 
 type Vector = { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
 
@@ -71,9 +71,7 @@ remote_write:
     }, 'samples, lines and spans in the self-scraped counters', 60_000);
     await waitFor(async () => ((await query('sum(rate(traces_spanmetrics_calls_total{service="api"}[5m])) > 0')).length === 1 ? true : undefined), 'span metrics of api', 30_000);
     await waitFor(async () => ((await query('sum(rate(ichigen_ingest_rejected_requests_total[5m])) > 0')).length === 1 ? true : undefined), 'refused requests scraped', 30_000);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 150_000);
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startVictoriaMetrics, type Peer } from './support/peers.js';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot, signIn } from './ui-support/browser.js';
 
 // Settings → data sources: a real VictoriaMetrics as the remote metric backend, configured
 // with credentials in its URLs that the page (and its API) must never show.
@@ -22,9 +22,7 @@ describe('web UI: data sources and retention (remote VictoriaMetrics)', () => {
         logs: { retention: '7d', retention_bytes: '10GiB' },
       },
     });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 60_000);
 
   afterAll(async () => {

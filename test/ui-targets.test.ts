@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startNodeExporter, type Peer } from './support/peers.js';
 import { freePort } from './support/postgres.js';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 // The targets page on a server scraping a real node_exporter, a port nobody listens on, and an
 // address relabelling drops.
@@ -40,9 +40,7 @@ describe('web UI: scrape targets (real node_exporter)', { retry: 2 }, () => {
       const r = (await (await ts.fetch('/api/v1/query?query=count(up)')).json()) as { data?: { result?: Array<{ value: [number, string] }> } };
       return Number(r.data?.result?.[0]?.value[1] ?? 0) >= 3 ? true : undefined;
     }, 'first scrapes', 20_000);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   }, 60_000);
 
   afterAll(async () => {

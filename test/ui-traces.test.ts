@@ -10,8 +10,8 @@ import { pinoLoki } from 'pino-loki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { waitFor } from './support/process.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from './support/server.js';
-import { launchBrowser, screenshot, signIn } from './ui-support/browser.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { openAsAdmin, screenshot } from './ui-support/browser.js';
 
 /** Sends one three-service trace with the OpenTelemetry JS SDK over OTLP/HTTP JSON; returns its id. */
 async function sendTrace(url: string, token: string): Promise<string> {
@@ -110,9 +110,7 @@ describe('web UI: Explore traces (OpenTelemetry SDK)', () => {
       const r = (await (await ts.fetch(`/loki/api/v1/query?query=${encodeURIComponent('sum(count_over_time({service_name="payments"}[10m]))')}`)).json()) as Prom;
       return Number(r.data.result[0]?.value[1] ?? 0) >= 2 ? true : undefined;
     }, 'payments logs stored', 20_000);
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
-    await signIn(page, ts.url, 'admin', TEST_ADMIN_PASSWORD);
+    ({ browser, page } = await openAsAdmin(ts.url));
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { TEST_ADMIN_PASSWORD } from '../support/server.js';
 
 /** Debian's Chromium, never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,4 +27,18 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.waitForSelector('nav.sidebar');
+}
+
+/** A browser with one desktop-sized English page, signed in through the form as the test server's admin. */
+export async function openAsAdmin(base: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
+    await signIn(page, base, 'admin', TEST_ADMIN_PASSWORD);
+    return { browser, page };
+  } catch (e) {
+    // The caller never gets the browser to close: close it here.
+    await browser.close();
+    throw e;
+  }
 }
