@@ -37,13 +37,24 @@ export function valueToken(v: AnyValue): string | undefined {
 
 const opaque = (v: AnyValue): string => `x${encodeValue(v).toString('base64')}`;
 
+/** `␟key␞` per attribute key (keys repeat from span to span; bounded). */
+const keyPrefixes = new Map<string, string>();
+function keyPrefix(key: string): string {
+  let k = keyPrefixes.get(key);
+  if (k === undefined) {
+    if (keyPrefixes.size >= 10_000) keyPrefixes.clear();
+    keyPrefixes.set(key, (k = SEP + esc(key) + KV));
+  }
+  return k;
+}
+
 export function attributeText(attrs: readonly KeyValue[]): string {
   if (attrs.length === 0) return '';
   // Joined once rather than concatenated: `+=` builds a tree of string pieces, and the trace
   // head keeps this text for seconds (a flat string is one object for the collector to keep).
   const out: string[] = [];
   for (const kv of attrs) {
-    const k = SEP + esc(kv.key) + KV;
+    const k = keyPrefix(kv.key);
     const v = kv.value;
     if (v.type === 'array') {
       const tokens = v.value.map(valueToken);

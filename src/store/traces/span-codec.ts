@@ -10,6 +10,12 @@ class Writer {
   private buf = Buffer.allocUnsafe(512);
   private pos = 0;
 
+  /** Starts over (the span payload writer is reused: one buffer, not one per span). */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
@@ -236,8 +242,24 @@ const VERSION = 1;
 /** Span payloads from version 2 on leave the attributes to the attribute text column. */
 const SPAN_VERSION = 2;
 
+const spanWriter = new Writer();
+/** Payloads of spans without events, links, status message or trace state, by flags (most spans). */
+const plainPayloads = new Map<number, Buffer>();
+
 export function encodeSpanPayload(p: Omit<SpanPayload, 'attributes'>): Buffer {
-  const w = new Writer();
+  const plain =
+    p.droppedAttributesCount === 0 && p.events.length === 0 && p.droppedEventsCount === 0 && p.links.length === 0 && p.droppedLinksCount === 0 && p.statusMessage === '' && p.traceState === '';
+  if (plain) {
+    // Shared: payloads are never written to after they are made.
+    const known = plainPayloads.get(p.flags);
+    if (known !== undefined) return known;
+  }
+  const out = writeSpanPayload(spanWriter.reset(), p);
+  if (plain && plainPayloads.size < 64) plainPayloads.set(p.flags, out);
+  return out;
+}
+
+function writeSpanPayload(w: Writer, p: Omit<SpanPayload, 'attributes'>): Buffer {
   w.u8(SPAN_VERSION);
   w.uv(p.droppedAttributesCount);
   w.uv(p.events.length);

@@ -24,7 +24,8 @@ interface Histogram {
   readonly counts: number[];
   sum: number;
   count: number;
-  exemplar: Exemplar | undefined;
+  /** The latest span's trace id, duration and time (updated in place: one per series, not one object per span). */
+  exemplar: { traceId: string; value: number; timestamp: number } | undefined;
   touched: number;
 }
 
@@ -114,7 +115,14 @@ export class SpanMetricsGenerator {
     h.sum += seconds;
     h.count++;
     h.touched = now;
-    if (traceId !== undefined) h.exemplar = { labels: { trace_id: traceId }, value: seconds, timestamp: now };
+    if (traceId !== undefined) {
+      if (h.exemplar === undefined) h.exemplar = { traceId, value: seconds, timestamp: now };
+      else {
+        h.exemplar.traceId = traceId;
+        h.exemplar.value = seconds;
+        h.exemplar.timestamp = now;
+      }
+    }
   }
 
   /** Feeds the spans of one accepted request. */
@@ -207,13 +215,14 @@ export class SpanMetricsGenerator {
           continue;
         }
         const base = h.labels.__name__ ?? 'traces_spanmetrics_latency';
+        const exemplar: Exemplar | undefined = h.exemplar && { labels: { trace_id: h.exemplar.traceId }, value: h.exemplar.value, timestamp: h.exemplar.timestamp };
         const rest = { ...h.labels };
         delete rest.__name__;
         for (let i = 0; i < this.buckets.length; i++) {
-          const ex = h.exemplar && h.exemplar.value <= this.buckets[i]! && (i === 0 || h.exemplar.value > this.buckets[i - 1]!) ? [h.exemplar] : undefined;
+          const ex = exemplar && exemplar.value <= this.buckets[i]! && (i === 0 || exemplar.value > this.buckets[i - 1]!) ? [exemplar] : undefined;
           point(labelsFromRecord({ ...rest, __name__: `${base}_bucket`, le: String(this.buckets[i]) }), h.counts[i]!, ex);
         }
-        point(labelsFromRecord({ ...rest, __name__: `${base}_bucket`, le: '+Inf' }), h.count, h.exemplar && h.exemplar.value > this.buckets.at(-1)! ? [h.exemplar] : undefined);
+        point(labelsFromRecord({ ...rest, __name__: `${base}_bucket`, le: '+Inf' }), h.count, exemplar && exemplar.value > this.buckets.at(-1)! ? [exemplar] : undefined);
         point(labelsFromRecord({ ...rest, __name__: `${base}_sum` }), h.sum);
         point(labelsFromRecord({ ...rest, __name__: `${base}_count` }), h.count);
       }
