@@ -68,6 +68,33 @@ export class BitWriter {
     return this.bytePos * 8 + this.accBits;
   }
 
+  /** Empties the writer, keeping its buffer (a flush encodes all its chunks into one writer). */
+  reset(): void {
+    this.bytePos = 0;
+    this.acc = 0;
+    this.accBits = 0;
+  }
+
+  /** Pads the pending bits with zeros to a whole byte (what finish() does to the last byte). */
+  alignByte(): void {
+    if (this.accBits > 0) this.write(0, 8 - this.accBits);
+  }
+
+  /** Whole bytes written so far. */
+  get byteLength(): number {
+    return this.bytePos;
+  }
+
+  /** Bytes [from, to) as a view, valid until the next write (which may move the buffer). */
+  view(from: number, to: number): Uint8Array {
+    return this.buf.subarray(from, to);
+  }
+
+  /** The buffer's size (a flusher drops a writer that one huge flush grew). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   finish(): Uint8Array {
     const out = new Uint8Array(this.bytePos + (this.accBits > 0 ? 1 : 0));
     out.set(this.buf.subarray(0, this.bytePos));

@@ -41,12 +41,22 @@ export interface DecodedChunk {
 
 /** Encodes samples [from, to) (ascending, unique timestamps) read from `values` by raw bits. */
 export function encodeChunk(ts: ArrayLike<number>, values: Float64Array, from: number, to: number): Uint8Array {
+  const w = new BitWriter(16 + (to - from) * 2);
+  encodeChunkTo(w, ts, values, from, to);
+  return w.finish();
+}
+
+/**
+ * encodeChunk into a writer that may hold other chunks before: the chunk starts at the
+ * writer's byte position (which must be whole) and ends at its byte position after
+ * `w.alignByte()`. A flush encodes every series' chunks into one writer this way.
+ */
+export function encodeChunkTo(w: BitWriter, ts: ArrayLike<number>, values: Float64Array, from: number, to: number): void {
   const n = to - from;
-  const w = new BitWriter(16 + n * 2);
   w.write(0, 8);
   w.write(2, 8);
   w.uvarint(n);
-  if (n === 0) return w.finish();
+  if (n === 0) return;
   let prevT = ts[from]!;
   w.uvarint(zigzag(prevT));
   let prevD = 0;
@@ -71,7 +81,7 @@ export function encodeChunk(ts: ArrayLike<number>, values: Float64Array, from: n
       writeCode(w, form === FORM_DELTA ? d : d - prevDelta);
       prevDelta = d;
     }
-    return w.finish();
+    return;
   }
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   w.write(FORM_XOR, 2);
@@ -82,7 +92,6 @@ export function encodeChunk(ts: ArrayLike<number>, values: Float64Array, from: n
     timeCode(i);
     x.write(w, bits[i * 2 + 1]!, bits[i * 2]!);
   }
-  return w.finish();
 }
 
 /**

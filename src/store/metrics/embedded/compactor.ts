@@ -1,7 +1,7 @@
 import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { MAX_CHUNK_SAMPLES, decodeChunk, encodeChunk } from './chunk.js';
 import { idList, type MetricDuck } from './duck-tables.js';
-import type { RecentChunk, SampleRun } from './mem-series.js';
+import type { SampleRun } from './mem-series.js';
 import { mergeRuns } from './merge-runs.js';
 
 /**
@@ -98,26 +98,25 @@ export interface ChunkAppender {
   endRow(): void;
 }
 
-/**
- * Writes one series' first `n` samples (ascending, unique) as chunks of at most `size`
- * samples; returns how many. `keep` collects the chunks too (a flush keeps them in memory
- * for reads of recent data).
- */
-export function appendChunks(app: ChunkAppender, tenant: string, seriesId: number, t: Float64Array, v: Float64Array, level: number, n = t.length, keep?: RecentChunk[], size = MAX_CHUNK_SAMPLES): number {
+/** Writes one series' samples (ascending, unique) as chunks of at most MAX_CHUNK_SAMPLES; returns how many. */
+export function appendChunks(app: ChunkAppender, tenant: string, seriesId: number, t: Float64Array, v: Float64Array, level: number): number {
   let chunks = 0;
-  for (let from = 0; from < n; from += size) {
-    const to = Math.min(n, from + size);
-    const data = encodeChunk(t, v, from, to);
-    keep?.push({ minT: t[from]!, maxT: t[to - 1]!, data });
-    app.appendVarchar(tenant);
-    app.appendBigInt(BigInt(seriesId));
-    app.appendBigInt(BigInt(t[from]!));
-    app.appendBigInt(BigInt(t[to - 1]!));
-    app.appendInteger(to - from);
-    app.appendBlob(data);
-    app.appendUTinyInt(level);
-    app.endRow();
+  for (let from = 0; from < t.length; from += MAX_CHUNK_SAMPLES) {
+    const to = Math.min(t.length, from + MAX_CHUNK_SAMPLES);
+    appendChunkRow(app, tenant, seriesId, t[from]!, t[to - 1]!, to - from, encodeChunk(t, v, from, to), level);
     chunks++;
   }
   return chunks;
+}
+
+/** One metric_chunks row (the Appender copies `data`). */
+export function appendChunkRow(app: ChunkAppender, tenant: string, seriesId: number, minT: number, maxT: number, samples: number, data: Uint8Array, level: number): void {
+  app.appendVarchar(tenant);
+  app.appendBigInt(BigInt(seriesId));
+  app.appendBigInt(BigInt(minT));
+  app.appendBigInt(BigInt(maxT));
+  app.appendInteger(samples);
+  app.appendBlob(data);
+  app.appendUTinyInt(level);
+  app.endRow();
 }

@@ -1,4 +1,5 @@
 import type { Labels } from '../../../model/index.js';
+import { chunkMerger } from './chunk-merge.js';
 import type { SampleBuffer } from './sample-buffer.js';
 
 /** Samples held in memory: parallel arrays, valid in [0, n). Values are copied by raw bits. */
@@ -23,6 +24,19 @@ export interface RecentChunk {
  * DuckDB. About a byte per sample: 3 hours at 15 s is ~1 KB per series.
  */
 export const RECENT_CHUNKS_MS = 3 * 3600_000;
+
+/**
+ * Recent chunks in memory are merged up to this many samples when their buffer is copied
+ * anyway (it is full). Why: each flush writes one chunk per series, and a chunk costs 40
+ * bytes of index plus its header; flushes every 10 minutes at 15 s made 18 chunks of 40
+ * samples in 3 hours, flushes every few seconds hundreds of one or two samples. Why only
+ * then: merging at every flush made a fresh buffer per series per flush (old-generation
+ * garbage: 30% more CPU and a larger heap in the benchmark).
+ */
+const RECENT_CHUNK_SAMPLES = 120;
+
+/** Numbers per recent chunk in MemSeries' index: minT, maxT, start, end, samples. */
+const IDX = 5;
 
 /**
  * One series in memory: its labels, where its head samples are (see SampleBuffer: the
@@ -63,13 +77,19 @@ export class MemSeries {
   /** Dropped by retention (a stale entry in TenantHead.byLabels must not be used). */
   removed = false;
   /**
-   * The chunks recent flushes wrote (see RECENT_CHUNKS_MS), packed: their bytes end to end,
-   * and [minT, maxT, end offset] per chunk. Why packed: an object and a typed array per
-   * chunk cost ~300 bytes each, against ~45 bytes of data for 10 minutes at 15 s; 18 flushes
-   * in 3 hours made that ~6 KB per series (650 MB at 100k series).
+   * The chunks recent flushes wrote (see RECENT_CHUNKS_MS), packed: their bytes end to end
+   * in one buffer with room to grow, and [minT, maxT, start, end, samples] per chunk (live
+   * from chunk `recentFirst` on). Why packed: an object and a typed array per chunk cost ~300
+   * bytes each, against ~45 bytes of data for 10 minutes at 15 s. Why room to grow: a flush
+   * appends to every series; a fresh exact-size copy per series per flush was 100k
+   * allocations that lived across the flush's commit, then garbage in the old generation
+   * (V8's heap grew to 2-3 times what it held). Bytes are only ever added past
+   * `recentEnd`, never changed in place: readers may hold views of the chunks.
    */
   private recentBytes: Uint8Array | undefined;
-  private recentIndex: Float64Array | undefined;
+  private recentEnd = 0;
+  private recentIndex: number[] | undefined;
+  private recentFirst = 0;
   /**
    * Every sample at or after this time is in memory (recent chunks or head), so a read
    * starting there skips DuckDB. After a restart: just past what DuckDB holds.
@@ -175,61 +195,119 @@ export class MemSeries {
     const idx = this.recentIndex;
     const bytes = this.recentBytes;
     if (idx === undefined || bytes === undefined) return [];
-    const out = new Array<RecentChunk>(idx.length / 3);
-    for (let k = 0, start = 0; k < out.length; k++) {
-      const end = idx[k * 3 + 2]!;
-      out[k] = { minT: idx[k * 3]!, maxT: idx[k * 3 + 1]!, data: bytes.subarray(start, end) };
-      start = end;
-    }
+    const out: RecentChunk[] = [];
+    for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) out.push({ minT: idx[k]!, maxT: idx[k + 1]!, data: bytes.subarray(idx[k + 2], idx[k + 3]) });
     return out;
   }
 
-  /** A flush committed these chunks: keep them readable in memory, dropping those past the window. */
-  retain(chunks: readonly RecentChunk[]): void {
-    if (chunks.length === 0) return;
-    const all = this.recent.concat(chunks);
+  /**
+   * A flush committed these chunks: keep them readable in memory, dropping those past the
+   * window. `meta` holds [minT, maxT, start, end, samples] per chunk of the flush (bytes in
+   * `src`), this series' are chunks [from, to).
+   */
+  retain(src: Uint8Array, meta: Float64Array, from: number, to: number): void {
+    for (let c = from; c < to; c++) {
+      const m = c * IDX;
+      this.addRecent(meta[m]!, meta[m + 1]!, src.subarray(meta[m + 2], meta[m + 3]), meta[m + 4]!);
+    }
+    const idx = this.recentIndex;
+    if (idx === undefined) return;
     let newest = -Infinity;
-    for (const c of all) if (c.maxT > newest) newest = c.maxT;
-    this.pack(this.keepAfter(all, newest - RECENT_CHUNKS_MS));
+    for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) if (idx[k + 1]! > newest) newest = idx[k + 1]!;
+    // The oldest chunks leave once past the window (only from the front: a late chunk out of
+    // order stays a little longer, which costs nothing but its bytes).
+    const cutoff = newest - RECENT_CHUNKS_MS;
+    while (this.recentFirst * IDX < idx.length && idx[this.recentFirst * IDX + 1]! < cutoff) {
+      const maxT = idx[this.recentFirst * IDX + 1]!;
+      if (maxT + 1 > this.memFrom) this.memFrom = maxT + 1;
+      this.recentFirst++;
+    }
+  }
+
+  /** Appends a chunk's bytes past `recentEnd` (a fresh buffer when full) and its index entry. */
+  private addRecent(minT: number, maxT: number, data: Uint8Array, samples: number): void {
+    if (this.recentBytes === undefined || this.recentEnd + data.length > this.recentBytes.length) this.repack(data.length);
+    this.recentBytes!.set(data, this.recentEnd);
+    this.recentIndex!.push(minT, maxT, this.recentEnd, this.recentEnd + data.length, samples);
+    this.recentEnd += data.length;
   }
 
   /** Retention deleted what ends before `cutoff` from DuckDB: memory must not serve it either. */
   dropRecentBefore(cutoff: number): void {
-    if (this.recentIndex !== undefined) this.pack(this.keepAfter(this.recent, cutoff));
+    const idx = this.recentIndex;
+    if (idx !== undefined) {
+      let stale = false;
+      for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) if (idx[k + 1]! < cutoff) stale = true;
+      if (stale) {
+        const kept: number[] = [];
+        for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) {
+          if (idx[k + 1]! >= cutoff) kept.push(...idx.slice(k, k + IDX));
+          else if (idx[k + 1]! + 1 > this.memFrom) this.memFrom = idx[k + 1]! + 1;
+        }
+        this.recentIndex = kept;
+        this.recentFirst = 0;
+        this.repack(0);
+      }
+    }
     if (cutoff > this.memFrom) this.memFrom = cutoff;
   }
 
-  /** Replaces the packed chunks (never changed in place: readers may hold views of them). */
-  private pack(chunks: readonly RecentChunk[]): void {
-    if (chunks.length === 0) {
+  /**
+   * Copies the live chunks into a fresh buffer with room for `need` more bytes (and half
+   * again, so appends rarely copy), merging runs of small in-order chunks (see
+   * RECENT_CHUNK_SAMPLES); drops what left the window. Readers keep the old buffer.
+   */
+  private repack(need: number): void {
+    const old = this.recentBytes;
+    const idx = this.recentIndex ?? [];
+    const first = this.recentFirst * IDX;
+    // Plan: runs of chunks that merge are encoded into chunkMerger's buffer (sizes known
+    // before allocating); a chunk alone is copied as it is.
+    const m = chunkMerger;
+    m.reset();
+    const plan: number[] = [];
+    let size = 0;
+    let mergedEnd = 0;
+    for (let k = first; k < idx.length; ) {
+      let e = k + IDX;
+      let n = idx[k + 4]!;
+      while (e < idx.length && n + idx[e + 4]! <= RECENT_CHUNK_SAMPLES && idx[e]! > idx[e - IDX + 1]!) {
+        n += idx[e + 4]!;
+        e += IDX;
+      }
+      if (e === k + IDX) {
+        // [minT, maxT, source (0: old buffer, 1: merged), start, end, samples]
+        plan.push(idx[k]!, idx[k + 1]!, 0, idx[k + 2]!, idx[k + 3]!, n);
+        size += idx[k + 3]! - idx[k + 2]!;
+      } else {
+        for (let j = k; j < e; j += IDX) m.add(old!.subarray(idx[j + 2], idx[j + 3]), idx[j + 4]!);
+        const start = mergedEnd;
+        mergedEnd = m.cut();
+        plan.push(idx[k]!, idx[e - IDX + 1]!, 1, start, mergedEnd, n);
+        size += mergedEnd - start;
+      }
+      k = e;
+    }
+    if (size + need === 0) {
       this.recentBytes = undefined;
       this.recentIndex = undefined;
+      this.recentEnd = 0;
+      this.recentFirst = 0;
       return;
     }
-    let size = 0;
-    for (const c of chunks) size += c.data.length;
-    const bytes = new Uint8Array(size);
-    const idx = new Float64Array(chunks.length * 3);
+    const bytes = new Uint8Array(Math.ceil((size + need) * 1.5));
+    const next: number[] = [];
     let at = 0;
-    for (let k = 0; k < chunks.length; k++) {
-      const c = chunks[k]!;
-      bytes.set(c.data, at);
-      at += c.data.length;
-      idx[k * 3] = c.minT;
-      idx[k * 3 + 1] = c.maxT;
-      idx[k * 3 + 2] = at;
+    for (let p = 0; p < plan.length; p += 6) {
+      const len = plan[p + 4]! - plan[p + 3]!;
+      bytes.set(plan[p + 2] === 0 ? old!.subarray(plan[p + 3], plan[p + 4]) : m.view(plan[p + 3]!, plan[p + 4]!), at);
+      next.push(plan[p]!, plan[p + 1]!, at, at + len, plan[p + 5]!);
+      at += len;
     }
     this.recentBytes = bytes;
-    this.recentIndex = idx;
-  }
-
-  private keepAfter(chunks: readonly RecentChunk[], cutoff: number): RecentChunk[] {
-    const kept: RecentChunk[] = [];
-    for (const c of chunks) {
-      if (c.maxT >= cutoff) kept.push(c);
-      else if (c.maxT + 1 > this.memFrom) this.memFrom = c.maxT + 1;
-    }
-    return kept;
+    this.recentIndex = next;
+    this.recentEnd = at;
+    this.recentFirst = 0;
   }
 
   /**

@@ -104,6 +104,43 @@ describe('recent chunks in memory', () => {
     expect(inMemory[2]![0]!.t).toHaveLength(n);
   });
 
+  it('merges the small chunks of frequent flushes in memory (fewer chunks) and still serves what DuckDB holds', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-recent-'));
+    dirs.push(dir);
+    const store = await open(dir);
+    // 400 flushes of one to three samples each, integer and fractional values, one late sample.
+    let t = T0;
+    const labels = labelsFromRecord({ __name__: 'm', job: 'a' });
+    for (let f = 0; f < 400; f++) {
+      const k = 1 + (f % 3);
+      const ts = Float64Array.from({ length: k }, (_, i) => t + i * STEP);
+      const values = Float64Array.from({ length: k }, (_, i) => (f % 50 === 0 ? (f + i) / 7 : f * 3 + i));
+      t += k * STEP;
+      await store.append('default', { series: [{ labels, timestamps: ts, values }] });
+      if (f === 390) await store.append('default', { series: [{ labels, timestamps: [t - 20 * STEP + 1], values: Float64Array.of(-1) }] });
+      await store.flush();
+    }
+    const end = t - STEP;
+    const ms = [...store.byId.values()][0]!;
+    // 400 flushes wrote 401 chunks; memory holds them as far fewer, merged ones.
+    expect(ms.recent.length).toBeLessThan(60);
+    const ranges: Array<[number, number]> = [
+      [end - 300_000, end],
+      [end - 2 * 3600_000, end],
+      [T0, end],
+      [T0 + 1000 * STEP + 1, T0 + 1100 * STEP],
+    ];
+    const inMemory = [];
+    for (const [a, b] of ranges) inMemory.push(await read(store, a, b));
+    expect(inMemory[2]![0]!.t).toHaveLength(800);
+    await store.close();
+    stores.splice(stores.indexOf(store), 1);
+    const again = await open(dir);
+    const fromDisk = [];
+    for (const [a, b] of ranges) fromDisk.push(await read(again, a, b));
+    expect(fromDisk).toEqual(inMemory);
+  });
+
   it('retention drops the recent chunks it deletes from DuckDB, and memory then serves only what DuckDB still holds', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-recent-'));
     dirs.push(dir);
