@@ -16,6 +16,10 @@ const giveUp = (): never => {
 };
 
 const MAX_DEPTH = 32;
+const MAX_KEY = 64;
+const KEY_SLOTS = 2048;
+const keyBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(KEY_SLOTS);
+const keyStrings: string[] = new Array<string>(KEY_SLOTS);
 
 class Cursor {
   pos: number;
@@ -100,6 +104,34 @@ class Cursor {
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
     return s;
+  }
+
+  /**
+   * A string that repeats from span to span (attribute keys, span names): the same string
+   * object each time its bytes recur, found by a hash of the bytes in a small direct-mapped
+   * table, so the common case allocates nothing and later map lookups by it hit a string
+   * whose hash V8 already knows.
+   */
+  key(): string {
+    const n = this.varint();
+    const p = this.pos;
+    if (p + n > this.end) giveUp();
+    this.pos = p + n;
+    const buf = this.buf;
+    if (n > MAX_KEY) return buf.toString('utf8', p, p + n);
+    let h = 0x811c9dc5 ^ n;
+    for (let i = p; i < p + n; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    const slot = (h ^ (h >>> 16)) & (KEY_SLOTS - 1);
+    const known = keyBytes[slot];
+    if (known !== undefined && known.length === n) {
+      let i = 0;
+      while (i < n && known[i] === buf[p + i]) i++;
+      if (i === n) return keyStrings[slot]!;
+    }
+    const str = buf.toString('utf8', p, p + n);
+    keyBytes[slot] = Uint8Array.prototype.slice.call(buf, p, p + n);
+    keyStrings[slot] = str;
+    return str;
   }
 
   /** Bytes as lowercase hex of exactly `len` bytes, or '' when empty. */
@@ -213,13 +245,60 @@ function anyValue(c: Cursor, depth: number): AnyValue {
   return v;
 }
 
+/**
+ * A KeyValue read in place (its length, then fields): no sub-cursor or callback per
+ * attribute, and a scalar value read directly — spans carry ten or more attributes each.
+ * Anything but a string, bool, int or double value goes through anyValue.
+ */
+function keyValueIn(c: Cursor, depth: number): KeyValue {
+  const n = c.varint();
+  const end = c.pos + n;
+  if (end > c.end) giveUp();
+  let key = '';
+  let value: AnyValue | undefined;
+  while (c.pos < end) {
+    const tag = c.varint();
+    if (tag === 10) key = c.key();
+    else if (tag === 18) value = anyValueIn(c, depth);
+    else {
+      const f = Math.floor(tag / 8);
+      if (f === 1 || f === 2) giveUp();
+      c.skip(tag & 7);
+    }
+    if (c.pos > end) giveUp();
+  }
+  return { key, value: value ?? { type: 'empty' } };
+}
+
+function anyValueIn(c: Cursor, depth: number): AnyValue {
+  const n = c.varint();
+  const start = c.pos;
+  const end = start + n;
+  if (end > c.end) giveUp();
+  let v: AnyValue | undefined;
+  while (c.pos < end) {
+    const tag = c.varint();
+    if (tag === 10) v = { type: 'string', value: c.string() };
+    else if (tag === 16) v = { type: 'bool', value: c.varint() !== 0 };
+    else if (tag === 24) v = { type: 'int', value: c.varint64() };
+    else if (tag === 33) v = { type: 'double', value: c.double() };
+    else {
+      // Arrays, kvlists, bytes, unknown fields: the general reader, over the whole value.
+      c.pos = end;
+      return anyValue(new Cursor(c.buf, start, end), depth);
+    }
+    if (c.pos > end) giveUp();
+  }
+  return v ?? { type: 'empty' };
+}
+
 function keyValue(c: Cursor, depth = 0): KeyValue {
   let key = '';
   let value: AnyValue = { type: 'empty' };
   fields(c, (f, w) => {
     if (f === 1) {
       expect(w, 2);
-      key = c.string();
+      key = c.key();
       return true;
     }
     if (f === 2) {
@@ -393,7 +472,7 @@ function span(c: Cursor): OtlpSpan {
         return true;
       case 5:
         expect(w, 2);
-        name = c.string();
+        name = c.key();
         return true;
       case 6:
         expect(w, 0);
@@ -409,7 +488,7 @@ function span(c: Cursor): OtlpSpan {
         return true;
       case 9:
         expect(w, 2);
-        attributes.push(keyValue(c.sub()));
+        attributes.push(keyValueIn(c, 0));
         return true;
       case 10:
         expect(w, 0);
