@@ -7,9 +7,10 @@ import type { Logger } from '../../self/index.js';
 import { Wal } from '../wal/index.js';
 import { buildBloom, FlushIndex, TokenBloomBuilder, type Flush } from './flush-index.js';
 import { SpanCatalog } from './span-catalog.js';
+import { SpanChunkWriter } from './span-chunk.js';
 import { SpanHead, type HeadSpan } from './span-head.js';
 import { flushMayMatch, spanMatches, type SpanPredicate } from './span-predicate.js';
-import { appendSpanRow, dedupeSpans, spanFromHead, spanFromRow, toHeadSpan, toI64 } from './span-rows.js';
+import { dedupeSpans, spanFromHead, spanFromRow, toHeadSpan, toI64 } from './span-rows.js';
 import { dayOf, dayOfTable, dayRange, predicateSql, READ_COLUMNS, SPAN_COLUMNS, SqlParams, tableOfDay, traceIdLiteral } from './span-sql.js';
 import { decodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';
@@ -321,12 +322,14 @@ export class DuckDbTraceStore implements TraceStore {
         }
         const a: DuckDBAppender = await w.createAppender(table);
         const t = new TokenBloomBuilder();
+        const chunk = new SpanChunkWriter(a);
         for (const g of groups) {
           for (const s of g.spans) {
-            appendSpanRow(a, g.tenant, s, flushNo);
+            chunk.add(g.tenant, s, flushNo);
             t.addText(s.attrs);
           }
         }
+        chunk.write();
         a.closeSync();
         tokens.set(day, t.build());
       }

@@ -1,4 +1,4 @@
-import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { getAttribute, type OtlpResource, type OtlpScope } from '../../receive/otlp/index.js';
 import { attributeText, parseAttributeText } from './attr-tokens.js';
 import type { SpanCatalog } from './span-catalog.js';
@@ -53,26 +53,6 @@ export function toHeadSpan(s: StoredSpan, resources: SpanCatalog<OtlpResource>, 
       flags: sp.flags,
     }),
   };
-}
-
-/** Appends one span as a row (column order: SPAN_COLUMNS). */
-export function appendSpanRow(a: DuckDBAppender, tenant: string, s: HeadSpan, flushNo: number): void {
-  a.appendVarchar(tenant);
-  a.appendUHugeInt(BigInt(`0x${s.traceId}`));
-  a.appendUBigInt(BigInt(`0x${s.spanId}`));
-  a.appendUBigInt(s.parentSpanId === '' ? 0n : BigInt(`0x${s.parentSpanId}`));
-  a.appendBigInt(toI64(s.startNs));
-  a.appendBigInt(toI64(s.endNs));
-  a.appendVarchar(s.service);
-  a.appendVarchar(s.name);
-  a.appendUTinyInt(s.kind);
-  a.appendUTinyInt(s.status);
-  a.appendUBigInt(s.resourceId);
-  a.appendUBigInt(s.scopeId);
-  a.appendVarchar(s.attrs);
-  a.appendBlob(s.payload);
-  a.appendUInteger(flushNo);
-  a.endRow();
 }
 
 const hex = (v: bigint, digits: number): string => v.toString(16).padStart(digits, '0');
