@@ -352,6 +352,7 @@ export class Flusher {
         head.series.delete(ms);
         head.byLabels.delete(ms.labels);
         ms.removed = true;
+        ms.release();
         s.byId.delete(ms.id);
         if (ms.active) {
           head.active--;

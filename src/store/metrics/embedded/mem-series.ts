@@ -1,6 +1,7 @@
 import type { Labels } from '../../../model/index.js';
 import { chunkMerger } from './chunk-merge.js';
 import type { SampleBuffer } from './sample-buffer.js';
+import { F64, U32, seriesColumns } from './series-columns.js';
 
 /** Samples held in memory: parallel arrays, valid in [0, n). Values are copied by raw bits. */
 export interface SampleRun {
@@ -49,30 +50,18 @@ export class MemSeries {
   private last = -1;
   private count = 0;
   private unsorted = false;
-  /** Time of the head's oldest sample (in append order; a range read of an in-order head needs no walk to find it). */
-  private firstT = 0;
   private frozenBuf: SampleBuffer | undefined;
   private frozenLast = -1;
-  private frozenFirstT = 0;
   /** Samples being flushed right now. */
   frozenCount = 0;
   private frozenUnsorted = false;
-  /** The newest appended sample (duplicate detection); its value bits only when `lastKnown`. */
-  lastT = -Infinity;
-  lastLo = 0;
-  lastHi = 0;
   lastKnown = false;
-  /** Bounds over everything the series holds (disk and memory). */
-  minT = Infinity;
-  maxT = -Infinity;
-  diskMinT = Infinity;
-  diskMaxT = -Infinity;
+  /** This series' row in seriesColumns (its numeric fields: see the accessors below). */
+  private readonly slot = seriesColumns.alloc();
   /** Whether its row is in DuckDB's series table. */
   persisted = false;
   /** Whether a durable log record (or DuckDB) defines it: log records may then name it by id alone. */
   durableDef = false;
-  /** Wall-clock ms of the last append (active-series accounting). */
-  lastAppend = 0;
   active = false;
   /** Dropped by retention (a stale entry in TenantHead.byLabels must not be used). */
   removed = false;
@@ -90,17 +79,92 @@ export class MemSeries {
   private recentEnd = 0;
   private recentIndex: number[] | undefined;
   private recentFirst = 0;
-  /**
-   * Every sample at or after this time is in memory (recent chunks or head), so a read
-   * starting there skips DuckDB. After a restart: just past what DuckDB holds.
-   */
-  memFrom = -Infinity;
 
   constructor(
     readonly id: number,
     readonly tenant: string,
     readonly labels: Labels,
   ) {}
+
+  /** Time of the head's oldest sample (in append order; a range read of an in-order head needs no walk to find it). */
+  private get firstT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.FirstT]!;
+  }
+  private set firstT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.FirstT] = v;
+  }
+  private get frozenFirstT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.FrozenFirstT]!;
+  }
+  private set frozenFirstT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.FrozenFirstT] = v;
+  }
+  /** The newest appended sample (duplicate detection); its value bits only when `lastKnown`. */
+  get lastT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.LastT]!;
+  }
+  set lastT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.LastT] = v;
+  }
+  get lastLo(): number {
+    return seriesColumns.u32[this.slot * U32.Count + U32.LastLo]!;
+  }
+  set lastLo(v: number) {
+    seriesColumns.u32[this.slot * U32.Count + U32.LastLo] = v;
+  }
+  get lastHi(): number {
+    return seriesColumns.u32[this.slot * U32.Count + U32.LastHi]!;
+  }
+  set lastHi(v: number) {
+    seriesColumns.u32[this.slot * U32.Count + U32.LastHi] = v;
+  }
+  /** Bounds over everything the series holds (disk and memory). */
+  get minT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.MinT]!;
+  }
+  set minT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.MinT] = v;
+  }
+  get maxT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.MaxT]!;
+  }
+  set maxT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.MaxT] = v;
+  }
+  get diskMinT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.DiskMinT]!;
+  }
+  set diskMinT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.DiskMinT] = v;
+  }
+  get diskMaxT(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.DiskMaxT]!;
+  }
+  set diskMaxT(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.DiskMaxT] = v;
+  }
+  /** Wall-clock ms of the last append (active-series accounting). */
+  get lastAppend(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.LastAppend]!;
+  }
+  set lastAppend(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.LastAppend] = v;
+  }
+  /**
+   * Every sample at or after this time is in memory (recent chunks or head), so a read
+   * starting there skips DuckDB. After a restart: just past what DuckDB holds.
+   */
+  get memFrom(): number {
+    return seriesColumns.f64[this.slot * F64.Count + F64.MemFrom]!;
+  }
+  set memFrom(v: number) {
+    seriesColumns.f64[this.slot * F64.Count + F64.MemFrom] = v;
+  }
+
+  /** Retention removed the series: its slot goes to the next new series (the object must not be used after). */
+  release(): void {
+    seriesColumns.release(this.slot);
+  }
 
   /** Samples in the head (not counting those being flushed). */
   get n(): number {
