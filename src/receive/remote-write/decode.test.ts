@@ -57,17 +57,36 @@ describe('remote write 1.0 decoder', () => {
     for (let i = 0; i < 2; i++) expect(() => decodeWriteRequest(body, interner)).toThrow(/no metric name/);
   });
 
-  it('forgets label sets two generations old, and tells colliding keys apart by their bytes', () => {
+  it('forgets label sets two generations old, and tells label sets apart by their content, not their hash alone', () => {
     const interner = new LabelsInterner(2);
-    const key = (s: string): [Uint8Array, number, number] => [Buffer.from(`xx${s}yy`), 2, 2 + s.length];
+    // The label fields of a TimeSeries, as the decoder hands them to the interner (after two bytes of something else).
+    const key = (...pairs: Array<[string, string]>): [Uint8Array, number, number] => {
+      const bytes = Buffer.from(WriteRequestType.encode(WriteRequestType.fromObject({ timeseries: [{ labels: pairs.map(([name, value]) => ({ name, value })) }] })).finish());
+      // WriteRequest field 1 (tag, length), then the TimeSeries' label fields to the end.
+      const inner = bytes[1]! < 0x80 ? 2 : 3;
+      return [Buffer.concat([Buffer.from('xx'), bytes.subarray(inner)]), 2, 2 + bytes.length - inner];
+    };
     const a = labelsFromRecord({ __name__: 'a' });
-    interner.set(...key('a'), a);
-    interner.set(...key('b'), labelsFromRecord({ __name__: 'b' }));
-    interner.set(...key('c'), labelsFromRecord({ __name__: 'c' }));
-    expect(interner.get(...key('a'))).toBe(a);
-    interner.set(...key('d'), labelsFromRecord({ __name__: 'd' }));
-    interner.set(...key('e'), labelsFromRecord({ __name__: 'e' }));
-    expect(interner.get(...key('b'))).toBeUndefined();
-    expect(interner.get(...key('ab'))).toBeUndefined();
+    interner.set(...key(['__name__', 'a']), a);
+    interner.set(...key(['__name__', 'b']), labelsFromRecord({ __name__: 'b' }));
+    interner.set(...key(['__name__', 'c']), labelsFromRecord({ __name__: 'c' }));
+    expect(interner.get(...key(['__name__', 'a']))).toBe(a);
+    interner.set(...key(['__name__', 'd']), labelsFromRecord({ __name__: 'd' }));
+    interner.set(...key(['__name__', 'e']), labelsFromRecord({ __name__: 'e' }));
+    expect(interner.get(...key(['__name__', 'b']))).toBeUndefined();
+    expect(interner.get(...key(['__name__', 'ab']))).toBeUndefined();
+    // Same hash, other labels: a set remembered under a forced collision is not handed out.
+    const gen = (interner as unknown as { young: { entries: Map<number, { labels: unknown; next: unknown }> } }).young;
+    const [buf, s, e] = key(['__name__', 'e']);
+    let h = 0x811c9dc5 | 0;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    gen.entries.set(h, { labels: labelsFromRecord({ __name__: 'x' }), next: undefined });
+    expect(interner.get(buf, s, e)).toBeUndefined();
+    // Non-ASCII text is compared too; an empty value (dropped by decoding) is a miss.
+    const u = labelsFromRecord({ __name__: 'm', city: 'Zürich' });
+    interner.set(...key(['__name__', 'm'], ['city', 'Zürich']), u);
+    expect(interner.get(...key(['__name__', 'm'], ['city', 'Zürich']))).toBe(u);
+    expect(interner.get(...key(['__name__', 'm'], ['city', 'Zürichs']))).toBeUndefined();
+    expect(interner.get(...key(['__name__', 'm'], ['city', 'Zürich'], ['empty', '']))).toBeUndefined();
   });
 });
