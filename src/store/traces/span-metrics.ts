@@ -36,19 +36,58 @@ interface Counter {
 }
 
 interface PendingEdge {
+  readonly traceId: string;
   readonly service: string;
   readonly durationS: number;
   readonly failed: boolean;
   readonly expires: number;
 }
 
+/**
+ * Edge halves waiting for their other half, by trace id and span id. Keyed by the span id
+ * alone (a string the decoder already made: no key built per span) with the trace id checked;
+ * the rare span id seen in two traces at once goes to a second map under both ids.
+ */
+class PendingEdges {
+  private readonly bySpan = new Map<string, PendingEdge>();
+  private readonly byBoth = new Map<string, PendingEdge>();
+
+  get size(): number {
+    return this.bySpan.size + this.byBoth.size;
+  }
+
+  /** Removes and returns the half waiting under these ids. */
+  take(traceId: string, spanId: string): PendingEdge | undefined {
+    const e = this.bySpan.get(spanId);
+    if (e !== undefined && e.traceId === traceId) {
+      this.bySpan.delete(spanId);
+      return e;
+    }
+    if (this.byBoth.size === 0) return undefined;
+    const k = `${traceId}/${spanId}`;
+    const other = this.byBoth.get(k);
+    if (other !== undefined) this.byBoth.delete(k);
+    return other;
+  }
+
+  put(spanId: string, e: PendingEdge): void {
+    const known = this.bySpan.get(spanId);
+    if (known === undefined || known.traceId === e.traceId) this.bySpan.set(spanId, e);
+    else this.byBoth.set(`${e.traceId}/${spanId}`, e);
+  }
+
+  expire(now: number): void {
+    for (const m of [this.bySpan, this.byBoth]) for (const [k, p] of m) if (p.expires < now) m.delete(k);
+  }
+}
+
 interface TenantState {
   readonly counters: Map<string, Counter>;
   readonly histograms: Map<string, Histogram>;
   /** Client (or producer) spans waiting for their server (consumer) child, by trace+span id. */
-  readonly clients: Map<string, PendingEdge>;
+  readonly clients: PendingEdges;
   /** Server (consumer) spans waiting for their client parent, by trace+parent span id. */
-  readonly servers: Map<string, PendingEdge>;
+  readonly servers: PendingEdges;
 }
 
 const STALE_AFTER_MS = 15 * 60_000;
@@ -96,7 +135,7 @@ export class SpanMetricsGenerator {
 
   private state(tenant: string): TenantState {
     let s = this.tenants.get(tenant);
-    if (!s) this.tenants.set(tenant, (s = { counters: new Map(), histograms: new Map(), clients: new Map(), servers: new Map() }));
+    if (!s) this.tenants.set(tenant, (s = { counters: new Map(), histograms: new Map(), clients: new PendingEdges(), servers: new PendingEdges() }));
     return s;
   }
 
@@ -170,19 +209,15 @@ export class SpanMetricsGenerator {
     const expires = now + (this.o.edgeWaitMs ?? 10_000);
     // client/producer → waits for its child server/consumer, and vice versa.
     if (sp.kind === 3 || sp.kind === 4) {
-      const k = `${sp.traceId}/${sp.spanId}`;
-      const server = st.servers.get(k);
-      if (server) {
-        st.servers.delete(k);
-        this.complete(st, { service, durationS: seconds, failed, expires }, server, now);
-      } else if (st.clients.size < MAX_PENDING) st.clients.set(k, { service, durationS: seconds, failed, expires });
+      const half = { traceId: sp.traceId, service, durationS: seconds, failed, expires };
+      const server = st.servers.take(sp.traceId, sp.spanId);
+      if (server) this.complete(st, half, server, now);
+      else if (st.clients.size < MAX_PENDING) st.clients.put(sp.spanId, half);
     } else if ((sp.kind === 2 || sp.kind === 5) && sp.parentSpanId !== '') {
-      const k = `${sp.traceId}/${sp.parentSpanId}`;
-      const client = st.clients.get(k);
-      if (client) {
-        st.clients.delete(k);
-        this.complete(st, client, { service, durationS: seconds, failed, expires }, now);
-      } else if (st.servers.size < MAX_PENDING) st.servers.set(k, { service, durationS: seconds, failed, expires });
+      const half = { traceId: sp.traceId, service, durationS: seconds, failed, expires };
+      const client = st.clients.take(sp.traceId, sp.parentSpanId);
+      if (client) this.complete(st, client, half, now);
+      else if (st.servers.size < MAX_PENDING) st.servers.put(sp.parentSpanId, half);
     }
   }
 
@@ -200,7 +235,8 @@ export class SpanMetricsGenerator {
   async flush(): Promise<void> {
     const now = this.now();
     for (const [tenant, st] of this.tenants) {
-      for (const m of [st.clients, st.servers]) for (const [k, p] of m) if (p.expires < now) m.delete(k);
+      st.clients.expire(now);
+      st.servers.expire(now);
       const series: SeriesAppend[] = [];
       const point = (labels: Labels, value: number, exemplars?: Exemplar[]): void => {
         series.push({ labels, timestamps: Float64Array.of(now), values: Float64Array.of(value), ...(exemplars ? { exemplars } : {}) });
