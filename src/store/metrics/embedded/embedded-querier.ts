@@ -162,12 +162,17 @@ export class EmbeddedQuerier implements MetricQuerier {
       // Snapshot memory first: a flush committing meanwhile then shows up twice (merged away), never zero times.
       arena?.reset();
       const memory = batch.map((s) => s.memoryRuns(mint, maxt, arena?.alloc));
+      // Head blocks: written after anything DuckDB or the recent chunks hold, before the raw head.
+      const blocks = batch.map((s) => s.blockChunks());
       // Recent data is all in memory (the chunks recent flushes wrote, and the head): DuckDB is
       // asked only for series the range reaches further back for.
       const recent = batch.map((s) => (mint >= s.memFrom ? s.recent.filter((c) => c.maxT >= mint && c.minT <= maxt).map((c) => c.data) : undefined));
       const onDisk = batch.filter((s, k) => recent[k] === undefined && s.diskMaxT >= mint && s.diskMinT <= maxt).map((s) => s.id);
       const chunks = await this.readChunks(onDisk, mint, maxt);
-      const datas = batch.map((s, k) => recent[k] ?? chunks.get(s.id) ?? []);
+      const datas = batch.map((s, k) => {
+        const stored = recent[k] ?? chunks.get(s.id) ?? [];
+        return blocks[k]!.length === 0 ? stored : stored.concat(blocks[k]!);
+      });
       const sizes = batch.map((_, k) => sizeOf(datas[k]!, memory[k]!));
       // Reused memory is filled a quarter of a read at a time: a quarter the size (fewer
       // fresh pages, warmer caches) for the same DuckDB round trips.

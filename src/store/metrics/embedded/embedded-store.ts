@@ -15,7 +15,9 @@ import { closeMetricDuck, openMetricDuck, vacuumMetricDuck, type MetricDuck } fr
 import type { CompactionStats } from './compactor.js';
 import { EmbeddedQuerier } from './embedded-querier.js';
 import { Flusher } from './flusher.js';
-import { MemSeries } from './mem-series.js';
+import { HeadBlocks } from './head-blocks.js';
+import { MemSeries, Scratch } from './mem-series.js';
+import { seriesColumns } from './series-columns.js';
 import type { EmbeddedMetricStoreOptions } from './options.js';
 import { TenantHead } from './tenant-head.js';
 import { SampleBuffer } from './sample-buffer.js';
@@ -23,6 +25,9 @@ import { exemplarsProblem, filterSamples, labelsProblem, valueBits, type FilterC
 import { decodeRecord, encodeEntriesRecord, encodeMetadataRecord, readDefLabels, walkEntries, type WalEntry } from './wal-record.js';
 
 const DUCK_FILE = 'metrics.duckdb';
+
+/** Head samples that make a head block (see maybeCompactHead): 20 MB of raw samples. */
+const HEAD_BLOCK_SAMPLES = 1_000_000;
 
 /** How many problems a 400 lists before "and N more". */
 const MAX_LISTED_PROBLEMS = 3;
@@ -41,6 +46,9 @@ export class EmbeddedMetricStore implements MetricStore {
   headSamples = 0;
   /** The head's samples (see SampleBuffer); a flush swaps in a fresh one. */
   head = new SampleBuffer();
+  /** The head's older samples, encoded (see compactHead). */
+  readonly blocks = new HeadBlocks();
+  private readonly scratch = new Scratch();
   activeTotal = 0;
   private wal: Wal | undefined;
   private duckDb: MetricDuck | undefined;
@@ -227,7 +235,7 @@ export class EmbeddedMetricStore implements MetricStore {
   }
 
   createSeries(head: TenantHead, labels: Labels, id: number): MemSeries {
-    const ms = new MemSeries(id, head.tenant, pooled(labels));
+    const ms = new MemSeries(id, head.tenant, pooled(labels), this.blocks);
     head.series.add(ms);
     head.postings.add(ms.id, ms.labels);
     this.byId.set(ms.id, ms);
@@ -271,6 +279,7 @@ export class EmbeddedMetricStore implements MetricStore {
       this.headSamples += s.timestamps.length;
       if (s.exemplars) this.addExemplars(head, ms, s.exemplars);
     }
+    this.maybeCompactHead();
   }
 
   /**
@@ -303,6 +312,7 @@ export class EmbeddedMetricStore implements MetricStore {
       this.headSamples += n;
       if (exJson !== undefined) this.addExemplars(head, ms, JSON.parse(exJson) as Exemplar[]);
     });
+    this.maybeCompactHead();
   }
 
   private activate(head: TenantHead, ms: MemSeries, wall: number): void {
@@ -323,6 +333,22 @@ export class EmbeddedMetricStore implements MetricStore {
     const head = this.tenant(tenant);
     for (const m of metadata) head.metadata.set(m.metric, { metric: m.metric, type: m.type, help: m.help, unit: m.unit });
     head.metadataDirty = true;
+  }
+
+  /**
+   * Encodes the head's samples into a head block once it holds HEAD_BLOCK_SAMPLES (at least
+   * 10 per series): raw samples cost 20 bytes each, encoded ones 1-3. Synchronous, so no
+   * reader sees a series half moved; the log still holds the samples until a flush.
+   */
+  private maybeCompactHead(): void {
+    const at = this.options.headBlockSamples ?? Math.max(HEAD_BLOCK_SAMPLES, this.byId.size * 10);
+    if (this.head.n < at) return;
+    const ranges = this.blocks.begin(seriesColumns.slots);
+    for (const ms of this.byId.values()) ms.moveHeadTo(this.blocks, ranges, this.scratch);
+    this.blocks.end(ranges);
+    const old = this.head;
+    this.head = new SampleBuffer();
+    old.release();
   }
 
   /** Swaps in a fresh head buffer (inside a log rotation) and returns the old one. */

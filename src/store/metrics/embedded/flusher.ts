@@ -1,13 +1,12 @@
 import type { DuckDBListValue } from '@duckdb/node-api';
 import type { Label, MetricMetadata, MetricType } from '../../../model/index.js';
 import { BitWriter } from './bit-stream.js';
-import { encodeChunkTo } from './chunk.js';
+import { decodeChunk, encodeChunkTo } from './chunk.js';
 import { appendChunkRow, compactChunks, type CompactionStats } from './compactor.js';
 import { idList } from './duck-tables.js';
 import type { EmbeddedMetricStore } from './embedded-store.js';
-import type { MemSeries } from './mem-series.js';
+import { Scratch, type MemSeries } from './mem-series.js';
 import { LabelPairs } from './label-pairs.js';
-import { mergeRuns } from './merge-runs.js';
 import type { StoredExemplar, TenantHead } from './tenant-head.js';
 
 const RETENTION_EVERY_MS = 5 * 60 * 1000;
@@ -32,7 +31,7 @@ export class Flusher {
   private running: Promise<void> | undefined;
   private readonly pairs = new LabelPairs();
   /** Reused sample columns for writing chunks. */
-  private readonly scratch = new ScratchColumns();
+  private readonly scratch = new Scratch();
   /** Where a flush encodes its chunks (reused: see doFlush). */
   private arena = new BitWriter(ARENA_INITIAL_BYTES);
   private flushQueued = false;
@@ -149,7 +148,9 @@ export class Flusher {
     const s = this.store;
     const wal = s.walForFlush;
     const { lsn, value } = await wal.rotate(() => {
-      s.rotateHead();
+      const frozenHead = s.rotateHead();
+      s.blocks.frozen = s.blocks.current;
+      s.blocks.current = [];
       const frozen: MemSeries[] = [];
       const fresh: MemSeries[] = [];
       for (const ms of s.byId.values()) {
@@ -170,12 +171,16 @@ export class Flusher {
       }
       const samples = s.headSamples;
       s.headSamples = 0;
-      return { frozen, fresh, meta, exemplars, samples };
+      return { frozen, fresh, meta, exemplars, samples, frozenHead };
     });
     const { frozen, fresh, meta, exemplars } = value;
     if (frozen.length > 0 || fresh.length > 0 || meta.length > 0 || exemplars.length > 0) {
       const conn = s.duck.write;
       const bounds = new Float64Array(frozen.length * 2);
+      for (let i = 0; i < frozen.length; i++) {
+        bounds[i * 2] = Infinity;
+        bounds[i * 2 + 1] = -Infinity;
+      }
       // The chunks written, kept in memory once the commit made them durable: their bytes in
       // one writer, [minT, maxT, start, end, samples] per chunk, and series i's chunks are
       // [firstChunk[i], firstChunk[i + 1]) (chunkMeta). No object per series or chunk: all of it lives
@@ -192,24 +197,12 @@ export class Flusher {
         const scratch = this.scratch;
         for (let i = 0; i < frozen.length; i++) {
           const ms = frozen[i]!;
-          let t: Float64Array;
-          let v: Float64Array;
-          let n: number;
-          if (ms.frozenSorted) {
-            // In order (the common case): straight from the head buffer into reused columns.
-            n = scratch.fit(ms.frozenCount);
-            ms.copyFrozen(scratch.t, scratch.bits);
-            t = scratch.t;
-            v = scratch.v;
-          } else {
-            const run = mergeRuns([ms.frozenRun()!], -Infinity, Infinity);
-            t = run.t;
-            v = run.v;
-            n = t.length;
-          }
+          // In order (the common case): straight from the head buffer into reused columns.
+          const { t, v, n } = ms.frozenSamples(scratch);
+          firstChunk[i] = chunkCount;
+          if (n === 0) continue;
           bounds[i * 2] = t[0]!;
           bounds[i * 2 + 1] = t[n - 1]!;
-          firstChunk[i] = chunkCount;
           for (let from = 0; from < n; from += FLUSH_CHUNK_SAMPLES) {
             const to = Math.min(n, from + FLUSH_CHUNK_SAMPLES);
             const start = arena.byteLength;
@@ -283,6 +276,10 @@ export class Flusher {
         await conn.run('ROLLBACK').catch(() => undefined);
         this.pairs.forget(newPairs);
         for (const ms of frozen) ms.thaw(s.head);
+        s.blocks.current = s.blocks.frozen.concat(s.blocks.current);
+        s.blocks.frozen = [];
+        // Thawed samples were copied into the current buffer: nothing reads the frozen one now.
+        value.frozenHead.release();
         for (const [head] of exemplars) head.settleExemplars(false);
         s.headSamples += value.samples;
         for (const [tenant] of meta) s.tenant(tenant).metadataDirty = true;
@@ -297,6 +294,8 @@ export class Flusher {
         ms.retain(written, chunkMeta, firstChunk[i]!, firstChunk[i + 1]!);
         ms.dropFrozen();
       }
+      s.blocks.frozen = [];
+      value.frozenHead.release();
       // One huge flush (a backlog) must not keep its buffer for good.
       if (arena.capacity > ARENA_KEPT_BYTES) this.arena = new BitWriter(ARENA_INITIAL_BYTES);
       for (const ms of fresh) ms.persisted = true;
@@ -342,7 +341,7 @@ export class Flusher {
     const gone: MemSeries[] = [];
     for (const ms of s.byId.values()) {
       ms.dropRecentBefore(cutoff);
-      if (ms.n === 0 && !ms.hasFrozen && ms.maxT < cutoff) gone.push(ms);
+      if (ms.n === 0 && ms.blockSamples === 0 && !ms.hasFrozen && ms.maxT < cutoff) gone.push(ms);
     }
     if (gone.length > 0) {
       for (let i = 0; i < gone.length; i += 5000) await conn.run(`DELETE FROM metric_series WHERE id IN (${idList(gone.slice(i, i + 5000).map((g) => g.id))})`);
@@ -391,6 +390,13 @@ export class Flusher {
       }
       let lo = ms.diskMinT;
       let hi = ms.diskMaxT;
+      for (const c of ms.blockChunks()) {
+        const d = decodeChunk(c);
+        if (d.timestamps.length > 0) {
+          lo = Math.min(lo, d.timestamps[0]!);
+          hi = Math.max(hi, d.timestamps[d.timestamps.length - 1]!);
+        }
+      }
       for (const r of ms.memoryRuns()) {
         for (let i = 0; i < r.n; i++) {
           const t = r.t[i]!;
@@ -401,23 +407,5 @@ export class Flusher {
       ms.minT = lo;
       ms.maxT = hi;
     }
-  }
-}
-
-/** Growable sample columns, reused from series to series. */
-class ScratchColumns {
-  t = new Float64Array(1024);
-  v = new Float64Array(1024);
-  bits = new Uint32Array(this.v.buffer);
-
-  /** Makes room for n samples; returns n. */
-  fit(n: number): number {
-    if (n > this.t.length) {
-      const cap = Math.max(n, this.t.length * 2);
-      this.t = new Float64Array(cap);
-      this.v = new Float64Array(cap);
-      this.bits = new Uint32Array(this.v.buffer);
-    }
-    return n;
   }
 }

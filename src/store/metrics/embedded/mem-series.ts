@@ -1,5 +1,8 @@
 import type { Labels } from '../../../model/index.js';
 import { chunkMerger } from './chunk-merge.js';
+import { chunkSamples, decodeChunkInto } from './chunk.js';
+import type { HeadBlocks } from './head-blocks.js';
+import { mergeRuns } from './merge-runs.js';
 import type { SampleBuffer } from './sample-buffer.js';
 import { F64, U32, seriesColumns } from './series-columns.js';
 
@@ -56,8 +59,11 @@ export class MemSeries {
   frozenCount = 0;
   private frozenUnsorted = false;
   lastKnown = false;
-  /** This series' row in seriesColumns (its numeric fields: see the accessors below). */
-  private readonly slot = seriesColumns.alloc();
+  /** This series' row in seriesColumns (its numeric fields: see the accessors below) and in head blocks. */
+  readonly slot = seriesColumns.alloc();
+  /** Samples of the series in the store's head blocks (current), and in those being flushed. */
+  blockSamples = 0;
+  private frozenBlockSamples = 0;
   /** Whether its row is in DuckDB's series table. */
   persisted = false;
   /** Whether a durable log record (or DuckDB) defines it: log records may then name it by id alone. */
@@ -84,6 +90,7 @@ export class MemSeries {
     readonly id: number,
     readonly tenant: string,
     readonly labels: Labels,
+    private readonly blocks: HeadBlocks,
   ) {}
 
   /** Time of the head's oldest sample (in append order; a range read of an in-order head needs no walk to find it). */
@@ -172,7 +179,75 @@ export class MemSeries {
   }
 
   get hasFrozen(): boolean {
-    return this.frozenCount > 0;
+    return this.frozenCount > 0 || this.frozenBlockSamples > 0;
+  }
+
+  /**
+   * Moves the head's samples into a head-block pass (see HeadBlocks): sorted, a later write
+   * winning a tie, encoded; the head is empty after.
+   */
+  moveHeadTo(blocks: HeadBlocks, ranges: Uint32Array, scratch: Scratch): void {
+    if (this.count === 0 || !this.buf) return;
+    let t: Float64Array;
+    let v: Float64Array;
+    let n: number;
+    if (!this.unsorted) {
+      scratch.fit(this.count);
+      this.buf.copyOut(this.last, this.count, scratch.t, scratch.bits, 0);
+      t = scratch.t;
+      v = scratch.v;
+      n = this.count;
+    } else {
+      const m = mergeRuns([materialize(this.buf, this.last, this.count, true)], -Infinity, Infinity);
+      t = m.t;
+      v = m.v;
+      n = t.length;
+    }
+    blocks.add(ranges, this.slot, t, v, n);
+    this.blockSamples += n;
+    this.buf = undefined;
+    this.last = -1;
+    this.count = 0;
+    this.unsorted = false;
+  }
+
+  /** The series' chunks in head blocks (frozen first), oldest first. */
+  blockChunks(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.frozenBlockSamples > 0) {
+      for (const b of this.blocks.frozen) {
+        const c = b.chunk(this.slot);
+        if (c) out.push(c);
+      }
+    }
+    if (this.blockSamples > 0) {
+      for (const b of this.blocks.current) {
+        const c = b.chunk(this.slot);
+        if (c) out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Everything frozen for the flush (head blocks, then the frozen head), ascending and
+   * unique; in order without blocks (the usual case), straight into `scratch`.
+   */
+  frozenSamples(scratch: Scratch): { t: Float64Array; v: Float64Array; n: number } {
+    if (this.frozenBlockSamples === 0 && !this.frozenUnsorted) {
+      scratch.fit(this.frozenCount);
+      this.frozenBuf?.copyOut(this.frozenLast, this.frozenCount, scratch.t, scratch.bits, 0);
+      return { t: scratch.t, v: scratch.v, n: this.frozenCount };
+    }
+    const runs: SampleRun[] = [];
+    for (const b of this.blocks.frozen) {
+      const c = b.chunk(this.slot);
+      if (c) runs.push(decodedRun(c));
+    }
+    const raw = this.frozenRun();
+    if (raw) runs.push(raw);
+    const m = mergeRuns(runs, -Infinity, Infinity);
+    return { t: m.t, v: m.v, n: m.t.length };
   }
 
   /** Appends one sample (value as its two u32 halves) to the head buffer `buf`. */
@@ -197,7 +272,9 @@ export class MemSeries {
 
   /** Takes the head for flushing (appends continue into the next buffer); false when empty. */
   freeze(): boolean {
-    if (this.count === 0) return false;
+    this.frozenBlockSamples = this.blockSamples;
+    this.blockSamples = 0;
+    if (this.count === 0) return this.frozenBlockSamples > 0;
     this.frozenBuf = this.buf;
     this.frozenLast = this.last;
     this.frozenCount = this.count;
@@ -215,18 +292,9 @@ export class MemSeries {
     return this.frozenCount === 0 ? undefined : materialize(this.frozenBuf!, this.frozenLast, this.frozenCount, this.frozenUnsorted);
   }
 
-  /** Copies the frozen samples (append order) into shared scratch columns; returns how many. */
-  copyFrozen(t: Float64Array, bits: Uint32Array): number {
-    this.frozenBuf?.copyOut(this.frozenLast, this.frozenCount, t, bits, 0);
-    return this.frozenCount;
-  }
-
-  get frozenSorted(): boolean {
-    return !this.frozenUnsorted;
-  }
-
   /** The flush committed: the frozen samples are in DuckDB. */
   dropFrozen(): void {
+    this.frozenBlockSamples = 0;
     this.frozenBuf = undefined;
     this.frozenLast = -1;
     this.frozenCount = 0;
@@ -238,6 +306,9 @@ export class MemSeries {
    * (the current buffer) in their original order, so a later write still wins a tie.
    */
   thaw(buf: SampleBuffer): void {
+    // The frozen blocks go back in front of the current ones (the store moves the blocks).
+    this.blockSamples += this.frozenBlockSamples;
+    this.frozenBlockSamples = 0;
     if (this.frozenCount === 0) return;
     const runs = [this.frozenRun()!];
     if (this.count > 0 && this.buf) runs.push(materialize(this.buf, this.last, this.count, this.unsorted));
@@ -427,4 +498,29 @@ function materialize(buf: SampleBuffer, last: number, count: number, unsorted: b
   const v = new Float64Array(count);
   buf.copyOut(last, count, t, new Uint32Array(v.buffer), 0);
   return { t, v, n: count, unsorted };
+}
+
+/** Growable sample columns, reused from series to series (`bits` views `v`). */
+export class Scratch {
+  t = new Float64Array(1024);
+  v = new Float64Array(1024);
+  bits = new Uint32Array(this.v.buffer);
+
+  /** Makes room for n samples. */
+  fit(n: number): void {
+    if (n > this.t.length) {
+      const cap = Math.max(n, this.t.length * 2);
+      this.t = new Float64Array(cap);
+      this.v = new Float64Array(cap);
+      this.bits = new Uint32Array(this.v.buffer);
+    }
+  }
+}
+
+function decodedRun(data: Uint8Array): SampleRun {
+  const n = chunkSamples(data);
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  decodeChunkInto(data, t, v, new Uint32Array(v.buffer), 0);
+  return { t, v, n, unsorted: false };
 }

@@ -24,6 +24,8 @@ export interface EmbeddedMetricStoreOptions {
   readonly flushIntervalMs: number;
   /** Flush early once the head holds this many samples; refuse (429) at twice as many. */
   readonly maxHeadSamples: number;
+  /** Head samples that make a head block (at least 10 per series; tests set it low). Default 1M. */
+  readonly headBlockSamples?: number;
   readonly duckdbMemoryLimit: string;
   readonly duckdbThreads: number;
   readonly limits: MetricLimits;

@@ -11,6 +11,15 @@ interface Segment {
 }
 
 /**
+ * Segments of dropped buffers, for the next buffers to reuse. Why: the head is dropped and
+ * rebuilt every head block (see EmbeddedMetricStore) and flush; freed segments went back to
+ * malloc, which kept most of the pages (glibc raises its mmap threshold after the first such
+ * free), so RSS stayed as if they were in use while fresh ones were allocated.
+ */
+const pool: Segment[] = [];
+const POOL_MAX = 24;
+
+/**
  * The head's samples, for all series at once: three columns (time, value bits, link to the
  * same series' previous sample). A sample costs 20 bytes and no object; a series is just
  * the index of its newest sample, and its samples are found by following the links.
@@ -29,7 +38,7 @@ export class SampleBuffer {
   append(prev: number, t: number, lo: number, hi: number): number {
     const i = this.n;
     const off = i & MASK;
-    if (off === 0) this.segments.push({ t: new Float64Array(SEGMENT), bits: new Uint32Array(SEGMENT * 2), prev: new Int32Array(SEGMENT) });
+    if (off === 0) this.segments.push(pool.pop() ?? { t: new Float64Array(SEGMENT), bits: new Uint32Array(SEGMENT * 2), prev: new Int32Array(SEGMENT) });
     const s = this.segments[i >>> SEGMENT_BITS]!;
     s.t[off] = t;
     s.bits[off * 2] = lo;
@@ -37,6 +46,16 @@ export class SampleBuffer {
     s.prev[off] = prev;
     this.n = i + 1;
     return i;
+  }
+
+  /**
+   * Hands the segments to the next buffers. Only once nothing reads this buffer any more:
+   * every series moved off it, and readers copy samples out synchronously.
+   */
+  release(): void {
+    for (const s of this.segments) if (pool.length < POOL_MAX) pool.push(s);
+    this.segments.length = 0;
+    this.n = 0;
   }
 
   /** Time of sample `i`. */

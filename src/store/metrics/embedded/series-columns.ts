@@ -53,6 +53,11 @@ export class SeriesColumns {
     return slot;
   }
 
+  /** Slots handed out so far (every slot is below this). */
+  get slots(): number {
+    return this.next;
+  }
+
   release(slot: number): void {
     this.free.push(slot);
   }
