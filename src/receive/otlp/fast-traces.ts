@@ -51,6 +51,21 @@ class Cursor {
 
   /** A full 64-bit varint as a signed bigint (int64). */
   varint64(): bigint {
+    // Up to 7 bytes (49 bits, every small and positive value): one exact number, one BigInt.
+    let n = 0;
+    let mul = 1;
+    const start = this.pos;
+    for (let i = 0; i < 7 && this.pos < this.end; i++) {
+      const b = this.buf[this.pos++]!;
+      n += (b & 0x7f) * mul;
+      if (b < 0x80) return BigInt(n);
+      mul *= 128;
+    }
+    this.pos = start;
+    return this.varint64Long();
+  }
+
+  private varint64Long(): bigint {
     let lo = 0;
     let hi = 0;
     let shift = 0;
@@ -432,6 +447,8 @@ function link(c: Cursor): OtlpSpanLink {
 }
 
 const ZERO_TRACE = '0'.repeat(32);
+/** Shared by the (many) spans without events or links: never written to. */
+const NONE: readonly never[] = Object.freeze([]);
 const ZERO_SPAN = '0'.repeat(16);
 
 function span(c: Cursor): OtlpSpan {
@@ -446,70 +463,74 @@ function span(c: Cursor): OtlpSpan {
   let end = 0n;
   const attributes: KeyValue[] = [];
   let droppedAttributes = 0;
-  const events: OtlpSpanEvent[] = [];
+  let events: OtlpSpanEvent[] | undefined;
   let droppedEvents = 0;
-  const links: OtlpSpanLink[] = [];
+  let links: OtlpSpanLink[] | undefined;
   let droppedLinks = 0;
   let code = 0;
   let message = '';
-  fields(c, (f, w) => {
+  // An inline loop (no callback and captured variables per span, the hottest message).
+  while (c.more()) {
+    const tag = c.varint();
+    const f = Math.floor(tag / 8);
+    const w = tag & 7;
     switch (f) {
       case 1:
         expect(w, 2);
         traceId = c.id(16);
-        return true;
+        continue;
       case 2:
         expect(w, 2);
         spanId = c.id(8);
-        return true;
+        continue;
       case 3:
         expect(w, 2);
         traceState = c.string();
-        return true;
+        continue;
       case 4:
         expect(w, 2);
         parentSpanId = c.id(8);
-        return true;
+        continue;
       case 5:
         expect(w, 2);
         name = c.key();
-        return true;
+        continue;
       case 6:
         expect(w, 0);
         kind = c.varint();
-        return true;
+        continue;
       case 7:
         expect(w, 1);
         start = c.fixed64();
-        return true;
+        continue;
       case 8:
         expect(w, 1);
         end = c.fixed64();
-        return true;
+        continue;
       case 9:
         expect(w, 2);
         attributes.push(keyValueIn(c, 0));
-        return true;
+        continue;
       case 10:
         expect(w, 0);
         droppedAttributes = c.varint();
-        return true;
+        continue;
       case 11:
         expect(w, 2);
-        events.push(event(c.sub()));
-        return true;
+        (events ??= []).push(event(c.sub()));
+        continue;
       case 12:
         expect(w, 0);
         droppedEvents = c.varint();
-        return true;
+        continue;
       case 13:
         expect(w, 2);
-        links.push(link(c.sub()));
-        return true;
+        (links ??= []).push(link(c.sub()));
+        continue;
       case 14:
         expect(w, 0);
         droppedLinks = c.varint();
-        return true;
+        continue;
       case 15: {
         expect(w, 2);
         const s = c.sub();
@@ -526,16 +547,16 @@ function span(c: Cursor): OtlpSpan {
           }
           return false;
         });
-        return true;
+        continue;
       }
       case 16:
         expect(w, 5);
         flags = c.fixed32();
-        return true;
+        continue;
       default:
-        return false;
+        c.skip(w);
     }
-  });
+  }
   if (traceId === '' || traceId === ZERO_TRACE || spanId === '' || spanId === ZERO_SPAN) giveUp();
   return {
     traceId,
@@ -549,9 +570,9 @@ function span(c: Cursor): OtlpSpan {
     endTimeUnixNano: end,
     attributes,
     droppedAttributesCount: droppedAttributes,
-    events,
+    events: events ?? NONE,
     droppedEventsCount: droppedEvents,
-    links,
+    links: links ?? NONE,
     droppedLinksCount: droppedLinks,
     status: { code, message },
   };
