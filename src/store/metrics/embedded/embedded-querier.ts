@@ -163,7 +163,7 @@ export class EmbeddedQuerier implements MetricQuerier {
       arena?.reset();
       const memory = batch.map((s) => s.memoryRuns(mint, maxt, arena?.alloc));
       // Head blocks: written after anything DuckDB or the recent chunks hold, before the raw head.
-      const blocks = batch.map((s) => s.blockChunks());
+      const blocks = batch.map((s) => s.blockChunks(mint));
       // Recent data is all in memory (the chunks recent flushes wrote, and the head): DuckDB is
       // asked only for series the range reaches further back for.
       const recent = batch.map((s) => (mint >= s.memFrom ? s.recent.filter((c) => c.maxT >= mint && c.minT <= maxt).map((c) => c.data) : undefined));

@@ -343,9 +343,9 @@ export class EmbeddedMetricStore implements MetricStore {
   private maybeCompactHead(): void {
     const at = this.options.headBlockSamples ?? Math.max(HEAD_BLOCK_SAMPLES, this.byId.size * 10);
     if (this.head.n < at) return;
-    const ranges = this.blocks.begin(seriesColumns.slots);
-    for (const ms of this.byId.values()) ms.moveHeadTo(this.blocks, ranges, this.scratch);
-    this.blocks.end(ranges);
+    this.blocks.begin(seriesColumns.slots);
+    for (const ms of this.byId.values()) ms.moveHeadTo(this.blocks, this.scratch);
+    this.blocks.end();
     const old = this.head;
     this.head = new SampleBuffer();
     old.release();

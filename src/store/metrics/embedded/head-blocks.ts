@@ -12,11 +12,13 @@ export class HeadBlock {
   constructor(
     readonly bytes: Uint8Array,
     readonly ranges: Uint32Array,
+    /** Newest sample time per slot: a read of the last minutes skips older chunks undecoded. */
+    readonly maxTs: Float64Array,
   ) {}
 
-  /** The chunk of the series in `slot`, if this block holds any of its samples. */
-  chunk(slot: number): Uint8Array | undefined {
-    if (slot * 2 + 1 >= this.ranges.length) return undefined;
+  /** The chunk of the series in `slot`, if this block holds any of its samples at or after `mint`. */
+  chunk(slot: number, mint = -Infinity): Uint8Array | undefined {
+    if (slot * 2 + 1 >= this.ranges.length || this.maxTs[slot]! < mint) return undefined;
     const start = this.ranges[slot * 2]!;
     const end = this.ranges[slot * 2 + 1]!;
     return end > start ? this.bytes.subarray(start, end) : undefined;
@@ -32,24 +34,29 @@ export class HeadBlocks {
   frozen: HeadBlock[] = [];
   private writer = new BitWriter(1 << 20);
 
+  private ranges = new Uint32Array(0);
+  private maxTs = new Float64Array(0);
+
   /** Starts a pass: `slots` is how many series slots exist. */
-  begin(slots: number): Uint32Array {
+  begin(slots: number): void {
     this.writer.reset();
-    return new Uint32Array(slots * 2);
+    this.ranges = new Uint32Array(slots * 2);
+    this.maxTs = new Float64Array(slots);
   }
 
   /** Encodes one series' samples (ascending, unique) for the pass; records its range. */
-  add(ranges: Uint32Array, slot: number, t: Float64Array, v: Float64Array, n: number): void {
+  add(slot: number, t: Float64Array, v: Float64Array, n: number): void {
     const start = this.writer.byteLength;
     encodeChunkTo(this.writer, t, v, 0, n);
     this.writer.alignByte();
-    ranges[slot * 2] = start;
-    ranges[slot * 2 + 1] = this.writer.byteLength;
+    this.ranges[slot * 2] = start;
+    this.ranges[slot * 2 + 1] = this.writer.byteLength;
+    this.maxTs[slot] = t[n - 1]!;
   }
 
   /** Ends a pass: the block joins `current`. */
-  end(ranges: Uint32Array): void {
-    this.current.push(new HeadBlock(this.writer.view(0, this.writer.byteLength).slice(), ranges));
+  end(): void {
+    this.current.push(new HeadBlock(this.writer.view(0, this.writer.byteLength).slice(), this.ranges, this.maxTs));
     // One pass over very many series must not keep its buffer for good.
     if (this.writer.capacity > 64 << 20) this.writer = new BitWriter(1 << 20);
   }

@@ -186,7 +186,7 @@ export class MemSeries {
    * Moves the head's samples into a head-block pass (see HeadBlocks): sorted, a later write
    * winning a tie, encoded; the head is empty after.
    */
-  moveHeadTo(blocks: HeadBlocks, ranges: Uint32Array, scratch: Scratch): void {
+  moveHeadTo(blocks: HeadBlocks, scratch: Scratch): void {
     if (this.count === 0 || !this.buf) return;
     let t: Float64Array;
     let v: Float64Array;
@@ -203,7 +203,7 @@ export class MemSeries {
       v = m.v;
       n = t.length;
     }
-    blocks.add(ranges, this.slot, t, v, n);
+    blocks.add(this.slot, t, v, n);
     this.blockSamples += n;
     this.buf = undefined;
     this.last = -1;
@@ -211,18 +211,18 @@ export class MemSeries {
     this.unsorted = false;
   }
 
-  /** The series' chunks in head blocks (frozen first), oldest first. */
-  blockChunks(): Uint8Array[] {
+  /** The series' chunks in head blocks (frozen first), oldest first; those ending before `mint` left out. */
+  blockChunks(mint = -Infinity): Uint8Array[] {
     const out: Uint8Array[] = [];
     if (this.frozenBlockSamples > 0) {
       for (const b of this.blocks.frozen) {
-        const c = b.chunk(this.slot);
+        const c = b.chunk(this.slot, mint);
         if (c) out.push(c);
       }
     }
     if (this.blockSamples > 0) {
       for (const b of this.blocks.current) {
-        const c = b.chunk(this.slot);
+        const c = b.chunk(this.slot, mint);
         if (c) out.push(c);
       }
     }
