@@ -53,4 +53,31 @@ describe('SpanMetricsGenerator service graph', () => {
     expect(value('traces_service_graph_request_total')).toBe(3);
     expect(value('traces_service_graph_request_failed_total')).toBe(1);
   });
+
+  it('counts calls per service, name, kind and status, and starts a dropped stale series over', async () => {
+    let written: SeriesAppend[] = [];
+    let now = 1000;
+    const store = { append: async (_t: string, a: { series: readonly SeriesAppend[] }) => void written.push(...a.series) } as unknown as MetricStore;
+    const g = new SpanMetricsGenerator({ store, log: createLogger({ level: 'silent' }), intervalMs: 60_000, dimensions: [], now: () => now });
+    const t = '1'.repeat(32);
+    const calls = (kind: string, status: string): number | undefined =>
+      written.find((x) => getLabel(x.labels, '__name__') === 'traces_spanmetrics_calls_total' && getLabel(x.labels, 'span_kind') === kind && getLabel(x.labels, 'status_code') === status)?.values[0];
+    g.record('t', request('web', [sp(t, '0000000000000001', '', 2), sp(t, '0000000000000002', '', 2), sp(t, '0000000000000003', '', 2, 2), sp(t, '0000000000000004', '', 1)]));
+    await g.flush();
+    expect(calls('SPAN_KIND_SERVER', 'STATUS_CODE_UNSET')).toBe(2);
+    expect(calls('SPAN_KIND_SERVER', 'STATUS_CODE_ERROR')).toBe(1);
+    expect(calls('SPAN_KIND_INTERNAL', 'STATUS_CODE_UNSET')).toBe(1);
+    // 16 minutes later the error series is stale (dropped); the others are fed again.
+    now += 16 * 60_000;
+    g.record('t', request('web', [sp(t, '0000000000000005', '', 2), sp(t, '0000000000000006', '', 1)]));
+    written = [];
+    await g.flush();
+    expect(calls('SPAN_KIND_SERVER', 'STATUS_CODE_ERROR')).toBeUndefined();
+    expect(calls('SPAN_KIND_SERVER', 'STATUS_CODE_UNSET')).toBe(3);
+    // A span of the dropped series starts it over, and it is written again.
+    g.record('t', request('web', [sp(t, '0000000000000007', '', 2, 2)]));
+    written = [];
+    await g.flush();
+    expect(calls('SPAN_KIND_SERVER', 'STATUS_CODE_ERROR')).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { labelsFromRecord, type Exemplar, type Labels, type MetricMetadata } from '../../model/index.js';
-import { anyValueToString, getAttribute, SPAN_KINDS, STATUS_CODES, type OtlpSpan, type OtlpTraces } from '../../receive/otlp/index.js';
+import { anyValueToString, getAttribute, SPAN_KINDS, STATUS_CODES, type KeyValue, type OtlpSpan, type OtlpTraces } from '../../receive/otlp/index.js';
 import type { Logger } from '../../self/index.js';
 import type { MetricStore, SeriesAppend } from '../metrics/index.js';
 
@@ -33,6 +33,11 @@ interface Counter {
   readonly labels: Record<string, string>;
   value: number;
   touched: number;
+}
+
+interface RedSeries {
+  readonly counter: Counter;
+  readonly histogram: Histogram;
 }
 
 interface PendingEdge {
@@ -84,6 +89,12 @@ class PendingEdges {
 interface TenantState {
   readonly counters: Map<string, Counter>;
   readonly histograms: Map<string, Histogram>;
+  /**
+   * Without extra dimensions, a span's RED series by service, span name and kind × status:
+   * service and name are strings the decoder reuses, so this finds them without building a
+   * key per span. Emptied whenever a stale series is dropped (it must never hold one).
+   */
+  readonly red: Map<string, Map<string, Array<RedSeries | undefined>>>;
   /** Client (or producer) spans waiting for their server (consumer) child, by trace+span id. */
   readonly clients: PendingEdges;
   /** Server (consumer) spans waiting for their client parent, by trace+parent span id. */
@@ -135,7 +146,7 @@ export class SpanMetricsGenerator {
 
   private state(tenant: string): TenantState {
     let s = this.tenants.get(tenant);
-    if (!s) this.tenants.set(tenant, (s = { counters: new Map(), histograms: new Map(), clients: new PendingEdges(), servers: new PendingEdges() }));
+    if (!s) this.tenants.set(tenant, (s = { counters: new Map(), histograms: new Map(), red: new Map(), clients: new PendingEdges(), servers: new PendingEdges() }));
     return s;
   }
 
@@ -147,9 +158,17 @@ export class SpanMetricsGenerator {
     c.touched = now;
   }
 
-  private observe(st: TenantState, k: string, labels: () => Record<string, string>, seconds: number, now: number, traceId?: string): void {
+  private histogram(st: TenantState, k: string, labels: () => Record<string, string>, now: number): Histogram {
     let h = st.histograms.get(k);
     if (!h) st.histograms.set(k, (h = { labels: labels(), counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0, exemplar: undefined, touched: now }));
+    return h;
+  }
+
+  private observe(st: TenantState, k: string, labels: () => Record<string, string>, seconds: number, now: number, traceId?: string): void {
+    this.observeInto(this.histogram(st, k, labels, now), seconds, now, traceId);
+  }
+
+  private observeInto(h: Histogram, seconds: number, now: number, traceId?: string): void {
     for (let i = 0; i < this.buckets.length; i++) if (seconds <= this.buckets[i]!) h.counts[i]!++;
     h.sum += seconds;
     h.count++;
@@ -174,34 +193,48 @@ export class SpanMetricsGenerator {
       for (const ss of rs.scopeSpans) {
         for (const sp of ss.spans) {
           const seconds = Math.max(0, Number(sp.endTimeUnixNano - sp.startTimeUnixNano) / 1e9);
-          let k = service + SEP + sp.name + SEP + sp.kind + SEP + sp.status.code;
-          let dims: Array<[string, string]> | undefined;
-          if (this.o.dimensions.length > 0) {
-            dims = [];
-            for (const d of this.o.dimensions) {
-              const v = getAttribute(sp.attributes, d) ?? getAttribute(rs.resource.attributes, d);
-              if (v === undefined) continue;
-              const text = anyValueToString(v);
-              dims.push([d.replace(/[^a-zA-Z0-9_]/g, '_'), text]);
-              k += SEP + d + SEP + text;
-            }
-          }
-          const labels = (): Record<string, string> => {
-            const l: Record<string, string> = {
-              service,
-              span_name: sp.name,
-              span_kind: SPAN_KINDS[sp.kind] ?? 'SPAN_KIND_UNSPECIFIED',
-              status_code: STATUS_CODES[sp.status.code] ?? 'STATUS_CODE_UNSET',
-            };
-            for (const [n, v] of dims ?? []) l[n] = v;
-            return l;
-          };
-          this.inc(st, k, () => ({ __name__: 'traces_spanmetrics_calls_total', ...labels() }), 1, now);
-          this.observe(st, k, labels, seconds, now, sp.traceId);
+          const fast = this.o.dimensions.length === 0 && sp.kind < 8 && sp.status.code < 8;
+          let series: RedSeries | undefined;
+          if (fast) {
+            let byName = st.red.get(service);
+            if (!byName) st.red.set(service, (byName = new Map()));
+            let slots = byName.get(sp.name);
+            if (!slots) byName.set(sp.name, (slots = []));
+            series = slots[sp.kind * 8 + sp.status.code] ??= this.redSeries(st, service, sp, rs.resource.attributes, now);
+          } else series = this.redSeries(st, service, sp, rs.resource.attributes, now);
+          series.counter.value++;
+          series.counter.touched = now;
+          this.observeInto(series.histogram, seconds, now, sp.traceId);
           if (sp.kind >= 2 && sp.kind <= 5) this.edge(st, sp, service, seconds, now);
         }
       }
     }
+  }
+
+  /** A span's calls counter and latency histogram (made when new). */
+  private redSeries(st: TenantState, service: string, sp: OtlpSpan, resourceAttributes: readonly KeyValue[], now: number): RedSeries {
+    let k = service + SEP + sp.name + SEP + sp.kind + SEP + sp.status.code;
+    const dims: Array<[string, string]> = [];
+    for (const d of this.o.dimensions) {
+      const v = getAttribute(sp.attributes, d) ?? getAttribute(resourceAttributes, d);
+      if (v === undefined) continue;
+      const text = anyValueToString(v);
+      dims.push([d.replace(/[^a-zA-Z0-9_]/g, '_'), text]);
+      k += SEP + d + SEP + text;
+    }
+    const labels = (): Record<string, string> => {
+      const l: Record<string, string> = {
+        service,
+        span_name: sp.name,
+        span_kind: SPAN_KINDS[sp.kind] ?? 'SPAN_KIND_UNSPECIFIED',
+        status_code: STATUS_CODES[sp.status.code] ?? 'STATUS_CODE_UNSET',
+      };
+      for (const [n, v] of dims) l[n] = v;
+      return l;
+    };
+    let counter = st.counters.get(k);
+    if (!counter) st.counters.set(k, (counter = { labels: { __name__: 'traces_spanmetrics_calls_total', ...labels() }, value: 0, touched: now }));
+    return { counter, histogram: this.histogram(st, k, labels, now) };
   }
 
   private edge(st: TenantState, sp: OtlpSpan, service: string, seconds: number, now: number): void {
@@ -242,12 +275,15 @@ export class SpanMetricsGenerator {
         series.push({ labels, timestamps: Float64Array.of(now), values: Float64Array.of(value), ...(exemplars ? { exemplars } : {}) });
       };
       for (const [k, c] of st.counters) {
-        if (now - c.touched > STALE_AFTER_MS) st.counters.delete(k);
-        else point(labelsFromRecord(c.labels), c.value);
+        if (now - c.touched > STALE_AFTER_MS) {
+          st.counters.delete(k);
+          st.red.clear();
+        } else point(labelsFromRecord(c.labels), c.value);
       }
       for (const [k, h] of st.histograms) {
         if (now - h.touched > STALE_AFTER_MS) {
           st.histograms.delete(k);
+          st.red.clear();
           continue;
         }
         const base = h.labels.__name__ ?? 'traces_spanmetrics_latency';
