@@ -79,12 +79,18 @@ export class MemSeries {
    * appends to every series; a fresh exact-size copy per series per flush was 100k
    * allocations that lived across the flush's commit, then garbage in the old generation
    * (V8's heap grew to 2-3 times what it held). Bytes are only ever added past
-   * `recentEnd`, never changed in place: readers may hold views of the chunks.
+   * `recentEnd`, never changed in place: readers may hold views of the chunks. Why one
+   * buffer for both (index numbers first, chunk bytes after): V8 spends ~150 bytes on every
+   * typed array and ~180 on a growable array, per series.
    */
-  private recentBytes: Uint8Array | undefined;
-  private recentEnd = 0;
-  private recentIndex: number[] | undefined;
+  private recentBuf: Float64Array | undefined;
+  /** Numbers of index room at the front of recentBuf (chunk bytes follow). */
+  private recentIdxCap = 0;
+  /** Index numbers in use (IDX per chunk). */
+  private recentCount = 0;
   private recentFirst = 0;
+  /** Chunk bytes in use, from the start of the bytes region. */
+  private recentEnd = 0;
 
   constructor(
     readonly id: number,
@@ -327,12 +333,18 @@ export class MemSeries {
 
   /** The chunks recent flushes wrote, still in memory, oldest first (objects built per call). */
   get recent(): RecentChunk[] {
-    const idx = this.recentIndex;
-    const bytes = this.recentBytes;
-    if (idx === undefined || bytes === undefined) return [];
+    const idx = this.recentBuf;
+    if (idx === undefined) return [];
+    const bytes = this.recentBytes(idx);
     const out: RecentChunk[] = [];
-    for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) out.push({ minT: idx[k]!, maxT: idx[k + 1]!, data: bytes.subarray(idx[k + 2], idx[k + 3]) });
+    for (let k = this.recentFirst * IDX; k < this.recentCount; k += IDX) out.push({ minT: idx[k]!, maxT: idx[k + 1]!, data: bytes.subarray(idx[k + 2], idx[k + 3]) });
     return out;
+  }
+
+  /** The bytes region of a recent buffer. */
+  private recentBytes(buf: Float64Array): Uint8Array {
+    const off = this.recentIdxCap * 8;
+    return new Uint8Array(buf.buffer, buf.byteOffset + off, buf.byteLength - off);
   }
 
   /**
@@ -345,14 +357,14 @@ export class MemSeries {
       const m = c * IDX;
       this.addRecent(meta[m]!, meta[m + 1]!, src.subarray(meta[m + 2], meta[m + 3]), meta[m + 4]!);
     }
-    const idx = this.recentIndex;
+    const idx = this.recentBuf;
     if (idx === undefined) return;
     let newest = -Infinity;
-    for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) if (idx[k + 1]! > newest) newest = idx[k + 1]!;
+    for (let k = this.recentFirst * IDX; k < this.recentCount; k += IDX) if (idx[k + 1]! > newest) newest = idx[k + 1]!;
     // The oldest chunks leave once past the window (only from the front: a late chunk out of
     // order stays a little longer, which costs nothing but its bytes).
     const cutoff = newest - RECENT_CHUNKS_MS;
-    while (this.recentFirst * IDX < idx.length && idx[this.recentFirst * IDX + 1]! < cutoff) {
+    while (this.recentFirst * IDX < this.recentCount && idx[this.recentFirst * IDX + 1]! < cutoff) {
       const maxT = idx[this.recentFirst * IDX + 1]!;
       if (maxT + 1 > this.memFrom) this.memFrom = maxT + 1;
       this.recentFirst++;
@@ -361,41 +373,42 @@ export class MemSeries {
 
   /** Appends a chunk's bytes past `recentEnd` (a fresh buffer when full) and its index entry. */
   private addRecent(minT: number, maxT: number, data: Uint8Array, samples: number): void {
-    if (this.recentBytes === undefined || this.recentEnd + data.length > this.recentBytes.length) this.repack(data.length);
-    this.recentBytes!.set(data, this.recentEnd);
-    this.recentIndex!.push(minT, maxT, this.recentEnd, this.recentEnd + data.length, samples);
+    const buf = this.recentBuf;
+    if (buf === undefined || this.recentCount + IDX > this.recentIdxCap || this.recentEnd + data.length > buf.byteLength - this.recentIdxCap * 8) this.repack(data.length, -Infinity);
+    const idx = this.recentBuf!;
+    this.recentBytes(idx).set(data, this.recentEnd);
+    const k = this.recentCount;
+    idx[k] = minT;
+    idx[k + 1] = maxT;
+    idx[k + 2] = this.recentEnd;
+    idx[k + 3] = this.recentEnd + data.length;
+    idx[k + 4] = samples;
+    this.recentCount = k + IDX;
     this.recentEnd += data.length;
   }
 
   /** Retention deleted what ends before `cutoff` from DuckDB: memory must not serve it either. */
   dropRecentBefore(cutoff: number): void {
-    const idx = this.recentIndex;
+    const idx = this.recentBuf;
     if (idx !== undefined) {
       let stale = false;
-      for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) if (idx[k + 1]! < cutoff) stale = true;
-      if (stale) {
-        const kept: number[] = [];
-        for (let k = this.recentFirst * IDX; k < idx.length; k += IDX) {
-          if (idx[k + 1]! >= cutoff) kept.push(...idx.slice(k, k + IDX));
-          else if (idx[k + 1]! + 1 > this.memFrom) this.memFrom = idx[k + 1]! + 1;
-        }
-        this.recentIndex = kept;
-        this.recentFirst = 0;
-        this.repack(0);
-      }
+      for (let k = this.recentFirst * IDX; k < this.recentCount; k += IDX) if (idx[k + 1]! < cutoff) stale = true;
+      if (stale) this.repack(0, cutoff);
     }
     if (cutoff > this.memFrom) this.memFrom = cutoff;
   }
 
   /**
-   * Copies the live chunks into a fresh buffer with room for `need` more bytes (and half
-   * again, so appends rarely copy), merging runs of small in-order chunks (see
-   * RECENT_CHUNK_SAMPLES); drops what left the window. Readers keep the old buffer.
+   * Copies the live chunks into a fresh buffer with room for `need` more bytes and a chunk
+   * more (and half again, so appends rarely copy), merging runs of small in-order chunks
+   * (see RECENT_CHUNK_SAMPLES); drops what left the window or ends before `dropBefore`.
+   * Readers keep the old buffer.
    */
-  private repack(need: number): void {
-    const old = this.recentBytes;
-    const idx = this.recentIndex ?? [];
+  private repack(need: number, dropBefore: number): void {
+    const idx = this.recentBuf;
+    const old = idx === undefined ? undefined : this.recentBytes(idx);
     const first = this.recentFirst * IDX;
+    const count = idx === undefined ? 0 : this.recentCount;
     // Plan: runs of chunks that merge are encoded into chunkMerger's buffer (sizes known
     // before allocating); a chunk alone is copied as it is.
     const m = chunkMerger;
@@ -403,44 +416,58 @@ export class MemSeries {
     const plan: number[] = [];
     let size = 0;
     let mergedEnd = 0;
-    for (let k = first; k < idx.length; ) {
+    for (let k = first; k < count; ) {
+      if (idx![k + 1]! < dropBefore) {
+        if (idx![k + 1]! + 1 > this.memFrom) this.memFrom = idx![k + 1]! + 1;
+        k += IDX;
+        continue;
+      }
       let e = k + IDX;
-      let n = idx[k + 4]!;
-      while (e < idx.length && n + idx[e + 4]! <= RECENT_CHUNK_SAMPLES && idx[e]! > idx[e - IDX + 1]!) {
-        n += idx[e + 4]!;
+      let n = idx![k + 4]!;
+      while (e < count && idx![e + 1]! >= dropBefore && n + idx![e + 4]! <= RECENT_CHUNK_SAMPLES && idx![e]! > idx![e - IDX + 1]!) {
+        n += idx![e + 4]!;
         e += IDX;
       }
       if (e === k + IDX) {
         // [minT, maxT, source (0: old buffer, 1: merged), start, end, samples]
-        plan.push(idx[k]!, idx[k + 1]!, 0, idx[k + 2]!, idx[k + 3]!, n);
-        size += idx[k + 3]! - idx[k + 2]!;
+        plan.push(idx![k]!, idx![k + 1]!, 0, idx![k + 2]!, idx![k + 3]!, n);
+        size += idx![k + 3]! - idx![k + 2]!;
       } else {
-        for (let j = k; j < e; j += IDX) m.add(old!.subarray(idx[j + 2], idx[j + 3]), idx[j + 4]!);
+        for (let j = k; j < e; j += IDX) m.add(old!.subarray(idx![j + 2], idx![j + 3]), idx![j + 4]!);
         const start = mergedEnd;
         mergedEnd = m.cut();
-        plan.push(idx[k]!, idx[e - IDX + 1]!, 1, start, mergedEnd, n);
+        plan.push(idx![k]!, idx![e - IDX + 1]!, 1, start, mergedEnd, n);
         size += mergedEnd - start;
       }
       k = e;
     }
-    if (size + need === 0) {
-      this.recentBytes = undefined;
-      this.recentIndex = undefined;
+    const chunks = plan.length / 6;
+    if (size + need === 0 && chunks === 0) {
+      this.recentBuf = undefined;
+      this.recentIdxCap = 0;
+      this.recentCount = 0;
       this.recentEnd = 0;
       this.recentFirst = 0;
       return;
     }
-    const bytes = new Uint8Array(Math.ceil((size + need) * 1.5));
-    const next: number[] = [];
+    const idxCap = Math.ceil((chunks + 1) * 1.5) * IDX;
+    const byteCap = Math.ceil(((size + need) * 1.5) / 8) * 8;
+    const next = new Float64Array(idxCap + byteCap / 8);
+    this.recentIdxCap = idxCap;
+    const bytes = this.recentBytes(next);
     let at = 0;
-    for (let p = 0; p < plan.length; p += 6) {
+    for (let p = 0, k = 0; p < plan.length; p += 6, k += IDX) {
       const len = plan[p + 4]! - plan[p + 3]!;
       bytes.set(plan[p + 2] === 0 ? old!.subarray(plan[p + 3], plan[p + 4]) : m.view(plan[p + 3]!, plan[p + 4]!), at);
-      next.push(plan[p]!, plan[p + 1]!, at, at + len, plan[p + 5]!);
+      next[k] = plan[p]!;
+      next[k + 1] = plan[p + 1]!;
+      next[k + 2] = at;
+      next[k + 3] = at + len;
+      next[k + 4] = plan[p + 5]!;
       at += len;
     }
-    this.recentBytes = bytes;
-    this.recentIndex = next;
+    this.recentBuf = next;
+    this.recentCount = chunks * IDX;
     this.recentEnd = at;
     this.recentFirst = 0;
   }
