@@ -10,9 +10,9 @@ import { SpanCatalog } from './span-catalog.js';
 import { SpanChunkWriter } from './span-chunk.js';
 import { SpanHead, type HeadSpan } from './span-head.js';
 import { flushMayMatch, spanMatches, type SpanPredicate } from './span-predicate.js';
-import { dedupeSpans, spanFromHead, spanFromRow, toHeadSpan, toI64 } from './span-rows.js';
+import { dedupeSpans, spanFromHead, spanFromRow, toHeadSpan, toHeadSpans, toI64 } from './span-rows.js';
 import { dayOf, dayOfTable, dayRange, predicateSql, READ_COLUMNS, SPAN_COLUMNS, SqlParams, tableOfDay, traceIdLiteral } from './span-sql.js';
-import { decodeStoredSpan, flattenTraces, type StoredSpan } from './stored-span.js';
+import { decodeStoredSpan, type StoredSpan } from './stored-span.js';
 import type { NsRange, TraceCandidatesOptions, TraceStore } from './trace-store.js';
 import { TraceRetention } from './trace-retention.js';
 
@@ -177,7 +177,7 @@ export class DuckDbTraceStore implements TraceStore {
     this.wal = await Wal.open({ dir: path.join(this.options.dir, 'wal') });
     const stats = await this.wal.replay((payload) => {
       const { tenant, traces } = decodeWalRecord(payload);
-      this.head.add(tenant, this.toHead(flattenTraces(traces)));
+      this.head.add(tenant, toHeadSpans(traces, this.resources, this.scopes));
     });
     if (stats.records > 0) this.options.log.info({ records: stats.records, spans: this.head.count }, 'trace store: replayed the write-ahead log');
     this.timer = setInterval(() => void this.flush().catch((err: unknown) => this.options.log.error({ err }, 'trace store flush failed')), this.options.flushIntervalMs);
@@ -206,7 +206,7 @@ export class DuckDbTraceStore implements TraceStore {
     if (wal.pendingBytes > (this.options.maxPendingWalBytes ?? 256 * 1024 * 1024) || this.head.count > this.options.maxHeadSpans * 4) {
       throw new IchigenError('RATE_LIMITED', 'the trace store is behind on writing: retry later', { retryAfterSeconds: 2 });
     }
-    const spans = this.toHead(flattenTraces(traces));
+    const spans = toHeadSpans(traces, this.resources, this.scopes);
     if (spans.length === 0) return { rejected: 0 };
     await wal.append(encodeWalRecord(tenant, traces, raw), () => this.head.add(tenant, spans));
     if (this.head.count >= this.options.maxHeadSpans) void this.flush().catch((err: unknown) => this.options.log.error({ err }, 'trace store flush failed'));

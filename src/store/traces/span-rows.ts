@@ -1,5 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { getAttribute, type OtlpResource, type OtlpScope } from '../../receive/otlp/index.js';
+import { getAttribute, type OtlpResource, type OtlpScope, type OtlpSpan, type OtlpTraces } from '../../receive/otlp/index.js';
 import { attributeText, parseAttributeText } from './attr-tokens.js';
 import type { SpanCatalog } from './span-catalog.js';
 import type { HeadSpan } from './span-head.js';
@@ -28,19 +28,39 @@ function intern(name: string): string {
 
 /** A span as the head keeps it (registers its resource and scope in the catalogs). */
 export function toHeadSpan(s: StoredSpan, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>): HeadSpan {
-  const sp = s.span;
+  return headSpan(s.span, serviceOf(s), resources.id(s.resource, s.resourceSchemaUrl), scopes.id(s.scope, s.scopeSchemaUrl));
+}
+
+/** The spans of a request as the head keeps them: service and catalog ids found once per resource and scope, not per span. */
+export function toHeadSpans(t: OtlpTraces, resources: SpanCatalog<OtlpResource>, scopes: SpanCatalog<OtlpScope>): HeadSpan[] {
+  const out: HeadSpan[] = [];
+  for (const rs of t.resourceSpans) {
+    if (rs.scopeSpans.length === 0) continue;
+    const sv = getAttribute(rs.resource.attributes, 'service.name');
+    const service = sv?.type === 'string' ? sv.value : '';
+    const resourceId = resources.id(rs.resource, rs.schemaUrl);
+    for (const ss of rs.scopeSpans) {
+      if (ss.spans.length === 0) continue;
+      const scopeId = scopes.id(ss.scope, ss.schemaUrl);
+      for (const sp of ss.spans) out.push(headSpan(sp, service, resourceId, scopeId));
+    }
+  }
+  return out;
+}
+
+function headSpan(sp: OtlpSpan, service: string, resourceId: bigint, scopeId: bigint): HeadSpan {
   return {
     traceId: sp.traceId,
     spanId: sp.spanId,
     parentSpanId: sp.parentSpanId,
     startNs: sp.startTimeUnixNano,
     endNs: sp.endTimeUnixNano,
-    service: serviceOf(s),
+    service,
     name: intern(sp.name),
     kind: sp.kind,
     status: sp.status.code,
-    resourceId: resources.id(s.resource, s.resourceSchemaUrl),
-    scopeId: scopes.id(s.scope, s.scopeSchemaUrl),
+    resourceId,
+    scopeId,
     attrs: attributeText(sp.attributes),
     payload: encodeSpanPayload({
       droppedAttributesCount: sp.droppedAttributesCount,
