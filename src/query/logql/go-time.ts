@@ -23,6 +23,11 @@ export class GoTime {
     return floorDiv(this.ns, 1_000_000_000n);
   }
 
+  /** Go's UnixMilli(): milliseconds, rounded down. */
+  unixMillis(): bigint {
+    return floorDiv(this.ns, 1_000_000n);
+  }
+
   /** Go's Time.String(): `2006-01-02 15:04:05.999999999 -0700 MST`. */
   toString(): string {
     return goTimeFormat('2006-01-02 15:04:05.999999999 -0700 MST', this);

@@ -141,8 +141,8 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
     while (t.length > 0 && cs.includes(t[t.length - 1]!)) t = t.slice(0, -1);
     return t;
   },
-  trimPrefix: (p, s) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)),
-  trimSuffix: (p, s) => (toStr(p) !== '' && toStr(s).endsWith(toStr(p)) ? toStr(s).slice(0, -toStr(p).length) : toStr(s)),
+  trimPrefix: (p, s) => trimPrefix(toStr(s), toStr(p)),
+  trimSuffix: (p, s) => trimSuffix(toStr(s), toStr(p)),
   trunc: (n, s) => {
     const c = intArg(n, 'trunc');
     const str = toStr(s);
@@ -241,7 +241,7 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   now: () => GoTime.fromMs(Date.now()),
   // Go returns these as strings (strconv.FormatInt).
   unixEpoch: (t) => String(timeArg(t, 'unixEpoch').unixSeconds()),
-  unixEpochMillis: (t) => String(floorDiv(timeArg(t, 'unixEpochMillis').ns, 1_000_000n)),
+  unixEpochMillis: (t) => String(timeArg(t, 'unixEpochMillis').unixMillis()),
   unixEpochNanos: (t) => String(timeArg(t, 'unixEpochNanos').ns),
   unixToTime: (s) => unixToTime(s),
   // Loki's older names, Go's strings package (the text comes first).
@@ -251,12 +251,14 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   Trim: (s, c) => trimCutset(toStr(s), toStr(c), true, true),
   TrimLeft: (s, c) => trimCutset(toStr(s), toStr(c), true, false),
   TrimRight: (s, c) => trimCutset(toStr(s), toStr(c), false, true),
-  TrimPrefix: (s, p) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)),
-  TrimSuffix: (s, p) => (toStr(p) !== '' && toStr(s).endsWith(toStr(p)) ? toStr(s).slice(0, -toStr(p).length) : toStr(s)),
+  TrimPrefix: (s, p) => trimPrefix(toStr(s), toStr(p)),
+  TrimSuffix: (s, p) => trimSuffix(toStr(s), toStr(p)),
   TrimSpace: (s) => toStr(s).replace(/^[\t\n\v\f\r \u0085\u00a0]+|[\t\n\v\f\r \u0085\u00a0]+$/g, ''),
 };
 
-const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+/** Go's strings.TrimPrefix / TrimSuffix (Sprig's trimPrefix/trimSuffix take the same two, reversed). */
+const trimPrefix = (s: string, p: string): string => (s.startsWith(p) ? s.slice(p.length) : s);
+const trimSuffix = (s: string, p: string): string => (p !== '' && s.endsWith(p) ? s.slice(0, -p.length) : s);
 
 /** Go's strings.Replace: n < 0 replaces all; an empty `old` inserts between runes. */
 function goReplace(s: string, o: string, n: string, count: number): string {
