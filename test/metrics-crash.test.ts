@@ -4,9 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../src/model/index.js';
 import { encodeWriteRequest } from '../src/receive/remote-write/index.js';
-import { DEFAULT_LIMITS, EmbeddedMetricStore } from '../src/store/index.js';
+import { EmbeddedMetricStore } from '../src/store/index.js';
 import { freePort } from './support/postgres.js';
 import { runCli, waitReady, type Proc } from './support/process.js';
+import { testMetricStoreOptions } from './support/embedded-metric-store.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-crash-'));
 const procs: Proc[] = [];
@@ -84,17 +85,7 @@ describe('metric durability', () => {
     again.kill('SIGTERM');
     expect(await again.exited).toBe(0);
 
-    const store = new EmbeddedMetricStore({
-      dir: path.join(dir, 'metrics'),
-      retentionMs: 0,
-      retentionBytes: 0,
-      outOfOrderWindowMs: 600_000,
-      flushIntervalMs: 3_600_000,
-      maxHeadSamples: 10_000_000,
-      duckdbMemoryLimit: '128MB',
-      duckdbThreads: 1,
-      limits: DEFAULT_LIMITS,
-    });
+    const store = new EmbeddedMetricStore(testMetricStoreOptions(path.join(dir, 'metrics'), { maxHeadSamples: 10_000_000 }));
     await store.open();
     try {
       let found = 0;

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLabels, labelsFromRecord, labelsToRecord, type LabelMatcher } from '../src/model/index.js';
-import { DEFAULT_LIMITS, EmbeddedMetricStore, MemoryMetricStore, RemoteMetricStore, type MetricStore, type SeriesSamples } from '../src/store/index.js';
+import { EmbeddedMetricStore, MemoryMetricStore, RemoteMetricStore, type MetricStore, type SeriesSamples } from '../src/store/index.js';
 import { startPrometheus, startVictoriaMetrics, type Peer } from './support/peers.js';
 import { waitFor } from './support/process.js';
+import { testMetricStoreOptions } from './support/embedded-metric-store.js';
 
 /**
  * The metric store contract, run against every implementation: the in-memory reference, the
@@ -59,18 +60,7 @@ describe.each([
       const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-conf-'));
       dirs.push(dir);
       const now = T0 + 10 * STEP;
-      return new EmbeddedMetricStore({
-        dir,
-        retentionMs: 0,
-        retentionBytes: 0,
-        outOfOrderWindowMs: 600_000,
-        flushIntervalMs: 3_600_000,
-        maxHeadSamples: 1_000_000,
-        duckdbMemoryLimit: '128MB',
-        duckdbThreads: 1,
-        limits: DEFAULT_LIMITS,
-        now: () => now,
-      });
+      return new EmbeddedMetricStore(testMetricStoreOptions(dir, { now: () => now }));
     },
   ],
   ['remote on VictoriaMetrics 1.79', (): MetricStore => new RemoteMetricStore({ writeUrl: `${vm.url}/api/v1/write`, queryUrl: vm.url, sendTenantHeader: false, timeoutMs: 10_000 })],

@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, EmbeddedMetricStore } from '../src/store/index.js';
+import { EmbeddedMetricStore } from '../src/store/index.js';
 import { engineTarget } from './support/promql-engine-target.js';
 import { loadScript, runEval } from './support/promql-script.js';
+import { testMetricStoreOptions } from './support/embedded-metric-store.js';
 
 const DIR = path.resolve(import.meta.dirname, 'promql');
 const dirs: string[] = [];
@@ -16,18 +17,8 @@ afterAll(() => {
 function embedded(): EmbeddedMetricStore {
   const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-promql-'));
   dirs.push(dir);
-  return new EmbeddedMetricStore({
-    dir,
-    retentionMs: 0,
-    retentionBytes: 0,
-    // Scripts load whole series at once, from t=0.
-    outOfOrderWindowMs: 1000 * 86_400_000,
-    flushIntervalMs: 3_600_000,
-    maxHeadSamples: 1_000_000,
-    duckdbMemoryLimit: '128MB',
-    duckdbThreads: 1,
-    limits: DEFAULT_LIMITS,
-  });
+  // Scripts load whole series at once, from t=0.
+  return new EmbeddedMetricStore(testMetricStoreOptions(dir, { outOfOrderWindowMs: 1000 * 86_400_000 }));
 }
 
 // The same scripts as over the memory store, against the embedded (DuckDB) store with the

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { labelsFromRecord } from '../../../model/index.js';
 import { EmbeddedMetricStore } from './embedded-store.js';
-import { DEFAULT_LIMITS } from './options.js';
+import { testMetricStoreOptions } from '../../../../test/support/embedded-metric-store.js';
 
 const dirs: string[] = [];
 const stores: EmbeddedMetricStore[] = [];
@@ -19,17 +19,7 @@ describe('embedded querier', () => {
   it('decodes batches into shared memory only for callers that ask (hints.reuse), with the same answers', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ichigen-querier-'));
     dirs.push(dir);
-    const store = new EmbeddedMetricStore({
-      dir,
-      retentionMs: 0,
-      retentionBytes: 0,
-      outOfOrderWindowMs: 10 * 60_000,
-      flushIntervalMs: 3_600_000,
-      maxHeadSamples: 10_000_000,
-      duckdbMemoryLimit: '128MB',
-      duckdbThreads: 1,
-      limits: DEFAULT_LIMITS,
-    });
+    const store = new EmbeddedMetricStore(testMetricStoreOptions(dir, { maxHeadSamples: 10_000_000 }));
     await store.open();
     stores.push(store);
     // 2,500 series (three DuckDB reads, ten decoded batches), part in chunks, part in the head; some series only in the head.

@@ -9,6 +9,7 @@ import { Wal } from '../../wal/index.js';
 import { EmbeddedMetricStore } from './embedded-store.js';
 import { encodeSamplesRecord } from './wal-record.js';
 import { DEFAULT_LIMITS, type EmbeddedMetricStoreOptions } from './options.js';
+import { testMetricStoreOptions } from '../../../../test/support/embedded-metric-store.js';
 
 const dirs: string[] = [];
 const stores: EmbeddedMetricStore[] = [];
@@ -17,25 +18,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function options(dir: string, over: Partial<EmbeddedMetricStoreOptions> = {}): EmbeddedMetricStoreOptions {
-  return {
-    dir,
-    retentionMs: 0,
-    retentionBytes: 0,
-    outOfOrderWindowMs: 10 * 60_000,
-    flushIntervalMs: 3_600_000,
-    maxHeadSamples: 1_000_000,
-    duckdbMemoryLimit: '128MB',
-    duckdbThreads: 1,
-    limits: DEFAULT_LIMITS,
-    ...over,
-  };
-}
-
 async function open(over: Partial<EmbeddedMetricStoreOptions> = {}, dir?: string): Promise<{ store: EmbeddedMetricStore; dir: string }> {
   const d = dir ?? mkdtempSync(path.join(tmpdir(), 'ichigen-ms-'));
   if (!dir) dirs.push(d);
-  const store = new EmbeddedMetricStore(options(d, over));
+  const store = new EmbeddedMetricStore(testMetricStoreOptions(d, over));
   await store.open();
   stores.push(store);
   return { store, dir: d };

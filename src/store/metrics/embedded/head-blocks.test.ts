@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STALE_NAN_HI, STALE_NAN_LO, labelsFromRecord } from '../../../model/index.js';
 import type { SeriesSamples } from '../metric-store.js';
 import { EmbeddedMetricStore } from './embedded-store.js';
-import { DEFAULT_LIMITS, type EmbeddedMetricStoreOptions } from './options.js';
+import type { EmbeddedMetricStoreOptions } from './options.js';
+import { testMetricStoreOptions } from '../../../../test/support/embedded-metric-store.js';
 
 const dirs: string[] = [];
 const stores: EmbeddedMetricStore[] = [];
@@ -16,18 +17,7 @@ afterEach(async () => {
 
 async function open(over: Partial<EmbeddedMetricStoreOptions> = {}, dir = mkdtempSync(path.join(tmpdir(), 'ichigen-blocks-'))): Promise<EmbeddedMetricStore> {
   dirs.push(dir);
-  const store = new EmbeddedMetricStore({
-    dir,
-    retentionMs: 0,
-    retentionBytes: 0,
-    outOfOrderWindowMs: 3_600_000,
-    flushIntervalMs: 3_600_000,
-    maxHeadSamples: 1_000_000,
-    duckdbMemoryLimit: '128MB',
-    duckdbThreads: 1,
-    limits: DEFAULT_LIMITS,
-    ...over,
-  });
+  const store = new EmbeddedMetricStore(testMetricStoreOptions(dir, { outOfOrderWindowMs: 3_600_000, ...over }));
   await store.open();
   stores.push(store);
   return store;

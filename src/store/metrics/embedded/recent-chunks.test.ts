@@ -6,7 +6,8 @@ import { STALE_NAN_HI, STALE_NAN_LO, labelsFromRecord } from '../../../model/ind
 import type { SeriesSamples } from '../metric-store.js';
 import { EmbeddedMetricStore } from './embedded-store.js';
 import { RECENT_CHUNKS_MS } from './mem-series.js';
-import { DEFAULT_LIMITS, type EmbeddedMetricStoreOptions } from './options.js';
+import type { EmbeddedMetricStoreOptions } from './options.js';
+import { testMetricStoreOptions } from '../../../../test/support/embedded-metric-store.js';
 
 const dirs: string[] = [];
 const stores: EmbeddedMetricStore[] = [];
@@ -16,18 +17,7 @@ afterEach(async () => {
 });
 
 async function open(dir: string, over: Partial<EmbeddedMetricStoreOptions> = {}): Promise<EmbeddedMetricStore> {
-  const store = new EmbeddedMetricStore({
-    dir,
-    retentionMs: 0,
-    retentionBytes: 0,
-    outOfOrderWindowMs: 10 * 60_000,
-    flushIntervalMs: 3_600_000,
-    maxHeadSamples: 1_000_000,
-    duckdbMemoryLimit: '128MB',
-    duckdbThreads: 1,
-    limits: DEFAULT_LIMITS,
-    ...over,
-  });
+  const store = new EmbeddedMetricStore(testMetricStoreOptions(dir, over));
   await store.open();
   stores.push(store);
   return store;
